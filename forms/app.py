@@ -1,0 +1,27 @@
+"""The application factory: a table of contents of the app's parts."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from forms.config import load_config
+from forms.errors import register_error_handlers
+from forms.security import init_security
+from forms.store import init_store
+from forms.registry import init_schemas
+from forms.views import register_blueprints
+from forms.templating import init_templating
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a Loket app; tests pass a mapping that overrides the configuration."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    init_security(app)
+    init_store(app)
+    init_schemas(app)
+    init_templating(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,93 @@
+"""Configuration: defaults in one mapping, environment overrides, tests pass a mapping.
+
+Every setting has a safe default so that `python server.py` works on a fresh machine. The secret
+key is generated once into the instance folder (never committed) unless LOKET_SECRET_KEY is set.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "MONGODB_URI": "",
+    "MONGODB_DB": "loket",
+    "STORE": "",  # "mongodb" | "embedded" | "memory"; empty → mongodb if MONGODB_URI else embedded
+    "DATA_DIR": "",  # embedded store folder; empty → <instance>/data
+    "SCHEMAS_DIR": str(PROJECT_DIR / "schemas"),
+    "PRINTOUTS_DIR": str(PROJECT_DIR / "printouts"),
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+    "THREADS": 8,
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "UPLOAD_MAX_BYTES": 2 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "loket_session",
+    "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; a wizard can take hours
+    "LANGUAGES": ("id", "en"),
+    "DEFAULT_LANGUAGE": "id",
+    "SITE_NAME": "Loket",
+}
+
+# Environment variables read without the LOKET_ prefix (conventional names).
+PLAIN_ENV = ("MONGODB_URI",)
+BOOLEAN_TRUE = {"1", "true", "yes", "on"}
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill app.config from DEFAULTS, then the environment, then test_config."""
+    app.config.update(DEFAULTS)
+    app.config.update(read_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["STORE"]:
+        app.config["STORE"] = "mongodb" if app.config["MONGODB_URI"] else "embedded"
+    if not app.config["DATA_DIR"]:
+        app.config["DATA_DIR"] = os.path.join(app.instance_path, "data")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_or_create_secret(Path(app.instance_path))
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings named LOKET_<KEY> (or a plain conventional name), coerced to the default's type."""
+    found: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        raw = environ.get(f"LOKET_{key}")
+        if raw is None and key in PLAIN_ENV:
+            raw = environ.get(key)
+        if raw is not None:
+            found[key] = coerce(raw, default)
+    if environ.get("LOKET_SECRET_KEY"):
+        found["SECRET_KEY"] = environ["LOKET_SECRET_KEY"]
+    return found
+
+
+def coerce(raw: str, default: Any) -> Any:
+    """Turn an environment string into the type of its default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in BOOLEAN_TRUE
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def read_or_create_secret(instance: Path) -> str:
+    """The instance's secret key, generated on first start and kept private (0600)."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,160 @@
+"""Build what a step page shows: one FieldView per field, for the single field macro to render.
+
+Rendering stays in Jinja (one macro file); this module only decides values, errors, visibility,
+options and repeat rows, so the page and the validator read the same definition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Mapping
+
+from forms.fields import field_options, to_input
+from forms.rules import evaluate, referenced_vars
+from forms.schema import Field, Form, Step
+from forms.text import tr
+from forms.wizard import MAX_ROWS, RawInput, Services, flat_data, is_visible, row_count
+
+
+@dataclass
+class FieldView:
+    """A field as the template sees it."""
+
+    field: Field
+    name: str
+    value: Any = ""
+    error: str | None = None
+    visible: bool = True
+    options: list[tuple[str, str]] = dc_field(default_factory=list)
+    rows: list[list["FieldView"]] = dc_field(default_factory=list)
+    shown: str = ""
+
+    @property
+    def widget(self) -> str:
+        return self.field.kind.widget
+
+
+def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, services: Services,
+              raw: RawInput | None = None, errors: Mapping[str, str] | None = None,
+              extra_rows: int = 0, lang: str = "id") -> list[FieldView]:
+    """FieldViews of a step: stored answers, or the posted input when re-shown with errors."""
+    data = flat_data(answers, derived, services)
+    stored = answers.get(step.name, {})
+    views = []
+    for field in step.fields:
+        value = initial_value(field, field.name, stored, data, raw, services)
+        view = build_view(field, field.name, value, data, services, errors or {}, lang)
+        if field.type == "repeat":
+            view.rows = repeat_rows(field, stored.get(field.name) or [], data, services, raw, errors or {},
+                                    extra_rows, lang)
+        if field.kind.input and field.kind.stored:
+            data[field.name] = stored.get(field.name) if raw is None else value
+        views.append(view)
+    return views
+
+
+def initial_value(field: Field, name: str, stored: Mapping, data: Mapping, raw: RawInput | None,
+                  services: Services) -> Any:
+    """Posted input if re-shown, else the stored answer, else the field's default."""
+    if not field.kind.input:
+        return evaluate(field.value, data, services.tables.lookup) if field.value is not None else None
+    if raw is not None and field.type not in ("file", "repeat"):
+        return raw.getlist(name) if field.kind.multi else (raw.get(name) or "")
+    if name in stored:
+        return to_input(field, stored[name])
+    if field.default is not None:
+        return to_input(field, evaluate(field.default, data, services.tables.lookup))
+    return to_input(field, None)
+
+
+def build_view(field: Field, name: str, value: Any, data: Mapping, services: Services,
+               errors: Mapping[str, str], lang: str) -> FieldView:
+    """One FieldView with options and display text filled."""
+    view = FieldView(field=field, name=name, value=value, error=errors.get(name),
+                     visible=is_visible(field.visible_if, data, services.tables))
+    if field.type in ("select", "radio", "checkboxes"):
+        view.options = field_options(field, services.tables, data)
+    if not field.kind.input:
+        view.shown = field.kind.display(field, value, services.tables, lang) if field.kind.stored else tr(field.text, lang)
+    elif field.type == "lookup" and value:
+        view.shown = field.kind.display(field, value, services.tables, lang)
+    return view
+
+
+def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Services, raw: RawInput | None,
+                errors: Mapping[str, str], extra_rows: int, lang: str) -> list[list[FieldView]]:
+    """The rows of a repeat group: stored rows (or posted ones), plus blank rows to fill."""
+    count = row_count(raw, field.name, field) if raw is not None else len(stored_rows)
+    limit = min(field.max_items or MAX_ROWS, MAX_ROWS)
+    count = min(max(count + extra_rows, 1), limit)
+    rows = []
+    for index in range(count):
+        stored = stored_rows[index] if raw is None and index < len(stored_rows) else {}
+        row_data = dict(data, **stored)
+        prefix = f"{field.name}-{index}-"
+        row = []
+        for sub in field.fields:
+            value = initial_value(sub, prefix + sub.name, stored, row_data, raw, services)
+            row.append(build_view(sub, prefix + sub.name, value, row_data, services, errors, lang))
+        rows.append(row)
+    return rows
+
+
+def client_data(step: Step, answers: Mapping, derived: Mapping, services: Services) -> dict:
+    """What the page's script needs to re-check conditions: values of other steps the step's rules read."""
+    names: set[str] = set()
+    for field in step.fields:
+        names |= referenced_vars(field.visible_if)
+    own = {field.name for field in step.fields}
+    data = flat_data(answers, derived, services)
+    return {name: data.get(name) for name in names - own}
+
+
+@dataclass
+class Answer:
+    """One answered field as review and status pages list it."""
+
+    label: str
+    shown: str
+    field: Field
+    rows: list[list[tuple[str, str]]] = dc_field(default_factory=list)
+    file: dict | None = None
+
+
+def review_sections(form: Form, answers: Mapping, derived: Mapping, services: Services,
+                    lang: str = "id") -> list[tuple[Step, list[Answer]]]:
+    """Visible steps with their answered fields, formatted for reading."""
+    from forms.wizard import visible_steps
+    data = flat_data(answers, derived, services)
+    sections = []
+    for step in visible_steps(form, data, services.tables):
+        stored = answers.get(step.name, {})
+        items = [describe(field, stored[field.name], services, lang)
+                 for field in step.fields if field.kind.stored and stored.get(field.name) not in (None, "", [])]
+        sections.append((step, items))
+    return sections
+
+
+def describe(field: Field, value: Any, services: Services, lang: str) -> Answer:
+    """An Answer for one stored value (repeat groups as rows of label/value pairs)."""
+    answer = Answer(label=tr(field.label, lang) or tr(field.text, lang),
+                    shown=field.kind.display(field, value, services.tables, lang), field=field)
+    if field.type == "file":
+        answer.file = value
+    if field.type == "repeat":
+        answer.rows = [[(tr(sub.label, lang), sub.kind.display(sub, row.get(sub.name), services.tables, lang))
+                        for sub in field.fields if sub.kind.stored and row.get(sub.name) not in (None, "", [])]
+                       for row in value]
+    return answer
+
+
+def derived_items(form: Form, derived: Mapping, services: Services, lang: str = "id") -> list[tuple[str, str]]:
+    """Labelled derived values (those with a label), formatted by their declared type."""
+    from forms.fields import REGISTRY
+    items = []
+    for item in form.derived:
+        value = derived.get(item.name)
+        if item.label and value not in (None, ""):
+            kind = REGISTRY.get(item.format or "")
+            shown = kind.display(None, value, services.tables, lang) if kind and item.format in ("money", "date") else str(value)
+            items.append((tr(item.label, lang), shown))
+    return items

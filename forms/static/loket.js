@@ -1,0 +1,130 @@
+/* Loket page behaviour: conditions, lookups and cascading choices. The server decides everything;
+   this only makes the page answer at once. No inline scripts (the CSP forbids them). */
+(function () {
+  "use strict";
+
+  function num(v) {
+    if (typeof v === "number") return v;
+    if (typeof v === "string" && /^-?[\d.]+(,\d+)?$/.test(v.trim())) return parseFloat(v.replace(/\./g, "").replace(",", "."));
+    return v;
+  }
+  function truthy(v) { return Array.isArray(v) ? v.length > 0 : !!v && v !== "0"; }
+  function getVar(data, path) {
+    var value = data;
+    String(path).split(".").forEach(function (part) { value = value == null ? undefined : value[part]; });
+    return value === "" ? null : value;
+  }
+  var UNKNOWN = {};
+  function evaluate(rule, data) {
+    if (Array.isArray(rule)) return rule.map(function (r) { return evaluate(r, data); });
+    if (rule === null || typeof rule !== "object") return rule;
+    var op = Object.keys(rule)[0], args = rule[op];
+    if (!Array.isArray(args)) args = [args];
+    if (op === "var") return getVar(data, args[0]) ?? (args.length > 1 ? args[1] : null);
+    if (op === "and") { var a = true; for (var i = 0; i < args.length; i++) { a = evaluate(args[i], data); if (!truthy(a)) return a; } return a; }
+    if (op === "or") { var o = false; for (var j = 0; j < args.length; j++) { o = evaluate(args[j], data); if (truthy(o)) return o; } return o; }
+    if (op === "if") {
+      for (var k = 0; k + 1 < args.length; k += 2) if (truthy(evaluate(args[k], data))) return evaluate(args[k + 1], data);
+      return args.length % 2 ? evaluate(args[args.length - 1], data) : null;
+    }
+    var v = args.map(function (x) { return evaluate(x, data); });
+    if (v.indexOf(UNKNOWN) >= 0) return UNKNOWN;
+    switch (op) {
+      case "==": return String(v[0]) === String(v[1]) || num(v[0]) === num(v[1]);
+      case "!=": return !(String(v[0]) === String(v[1]) || num(v[0]) === num(v[1]));
+      case "!": case "not": return !truthy(v[0]);
+      case "!!": return truthy(v[0]);
+      case "in": return Array.isArray(v[1]) ? v[1].map(String).indexOf(String(v[0])) >= 0 : String(v[1] || "").indexOf(v[0]) >= 0;
+      case "<": return v[0] != null && v[1] != null && num(v[0]) < num(v[1]);
+      case "<=": return v[0] != null && v[1] != null && num(v[0]) <= num(v[1]);
+      case ">": return v[0] != null && v[1] != null && num(v[0]) > num(v[1]);
+      case ">=": return v[0] != null && v[1] != null && num(v[0]) >= num(v[1]);
+      case "empty": return !truthy(v[0]);
+      case "count": return (v[0] || []).length;
+      default: return UNKNOWN;
+    }
+  }
+
+  function formData(form, base) {
+    var data = Object.assign({}, base);
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name.charAt(0) === "_" || el.type === "file") return;
+      if (el.type === "checkbox") {
+        var boxes = form.querySelectorAll('input[type=checkbox][name="' + el.name + '"]');
+        if (boxes.length === 1) data[el.name] = el.checked;
+        else { data[el.name] = data[el.name] instanceof Array ? data[el.name] : []; if (el.checked) data[el.name].push(el.value); }
+      } else if (el.type === "radio") {
+        if (el.checked) data[el.name] = el.value; else if (!(el.name in data)) data[el.name] = null;
+      } else data[el.name] = el.value;
+    });
+    return data;
+  }
+
+  function applyConditions(form) {
+    var base = JSON.parse(form.getAttribute("data-rules-context") || "{}");
+    var data = formData(form, base);
+    form.querySelectorAll("[data-visible-if]").forEach(function (box) {
+      var rowBox = box.parentElement && box.parentElement.closest(".repeat-row");
+      var scope = data;
+      if (rowBox) {
+        scope = Object.assign({}, data);
+        rowBox.querySelectorAll("[name]").forEach(function (el) {
+          var parts = el.name.split("-");
+          if (parts.length === 3) scope[parts[2]] = el.type === "checkbox" ? el.checked : el.value;
+        });
+      }
+      var result = evaluate(JSON.parse(box.getAttribute("data-visible-if")), scope);
+      if (result !== UNKNOWN) box.hidden = !truthy(result);
+    });
+  }
+
+  function wireLookup(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2) return;
+        fetch(input.getAttribute("data-lookup") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (rows) {
+            list.textContent = "";
+            rows.forEach(function (row) {
+              var opt = document.createElement("option");
+              opt.value = row.key; opt.label = row.key + " — " + row.label; opt.textContent = row.key + " — " + row.label;
+              list.appendChild(opt);
+            });
+          });
+      }, 150);
+    });
+  }
+
+  function wireCascade(form, select) {
+    var parent = form.querySelector('[name="' + select.getAttribute("data-parent") + '"]');
+    if (!parent) return;
+    parent.addEventListener("change", function () {
+      var url = "/referensi/" + select.getAttribute("data-table") + "?batas=1000&kolom=" +
+        encodeURIComponent(select.getAttribute("data-column")) + "&induk=" + encodeURIComponent(parent.value);
+      select.length = 1;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      if (!parent.value) return;
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : []; }).then(function (rows) {
+        rows.sort(function (a, b) { return a.label.localeCompare(b.label, "id"); });
+        rows.forEach(function (row) { select.add(new Option(row.label, row.key)); });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.wizard-form").forEach(function (form) {
+      applyConditions(form);
+      form.addEventListener("input", function () { applyConditions(form); });
+      form.addEventListener("change", function () { applyConditions(form); });
+      form.querySelectorAll("input[data-lookup]").forEach(wireLookup);
+      form.querySelectorAll("select[data-parent]").forEach(function (s) { wireCascade(form, s); });
+    });
+    var summary = document.getElementById("ringkasan-kesalahan");
+    if (summary) summary.focus();
+  });
+})();

@@ -1,0 +1,182 @@
+"""The only module that talks to the database: documents, connection, atomic updates, files.
+
+With MONGODB_URI the app uses a real MongoDB (writes that change a status use majority write
+concern). Without it, the embedded store (forms.embedded) keeps mongomock durable on disk. Tests use
+a plain in-memory mongomock ("memory"). Every status change goes through `change_status`, one
+conditional update on (id, status, version), so two people can never both win.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import gridfs
+import mongoengine as me
+import mongomock
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import Flask
+import pymongo
+
+from forms.embedded import EmbeddedStore, install_lock, open_embedded
+from forms.errors import ConflictError
+
+DRAFT = "draft"
+ALIAS = "default"
+
+
+def utcnow() -> datetime:
+    """Current UTC time, naive (as BSON stores it), to the millisecond."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class Submission(me.Document):
+    """One applicant's filling of one form version, from draft to its final status."""
+
+    form_id = me.StringField(required=True)
+    form_version = me.IntField(required=True)
+    owner = me.StringField(required=True)
+    status = me.StringField(required=True, default=DRAFT)
+    number = me.StringField()
+    answers = me.DictField()
+    derived = me.DictField()
+    validated = me.ListField(me.StringField())
+    history = me.ListField(me.DictField())
+    created_at = me.DateTimeField(default=utcnow)
+    updated_at = me.DateTimeField(default=utcnow)
+    submitted_at = me.DateTimeField()
+    version = me.IntField(default=1)
+
+    meta = {
+        "collection": "submissions",
+        "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
+    }
+
+
+class Counter(me.Document):
+    """A named sequence for human-readable numbers."""
+
+    name = me.StringField(primary_key=True)
+    value = me.IntField(default=0)
+    meta = {"collection": "counters"}
+
+
+def init_store(app: Flask) -> None:
+    """Connect mongoengine to the configured store and make sure indexes exist."""
+    me.disconnect_all()
+    kind = app.config["STORE"]
+    if kind == "mongodb":
+        me.connect(db=app.config["MONGODB_DB"], host=app.config["MONGODB_URI"], alias=ALIAS, tz_aware=False,
+                   uuidRepresentation="standard")
+    else:
+        client = memory_client() if kind == "memory" else embedded(app).client
+        me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
+                   uuidRepresentation="standard")
+    for document in (Submission, Counter):
+        document.ensure_indexes()
+    app.extensions["loket.store"] = kind
+
+
+def memory_client() -> mongomock.MongoClient:
+    """A process-local mongomock client with the same lock and GridFS support as the embedded store."""
+    install_lock()
+    mongomock.gridfs.enable_gridfs_integration()
+    return mongomock.MongoClient()
+
+
+def embedded(app: Flask) -> EmbeddedStore:
+    """The app's embedded store, opened once per process (the data folder allows one process)."""
+    store = app.extensions.get("loket.embedded")
+    if store is None:
+        store = app.extensions["loket.embedded"] = open_embedded(app.config["DATA_DIR"])
+    return store
+
+
+def close_store(app: Flask) -> None:
+    """Close the embedded store if this app opened one."""
+    store = app.extensions.pop("loket.embedded", None)
+    if store is not None:
+        store.close()
+
+
+def database():
+    """The pymongo (or mongomock) database behind mongoengine."""
+    return me.get_db(ALIAS)
+
+
+def create_submission(form_id: str, form_version: int, owner: str) -> Submission:
+    """A new draft submission."""
+    return Submission(form_id=form_id, form_version=form_version, owner=owner).save()
+
+
+def find_submission(submission_id: str) -> Submission | None:
+    """A submission by id, or None for an unknown or malformed id."""
+    try:
+        return Submission.objects(id=ObjectId(submission_id)).first()
+    except (InvalidId, TypeError):
+        return None
+
+
+def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]:
+    """An owner's submissions, newest first."""
+    query = Submission.objects(owner=owner)
+    if form_id:
+        query = query.filter(form_id=form_id)
+    return list(query.order_by("-updated_at"))
+
+
+def save_answers(submission: Submission, answers: Mapping, derived: Mapping, validated: list[str]) -> Submission:
+    """Store a draft's answers if nobody changed it since it was read; ConflictError otherwise."""
+    changed = Submission.objects(id=submission.id, version=submission.version, status=DRAFT).update_one(
+        set__answers=dict(answers), set__derived=dict(derived), set__validated=list(validated),
+        set__updated_at=utcnow(), inc__version=1)
+    if not changed:
+        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
+                            "data terbaru, lalu ulangi perubahan Anda.")
+    submission.reload()
+    return submission
+
+
+def change_status(submission: Submission, expected: str, new: str, actor: str, action: str,
+                  note: str = "", extra: Mapping[str, Any] | None = None) -> Submission:
+    """The one place a status changes: conditional on (id, status, version), history appended."""
+    entry = {"at": utcnow(), "actor": actor, "action": action, "from": expected, "to": new, "note": note}
+    updates = {f"set__{key}": value for key, value in (extra or {}).items()}
+    query = Submission.objects(id=submission.id, status=expected, version=submission.version)
+    changed = query.update_one(set__status=new, set__updated_at=entry["at"], push__history=entry,
+                               inc__version=1, write_concern=majority(), **updates)
+    if not changed:
+        raise ConflictError("Status permohonan ini sudah diubah oleh orang lain. Muat ulang halaman untuk "
+                            "melihat status terbaru.")
+    submission.reload()
+    return submission
+
+
+def majority() -> dict:
+    """Write concern for status changes: majority on a real replica set, plain elsewhere."""
+    return {"w": "majority"} if isinstance(database().client, pymongo.MongoClient) else {}
+
+
+def next_sequence(name: str) -> int:
+    """The next value of a named counter, atomically."""
+    counter = Counter.objects(name=name).modify(upsert=True, new=True, inc__value=1)
+    return counter.value
+
+
+def save_file(data: bytes, filename: str, content_type: str, owner: str) -> dict:
+    """Store an upload privately in GridFS; return the reference kept in answers."""
+    digest = hashlib.sha256(data).hexdigest()
+    file_id = gridfs.GridFS(database()).put(data, filename=filename, content_type=content_type,
+                                            metadata={"owner": owner, "sha256": digest})
+    return {"id": str(file_id), "name": filename, "size": len(data), "content_type": content_type,
+            "sha256": digest}
+
+
+def open_file(file_id: str):
+    """A stored file (GridOut) by id, or None."""
+    try:
+        return gridfs.GridFS(database()).get(ObjectId(file_id))
+    except (InvalidId, TypeError, gridfs.errors.NoFile):
+        return None

@@ -1,0 +1,126 @@
+"""Reference tables: named lists of rows (inline or from CSV) behind choices, lookups and rules.
+
+Large tables (84,000 villages, 1,789 business codes) are read on first use and searched in memory;
+a lookup field queries them through an endpoint instead of rendering them into the page.
+"""
+from __future__ import annotations
+
+import csv
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+
+@dataclass
+class Table:
+    """One reference table; rows are loaded lazily and indexed by key."""
+
+    id: str
+    key: str
+    label_column: str
+    search_columns: tuple[str, ...] = ()
+    where: Mapping[str, str] = field(default_factory=dict)
+    source: Path | None = None
+    inline_rows: tuple[Mapping[str, Any], ...] = ()
+    _rows: dict[str, dict] | None = None
+    _haystack: list[tuple[str, str, dict]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def rows(self) -> dict[str, dict]:
+        """Rows by key, read once."""
+        if self._rows is None:
+            with self._lock:
+                if self._rows is None:
+                    self._rows = self.read_rows()
+        return self._rows
+
+    def read_rows(self) -> dict[str, dict]:
+        """Read inline rows or the CSV source, keeping only rows that satisfy `where`."""
+        source = self.inline_rows if self.source is None else read_csv(self.source)
+        rows = {}
+        for row in source:
+            if all(str(row.get(column)) == value for column, value in self.where.items()):
+                rows[str(row[self.key])] = {name: value for name, value in row.items()}
+        return rows
+
+    def has(self, key: Any) -> bool:
+        """Whether a key is in the table."""
+        return str(key) in self.rows
+
+    def row(self, key: Any) -> dict | None:
+        """The row of a key, or None."""
+        return self.rows.get(str(key))
+
+    def label(self, key: Any) -> str:
+        """The display label of a key ('' if unknown)."""
+        row = self.rows.get(str(key))
+        return str(row.get(self.label_column, "")) if row else ""
+
+    def choices(self, column: str | None = None, value: Any = None) -> list[tuple[str, str]]:
+        """(key, label) pairs, optionally only rows whose column equals value."""
+        return [(key, str(row.get(self.label_column, ""))) for key, row in self.rows.items()
+                if column is None or str(row.get(column)) == str(value)]
+
+    def search(self, query: str, column: str | None = None, value: Any = None, limit: int = 20) -> list[dict]:
+        """Rows whose key or words contain every query word; key prefix matches first."""
+        words = query.lower().split()
+        hits: list[tuple[int, str, dict]] = []
+        for key, text, row in self.haystack():
+            if column is not None and str(row.get(column)) != str(value):
+                continue
+            if all(word in text for word in words):
+                rank = 0 if query and key.startswith(query.strip()) else 1
+                hits.append((rank, key, row))
+        hits.sort(key=lambda hit: (hit[0], hit[1]))
+        return [{"key": key, "label": str(row.get(self.label_column, ""))} for _r, key, row in hits[:limit]]
+
+    def haystack(self) -> list[tuple[str, str, dict]]:
+        """(key, lower-case searchable text, row) for every row, built once."""
+        if self._haystack is None:
+            columns = self.search_columns or (self.key, self.label_column)
+            self._haystack = [(key, " ".join(str(row.get(c, "")) for c in columns).lower(), row)
+                              for key, row in self.rows.items()]
+        return self._haystack
+
+
+def read_csv(path: Path) -> Iterator[dict]:
+    """Rows of a UTF-8 CSV file as dicts."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+class TableSet(Mapping):
+    """The named tables of one schema folder."""
+
+    def __init__(self, tables: Mapping[str, Table]):
+        self._tables = dict(tables)
+
+    def __getitem__(self, name: str) -> Table:
+        return self._tables[name]
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def lookup(self, name: str, key: Any, column: str) -> Any:
+        """The value of a column in the row of key (None when any part is missing): for rules."""
+        table = self._tables.get(name)
+        row = table.row(key) if table and key is not None else None
+        return row.get(column) if row else None
+
+
+def build_table(definition: Mapping[str, Any], root: Path) -> Table:
+    """A Table from a validated definition; CSV paths are relative to the schemas folder."""
+    return Table(
+        id=definition["id"],
+        key=definition["key"],
+        label_column=definition["label"],
+        search_columns=tuple(definition.get("search", ())),
+        where=dict(definition.get("where", {})),
+        source=root / definition["source"] if "source" in definition else None,
+        inline_rows=tuple(definition.get("rows", ())),
+    )

@@ -1,0 +1,13 @@
+"""Blueprints, one per file."""
+from __future__ import annotations
+
+from flask import Flask
+
+from forms.views import public, reference, wizard
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint."""
+    app.register_blueprint(public.bp)
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(reference.bp)

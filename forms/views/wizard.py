@@ -1,0 +1,293 @@
+"""The generic wizard: any form in schemas/forms becomes steps, review, submit and a status page."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+
+from forms import store
+from forms.errors import ConflictError
+from forms.registry import schemas
+from forms.render import client_data, derived_items, review_sections, step_view
+from forms.schema import Form
+from forms.security import current_owner
+from forms.templating import current_language
+from forms.text import tr
+from forms.wizard import (Services, apply_step, can_open, completed_steps, first_open_step, flat_data,
+                          neighbours, validate_step, visible_steps)
+
+bp = Blueprint("wizard", __name__)
+
+
+class RequestInput:
+    """The wizard's view of a request: form values and uploaded files."""
+
+    def __init__(self, form, files):
+        self.form, self.files = form, files
+
+    def get(self, name):
+        return self.form.get(name)
+
+    def getlist(self, name):
+        return self.form.getlist(name)
+
+    def file(self, name):
+        return self.files.get(name)
+
+
+class WithoutRow(RequestInput):
+    """A request input with one row of a repeat group taken out (the rows after it move up)."""
+
+    def __init__(self, inner: RequestInput, group: str, index: int):
+        super().__init__(inner.form, inner.files)
+        self.group, self.index = group, index
+
+    def shifted(self, name: str) -> str:
+        parts = name.split("-", 2)
+        if name == f"{self.group}-count" or len(parts) != 3 or parts[0] != self.group or not parts[1].isdigit():
+            return name
+        row = int(parts[1])
+        return f"{self.group}-{row + 1}-{parts[2]}" if row >= self.index else name
+
+    def get(self, name):
+        if name == f"{self.group}-count":
+            return str(max(0, int(self.form.get(name) or 0) - 1))
+        return self.form.get(self.shifted(name))
+
+    def getlist(self, name):
+        return self.form.getlist(self.shifted(name))
+
+    def file(self, name):
+        return self.files.get(self.shifted(name))
+
+
+def load_form(form_id: str, version: int | None = None) -> Form:
+    """A form definition or 404; forms that need an account are refused to anonymous visitors."""
+    form = schemas().get(form_id, version)
+    if form is None:
+        abort(404)
+    if form.access == "account" and not (current_owner() or "").startswith("account:"):
+        abort(403)
+    return form
+
+
+def get_submission_or_404(submission_id: str) -> tuple[store.Submission, Form]:
+    """The caller's own submission and its pinned form version; anybody else's is 'not found'."""
+    submission = store.find_submission(submission_id)
+    if submission is None or submission.owner != current_owner():
+        abort(404)
+    return submission, load_form(submission.form_id, submission.form_version)
+
+
+def services_for(submission: store.Submission) -> Services:
+    """What validation needs, bound to this submission's owner."""
+    owner = submission.owner
+    return Services(
+        tables=schemas().tables,
+        account={},
+        save_file=lambda data, name, mime: store.save_file(data, name, mime, owner),
+        upload_max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        today=date.today(),
+    )
+
+
+@bp.get("/formulir/<form_id>")
+def start(form_id: str):
+    """The form's front page: what it asks, and the visitor's unfinished drafts."""
+    form = load_form(form_id)
+    owner = current_owner()
+    drafts = [s for s in store.list_submissions(owner, form_id) if s.status == store.DRAFT] if owner else []
+    return render_template("start.html", form=form, drafts=drafts)
+
+
+@bp.post("/formulir/<form_id>")
+def create(form_id: str):
+    """Begin a new submission on the latest version of the form."""
+    form = load_form(form_id)
+    submission = store.create_submission(form.id, form.version, current_owner(create=True))
+    return redirect(url_for("wizard.resume", submission_id=submission.id))
+
+
+@bp.get("/isian/<submission_id>")
+def resume(submission_id: str):
+    """Go to where the applicant left off: the first open step, the review, or the status page."""
+    submission, form = get_submission_or_404(submission_id)
+    if submission.status != store.DRAFT:
+        return redirect(url_for("wizard.status", submission_id=submission_id))
+    services = services_for(submission)
+    step = first_open_step(form, submission.answers, submission.validated, submission.derived, services)
+    if step is None:
+        return redirect(url_for("wizard.review", submission_id=submission_id))
+    return redirect(url_for("wizard.step", submission_id=submission_id, step_name=step.name))
+
+
+@bp.route("/isian/<submission_id>/langkah/<step_name>", methods=["GET", "POST"])
+def step(submission_id: str, step_name: str):
+    """Show a step, or validate and save it."""
+    submission, form = get_submission_or_404(submission_id)
+    if submission.status != store.DRAFT:
+        return redirect(url_for("wizard.status", submission_id=submission_id))
+    step = form.step(step_name)
+    if step is None:
+        abort(404)
+    services = services_for(submission)
+    if not can_open(form, step_name, submission.answers, submission.validated, submission.derived, services):
+        flash("Selesaikan langkah sebelumnya terlebih dahulu.", "warning")
+        return redirect(url_for("wizard.resume", submission_id=submission_id))
+    if request.method == "GET":
+        return render_step(form, submission, step, services, add_row=request.args.get("tambah"))
+    return save_step(form, submission, step, services)
+
+
+def save_step(form: Form, submission: store.Submission, step, services: Services):
+    """Validate the posted step; on success store it and move on, else show the errors."""
+    if request.form.get("_version") != str(submission.version):
+        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
+                            "data terbaru, lalu ulangi perubahan Anda.")
+    action = request.form.get("_action", "next")
+    raw = RequestInput(request.form, request.files)
+    if action.startswith("hapus:"):
+        _verb, group, index = (action.split(":") + ["", ""])[:3]
+        raw = WithoutRow(raw, group, int(index)) if index.isdigit() else raw
+    require = action == "next"
+    result = validate_step(form, step, raw, submission.answers, submission.derived, services, require=require)
+    if not result.ok:
+        return render_step(form, submission, step, services, raw=raw, errors=result.errors), 422
+    applied = apply_step(form, submission.answers, submission.validated, step, result.values, services,
+                         complete=require)
+    store.save_answers(submission, applied.answers, applied.derived, applied.validated)
+    if applied.cleared:
+        flash("Jawaban yang tidak berlaku lagi dihapus: " + ", ".join(labels_of(form, applied.cleared)) + ".", "info")
+    return redirect(after_save(form, submission, step, action, services))
+
+
+def labels_of(form: Form, names: list[str]) -> list[str]:
+    """Labels of fields by name, for messages."""
+    fields = form.fields
+    return [tr(fields[name].label, current_language()) if name in fields else name for name in names]
+
+
+def after_save(form: Form, submission: store.Submission, step, action: str, services: Services) -> str:
+    """Where to go after a successful save."""
+    here = url_for("wizard.step", submission_id=submission.id, step_name=step.name)
+    if action.startswith("tambah:"):
+        return url_for("wizard.step", submission_id=submission.id, step_name=step.name,
+                       tambah=action.split(":", 1)[1]) + "#" + action.split(":", 1)[1]
+    if action != "next":
+        if action == "save":
+            flash("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan.", "success")
+        return here
+    _before, after = neighbours(form, step.name, submission.answers, submission.derived, services)
+    if after is None:
+        return url_for("wizard.review", submission_id=submission.id)
+    return url_for("wizard.step", submission_id=submission.id, step_name=after.name)
+
+
+def render_step(form: Form, submission: store.Submission, step, services: Services, raw=None,
+                errors=None, add_row: str | None = None):
+    """The step page."""
+    lang = current_language()
+    views = step_view(form, step, submission.answers, submission.derived, services, raw=raw, errors=errors,
+                      lang=lang)
+    if add_row:
+        views = [grow(view, form, step, submission, services, lang) if view.name == add_row else view
+                 for view in views]
+    before, _after = neighbours(form, step.name, submission.answers, submission.derived, services)
+    return render_template(
+        "step.html", form=form, submission=submission, step=step, views=views, errors=errors or {},
+        progress=progress(form, submission, services, step.name), before=before,
+        client_data=client_data(step, submission.answers, submission.derived, services))
+
+
+def grow(view, form: Form, step, submission: store.Submission, services: Services, lang: str):
+    """The same repeat-group view with one more blank row."""
+    from forms.render import repeat_rows
+    data = flat_data(submission.answers, submission.derived, services)
+    stored = submission.answers.get(step.name, {}).get(view.name) or []
+    view.rows = repeat_rows(view.field, stored, data, services, None, {}, 1 if stored else 0, lang)
+    return view
+
+
+def progress(form: Form, submission: store.Submission, services: Services, current: str | None) -> list[dict]:
+    """The progress bar: every visible step with its state (selesai, aktif, terkunci)."""
+    done = set(completed_steps(form, submission.answers, submission.validated, submission.derived, services))
+    data = flat_data(submission.answers, submission.derived, services)
+    items, open_seen = [], False
+    for step in visible_steps(form, data, services.tables):
+        reachable = not open_seen
+        state = "aktif" if step.name == current else ("selesai" if step.name in done else
+                                                       ("terbuka" if reachable else "terkunci"))
+        items.append({"step": step, "state": state, "reachable": reachable})
+        open_seen = open_seen or step.name not in done
+    return items
+
+
+@bp.get("/isian/<submission_id>/periksa")
+def review(submission_id: str):
+    """Every answer, with an edit link per step, before submitting."""
+    submission, form = get_submission_or_404(submission_id)
+    if submission.status != store.DRAFT:
+        return redirect(url_for("wizard.status", submission_id=submission_id))
+    services = services_for(submission)
+    missing = first_open_step(form, submission.answers, submission.validated, submission.derived, services)
+    return render_template(
+        "review.html", form=form, submission=submission, missing=missing,
+        sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
+        derived=derived_items(form, submission.derived, services, current_language()),
+        progress=progress(form, submission, services, None))
+
+
+@bp.post("/isian/<submission_id>/kirim")
+def submit(submission_id: str):
+    """Submit a complete draft: assign its number and move it to the form's submitted status."""
+    submission, form = get_submission_or_404(submission_id)
+    if request.form.get("_version") != str(submission.version):
+        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum mengirim.")
+    services = services_for(submission)
+    missing = first_open_step(form, submission.answers, submission.validated, submission.derived, services)
+    if missing is not None:
+        flash(f"Langkah \u201c{tr(missing.title, current_language())}\u201d belum lengkap.", "warning")
+        return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
+    now = store.utcnow()
+    number = form.number_pattern.format(form=form.id.upper(), year=now.year,
+                                        seq=store.next_sequence(f"{form.id}:{now.year}"))
+    store.change_status(submission, store.DRAFT, form.submit.get("status", "submitted"), submission.owner,
+                        "submit", extra={"number": number, "submitted_at": now})
+    return redirect(url_for("wizard.status", submission_id=submission_id))
+
+
+@bp.get("/isian/<submission_id>/status")
+def status(submission_id: str):
+    """The submission's number, status, history and answers."""
+    submission, form = get_submission_or_404(submission_id)
+    services = services_for(submission)
+    return render_template(
+        "status.html", form=form, submission=submission,
+        sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
+        derived=derived_items(form, submission.derived, services, current_language()))
+
+
+@bp.get("/isian/<submission_id>/berkas/<file_id>")
+def download(submission_id: str, file_id: str):
+    """An uploaded file, only to the submission's owner and only if the submission refers to it."""
+    submission, _form = get_submission_or_404(submission_id)
+    if file_id not in referenced_files(submission.answers):
+        abort(404)
+    stored = store.open_file(file_id)
+    if stored is None:
+        abort(404)
+    return send_file(stored, mimetype=stored.content_type, download_name=stored.filename, as_attachment=False,
+                     max_age=0)
+
+
+def referenced_files(value) -> set[str]:
+    """Ids of every file an answer structure refers to."""
+    if isinstance(value, dict):
+        found = {value["id"]} if {"id", "sha256"} <= value.keys() else set()
+        for item in value.values():
+            found |= referenced_files(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(referenced_files(item) for item in value)) if value else set()
+    return set()

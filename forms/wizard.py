@@ -1,0 +1,288 @@
+"""Step navigation and validation over (form, answers): no Flask, no database.
+
+Answers are stored by step and field: ``{"identitas": {"nik": "…"}}``. Field names are unique in a
+form, so conditions see one flat mapping of every answer, plus ``derived``, ``account`` and ``today``.
+Hidden fields are never validated nor stored, and an answer that stops applying is removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from datetime import date
+from typing import Any, Callable, Mapping, Protocol
+
+from forms.fields import Invalid, ParseContext
+from forms.rules import evaluate, truthy
+from forms.schema import Field, Form, Step
+from forms.tables import TableSet
+
+MAX_ROWS = 200
+
+
+class RawInput(Protocol):
+    """What the wizard reads from a request: form values and uploaded files."""
+
+    def get(self, name: str) -> Any: ...
+
+    def getlist(self, name: str) -> list: ...
+
+    def file(self, name: str) -> Any: ...
+
+
+@dataclass
+class Services:
+    """What validation needs from outside: tables, the account, file storage, today's date."""
+
+    tables: TableSet
+    account: Mapping[str, Any] = dc_field(default_factory=dict)
+    save_file: Callable[..., dict] | None = None
+    upload_max_bytes: int = 2 * 1024 * 1024
+    today: date | None = None
+
+
+@dataclass
+class StepResult:
+    """Parsed values of one step and the errors by input name."""
+
+    values: dict[str, Any]
+    errors: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def flat_data(answers: Mapping[str, Mapping[str, Any]], derived: Mapping[str, Any], services: Services) -> dict:
+    """The mapping conditions and derived values are evaluated against."""
+    data: dict[str, Any] = {}
+    for step_answers in answers.values():
+        data.update(step_answers)
+    data["derived"] = dict(derived)
+    data["account"] = dict(services.account)
+    data["today"] = (services.today or date.today()).isoformat()
+    return data
+
+
+def is_visible(rule: Any, data: Mapping[str, Any], tables: TableSet) -> bool:
+    """A missing condition means visible."""
+    return rule is None or truthy(evaluate(rule, data, tables.lookup))
+
+
+def visible_steps(form: Form, data: Mapping[str, Any], tables: TableSet) -> list[Step]:
+    """The steps that apply to these answers, in order."""
+    return [step for step in form.steps if is_visible(step.visible_if, data, tables)]
+
+
+def visible_fields(step: Step, data: Mapping[str, Any], tables: TableSet) -> list[Field]:
+    """The fields of a step that apply to these answers."""
+    return [f for f in step.fields if is_visible(f.visible_if, data, tables)]
+
+
+def validate_step(form: Form, step: Step, raw: RawInput, answers: Mapping, derived: Mapping,
+                  services: Services, require: bool = True) -> StepResult:
+    """Parse and check one step's input; fields are judged in order so later conditions see earlier values."""
+    data = flat_data(answers, derived, services)
+    previous = dict(answers.get(step.name, {}))
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in step.fields:
+        if not is_visible(field.visible_if, data, services.tables):
+            data.pop(field.name, None)
+            continue
+        if not field.kind.stored:
+            continue
+        value = read_field(field, field.name, raw, previous.get(field.name), data, services, require, errors)
+        if value is not None:
+            values[field.name] = value
+        data[field.name] = value
+    return StepResult(values, errors)
+
+
+def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict, services: Services,
+               require: bool, errors: dict[str, str]) -> Any:
+    """One field's value from the request (or from the server for read-only types); errors recorded."""
+    if not field.kind.input:
+        return evaluate(field.value, data, services.tables.lookup)
+    if field.type == "repeat":
+        return read_rows(field, key, raw, previous, data, services, require, errors)
+    value = raw.file(key) if field.type == "file" else (raw.getlist(key) if field.kind.multi else raw.get(key))
+    if field.kind.is_empty(value):
+        if field.type == "file" and previous:
+            return previous
+        if require and field.required:
+            errors[key] = "Wajib diisi." if field.type != "declaration" else "Centang pernyataan ini untuk melanjutkan."
+        return None
+    ctx = ParseContext(services.tables, data, previous, services.save_file, services.upload_max_bytes, services.today)
+    try:
+        return field.kind.parse(field, value, ctx)
+    except Invalid as error:
+        errors[key] = str(error)
+        return None
+
+
+def read_rows(field: Field, key: str, raw: RawInput, previous: Any, data: dict, services: Services,
+              require: bool, errors: dict[str, str]) -> list[dict] | None:
+    """The rows of a repeat group, posted as <group>-<i>-<sub> with <group>-count rows."""
+    rows, old_rows = [], previous or []
+    for index in range(row_count(raw, key, field)):
+        prefix = f"{key}-{index}-"
+        if all_empty(field, raw, prefix):
+            continue
+        row_data = dict(data)
+        row: dict[str, Any] = {}
+        old = old_rows[index] if index < len(old_rows) else {}
+        for sub in field.fields:
+            if not is_visible(sub.visible_if, row_data, services.tables) or not sub.kind.stored:
+                continue
+            value = read_field(sub, prefix + sub.name, raw, old.get(sub.name), row_data, services, require, errors)
+            if value is not None:
+                row[sub.name] = value
+            row_data[sub.name] = value
+        rows.append(row)
+    if require and field.required and not rows:
+        errors[key] = "Isi paling sedikit satu baris."
+    elif require and field.min_items and len(rows) < field.min_items:
+        errors[key] = f"Isi paling sedikit {field.min_items} baris."
+    if field.max_items and len(rows) > field.max_items:
+        errors[key] = f"Paling banyak {field.max_items} baris."
+    return rows or None
+
+
+def row_count(raw: RawInput, key: str, field: Field) -> int:
+    """How many rows the page posted (bounded, so a forged count costs nothing)."""
+    try:
+        count = int(raw.get(f"{key}-count") or 0)
+    except ValueError:
+        count = 0
+    return max(0, min(count, field.max_items or MAX_ROWS, MAX_ROWS))
+
+
+def all_empty(field: Field, raw: RawInput, prefix: str) -> bool:
+    """Whether every input of a posted row is blank."""
+    for sub in field.fields:
+        if not sub.kind.input:
+            continue
+        name = prefix + sub.name
+        value = raw.file(name) if sub.type == "file" else (raw.getlist(name) if sub.kind.multi else raw.get(name))
+        if not sub.kind.is_empty(value):
+            return False
+    return True
+
+
+@dataclass
+class Applied:
+    """The outcome of saving a step: new answers, derived values, validated steps, cleared fields."""
+
+    answers: dict[str, dict[str, Any]]
+    derived: dict[str, Any]
+    validated: list[str]
+    cleared: list[str]
+
+
+def apply_step(form: Form, answers: Mapping, validated: list[str], step: Step, values: Mapping[str, Any],
+               services: Services, complete: bool) -> Applied:
+    """Store a step's values, then recompute server values, prune what no longer applies, derive."""
+    new_answers = {name: dict(step_answers) for name, step_answers in answers.items()}
+    new_answers[step.name] = dict(values)
+    done = [name for name in validated if name != step.name] + ([step.name] if complete else [])
+    derived = compute_derived(form, new_answers, services)
+    cleared: list[str] = []
+    for _round in range(len(form.steps) + 1):
+        refresh_server_values(form, new_answers, derived, services)
+        removed = prune(form, new_answers, derived, services)
+        derived = compute_derived(form, new_answers, services)
+        if not removed:
+            break
+        cleared += removed
+    visible = {s.name for s in visible_steps(form, flat_data(new_answers, derived, services), services.tables)}
+    done = [name for name in done if name in visible and name in new_answers]
+    return Applied(new_answers, derived, done, cleared)
+
+
+def compute_derived(form: Form, answers: Mapping, services: Services) -> dict[str, Any]:
+    """The form's derived values in declared order; each may use those before it."""
+    derived: dict[str, Any] = {}
+    for item in form.derived:
+        data = flat_data(answers, derived, services)
+        derived[item.name] = evaluate(item.expr, data, services.tables.lookup)
+    return derived
+
+
+def refresh_server_values(form: Form, answers: dict, derived: Mapping, services: Services) -> None:
+    """Recompute read-only and computed answers of every saved step (their inputs may have changed)."""
+    for step in form.steps:
+        if step.name not in answers:
+            continue
+        for field in step.fields:
+            if not field.kind.input and field.kind.stored:
+                data = flat_data(answers, derived, services)
+                value = evaluate(field.value, data, services.tables.lookup)
+                if value is None:
+                    answers[step.name].pop(field.name, None)
+                else:
+                    answers[step.name][field.name] = value
+
+
+def prune(form: Form, answers: dict, derived: Mapping, services: Services) -> list[str]:
+    """Remove answers of hidden steps and fields; return the names removed."""
+    data = flat_data(answers, derived, services)
+    removed = []
+    for step in form.steps:
+        if step.name not in answers:
+            continue
+        if not is_visible(step.visible_if, data, services.tables):
+            removed += list(answers.pop(step.name))
+            continue
+        for field in step.fields:
+            if field.name in answers[step.name] and not is_visible(field.visible_if, data, services.tables):
+                del answers[step.name][field.name]
+                removed.append(field.name)
+    return removed
+
+
+def step_complete(step: Step, answers: Mapping, data: Mapping[str, Any], tables: TableSet) -> bool:
+    """Whether every visible required field of a step has a stored value."""
+    stored = answers.get(step.name, {})
+    for field in visible_fields(step, data, tables):
+        if field.kind.input and field.required and stored.get(field.name) in (None, "", []):
+            return False
+    return True
+
+
+def completed_steps(form: Form, answers: Mapping, validated: list[str], derived: Mapping,
+                    services: Services) -> list[str]:
+    """Visible steps that were saved with full validation and still have every required answer."""
+    data = flat_data(answers, derived, services)
+    return [step.name for step in visible_steps(form, data, services.tables)
+            if step.name in validated and step_complete(step, answers, data, services.tables)]
+
+
+def first_open_step(form: Form, answers: Mapping, validated: list[str], derived: Mapping,
+                    services: Services) -> Step | None:
+    """The first visible step not yet complete; None when all are (review is next)."""
+    done = set(completed_steps(form, answers, validated, derived, services))
+    data = flat_data(answers, derived, services)
+    return next((step for step in visible_steps(form, data, services.tables) if step.name not in done), None)
+
+
+def can_open(form: Form, step_name: str, answers: Mapping, validated: list[str], derived: Mapping,
+             services: Services) -> bool:
+    """A step may be opened when it is visible and every visible step before it is complete."""
+    done = set(completed_steps(form, answers, validated, derived, services))
+    data = flat_data(answers, derived, services)
+    for step in visible_steps(form, data, services.tables):
+        if step.name == step_name:
+            return True
+        if step.name not in done:
+            return False
+    return False
+
+
+def neighbours(form: Form, step_name: str, answers: Mapping, derived: Mapping,
+               services: Services) -> tuple[Step | None, Step | None]:
+    """The visible steps before and after a step."""
+    steps = visible_steps(form, flat_data(answers, derived, services), services.tables)
+    names = [step.name for step in steps]
+    index = names.index(step_name) if step_name in names else -1
+    before = steps[index - 1] if index > 0 else None
+    after = steps[index + 1] if 0 <= index < len(steps) - 1 else None
+    return before, after
