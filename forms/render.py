@@ -54,13 +54,13 @@ def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, servic
 
 def initial_value(field: Field, name: str, stored: Mapping, data: Mapping, raw: RawInput | None,
                   services: Services) -> Any:
-    """Posted input if re-shown, else the stored answer, else the field's default."""
+    """Posted input (read under the input name) if re-shown, else the stored answer, else the default."""
     if not field.kind.input:
         return evaluate(field.value, data, services.tables.lookup) if field.value is not None else None
     if raw is not None and field.type not in ("file", "repeat"):
         return raw.getlist(name) if field.kind.multi else (raw.get(name) or "")
-    if name in stored:
-        return to_input(field, stored[name])
+    if field.name in stored:
+        return to_input(field, stored[field.name])
     if field.default is not None:
         return to_input(field, evaluate(field.default, data, services.tables.lookup))
     return to_input(field, None)
@@ -97,6 +97,19 @@ def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Servic
             row.append(build_view(sub, prefix + sub.name, value, row_data, services, errors, lang))
         rows.append(row)
     return rows
+
+
+def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "id") -> list[tuple[str, str, str]]:
+    """(input name, label, message) of every error, in page order, for the summary at the top."""
+    labels: dict[str, str] = {}
+    for view in views:
+        labels[view.name] = tr(view.field.label, lang) or tr(view.field.text, lang)
+        for number, row in enumerate(view.rows, start=1):
+            item = tr(view.field.item_label, lang) or "Baris"
+            for sub in row:
+                labels[sub.name] = f"{item} {number} · {tr(sub.field.label, lang) or tr(sub.field.text, lang)}"
+    ordered = [name for name in labels if name in errors] + [name for name in errors if name not in labels]
+    return [(name, labels.get(name, name), errors[name]) for name in ordered]
 
 
 def client_data(step: Step, answers: Mapping, derived: Mapping, services: Services) -> dict:
@@ -141,7 +154,7 @@ def describe(field: Field, value: Any, services: Services, lang: str) -> Answer:
     if field.type == "file":
         answer.file = value
     if field.type == "repeat":
-        answer.rows = [[(tr(sub.label, lang), sub.kind.display(sub, row.get(sub.name), services.tables, lang))
+        answer.rows = [[(tr(sub.label, lang) or tr(sub.text, lang), sub.kind.display(sub, row.get(sub.name), services.tables, lang))
                         for sub in field.fields if sub.kind.stored and row.get(sub.name) not in (None, "", [])]
                        for row in value]
     return answer

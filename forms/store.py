@@ -168,8 +168,8 @@ def next_sequence(name: str) -> int:
 def save_file(data: bytes, filename: str, content_type: str, owner: str) -> dict:
     """Store an upload privately in GridFS; return the reference kept in answers."""
     digest = hashlib.sha256(data).hexdigest()
-    file_id = gridfs.GridFS(database()).put(data, filename=filename, content_type=content_type,
-                                            metadata={"owner": owner, "sha256": digest})
+    file_id = gridfs.GridFS(database()).put(data, filename=filename,
+                                            metadata={"owner": owner, "sha256": digest, "content_type": content_type})
     return {"id": str(file_id), "name": filename, "size": len(data), "content_type": content_type,
             "sha256": digest}
 

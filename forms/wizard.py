@@ -193,9 +193,12 @@ def apply_step(form: Form, answers: Mapping, validated: list[str], step: Step, v
         if not removed:
             break
         cleared += removed
-    visible = {s.name for s in visible_steps(form, flat_data(new_answers, derived, services), services.tables)}
+    data = flat_data(new_answers, derived, services)
+    hidden_here = [f.name for f in step.fields if f.name in answers.get(step.name, {}) and f.name not in values
+                   and not is_visible(f.visible_if, data, services.tables)]
+    visible = {s.name for s in visible_steps(form, data, services.tables)}
     done = [name for name in done if name in visible and name in new_answers]
-    return Applied(new_answers, derived, done, cleared)
+    return Applied(new_answers, derived, done, hidden_here + cleared)
 
 
 def compute_derived(form: Form, answers: Mapping, services: Services) -> dict[str, Any]:

@@ -34,6 +34,9 @@
       case "!=": return !(String(v[0]) === String(v[1]) || num(v[0]) === num(v[1]));
       case "!": case "not": return !truthy(v[0]);
       case "!!": return truthy(v[0]);
+      case "+": return v.reduce(function (t, x) { var n = num(x); return t + (typeof n === "number" && !isNaN(n) ? n : 0); }, 0);
+      case "-": return v.length === 1 ? -num(v[0]) : (num(v[0]) || 0) - (num(v[1]) || 0);
+      case "*": return v.reduce(function (t, x) { return t * (num(x) || 0); }, 1);
       case "in": return Array.isArray(v[1]) ? v[1].map(String).indexOf(String(v[0])) >= 0 : String(v[1] || "").indexOf(v[0]) >= 0;
       case "<": return v[0] != null && v[1] != null && num(v[0]) < num(v[1]);
       case "<=": return v[0] != null && v[1] != null && num(v[0]) <= num(v[1]);
@@ -45,6 +48,16 @@
     }
   }
 
+  function numeric(data) {
+    var out = {};
+    Object.keys(data).forEach(function (k) { out[k] = typeof data[k] === "string" ? num(data[k].replace(/^Rp\.?\s*/i, "")) : data[k]; });
+    return out;
+  }
+  function show(value, format) {
+    if (typeof value !== "number") return String(value);
+    var grouped = Math.round(Math.abs(value)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    return (value < 0 ? "-" : "") + (format === "money" ? "Rp" : "") + grouped;
+  }
   function formData(form, base) {
     var data = Object.assign({}, base);
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -75,6 +88,11 @@
       }
       var result = evaluate(JSON.parse(box.getAttribute("data-visible-if")), scope);
       if (result !== UNKNOWN) box.hidden = !truthy(result);
+    });
+    form.querySelectorAll("output[data-expr]").forEach(function (out) {
+      var value = evaluate(JSON.parse(out.getAttribute("data-expr")), numeric(data));
+      if (value === UNKNOWN || value === null || value === undefined) return;
+      out.textContent = show(value, out.getAttribute("data-format"));
     });
   }
 

@@ -9,7 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from forms import store
 from forms.errors import ConflictError
 from forms.registry import schemas
-from forms.render import client_data, derived_items, review_sections, step_view
+from forms.render import client_data, derived_items, error_list, review_sections, step_view
 from forms.schema import Form
 from forms.security import current_owner
 from forms.templating import current_language
@@ -195,7 +195,8 @@ def render_step(form: Form, submission: store.Submission, step, services: Servic
                  for view in views]
     before, _after = neighbours(form, step.name, submission.answers, submission.derived, services)
     return render_template(
-        "step.html", form=form, submission=submission, step=step, views=views, errors=errors or {},
+        "step.html", form=form, submission=submission, step=step, views=views,
+        errors=error_list(views, errors or {}, lang),
         progress=progress(form, submission, services, step.name), before=before,
         client_data=client_data(step, submission.answers, submission.derived, services))
 
@@ -277,7 +278,7 @@ def download(submission_id: str, file_id: str):
     stored = store.open_file(file_id)
     if stored is None:
         abort(404)
-    return send_file(stored, mimetype=stored.content_type, download_name=stored.filename, as_attachment=False,
+    return send_file(stored, mimetype=stored.metadata["content_type"], download_name=stored.filename, as_attachment=False,
                      max_age=0)
 
 
