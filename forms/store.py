@@ -19,7 +19,7 @@ from bson.errors import InvalidId
 from flask import Flask
 import pymongo
 
-from forms.embedded import EmbeddedStore, install_lock, open_embedded
+from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded
 from forms.errors import ConflictError
 
 DRAFT = "draft"
@@ -82,7 +82,7 @@ def init_store(app: Flask) -> None:
 def memory_client() -> mongomock.MongoClient:
     """A process-local mongomock client with the same lock and GridFS support as the embedded store."""
     install_lock()
-    mongomock.gridfs.enable_gridfs_integration()
+    enable_gridfs()
     return mongomock.MongoClient()
 
 

@@ -1,0 +1,39 @@
+"""Serve one of the benchmarked apps with waitress: `python bench/serve.py bare|loket PORT`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flask import Flask, redirect
+from waitress import serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def bare_app() -> Flask:
+    """The baseline: a bare Flask hello (GET) and a form post answered by a redirect (POST)."""
+    app = Flask("bare")
+
+    @app.get("/")
+    def hello():
+        return "Hello, World!"
+
+    @app.post("/")
+    def posted():
+        return redirect("/")
+
+    return app
+
+
+def main() -> None:
+    kind, port = sys.argv[1], int(sys.argv[2])
+    if kind == "bare":
+        app = bare_app()
+    else:
+        from forms import create_app
+        app = create_app()
+    serve(app, host="127.0.0.1", port=port, threads=4, ident="bench", _quiet=True)
+
+
+if __name__ == "__main__":
+    main()

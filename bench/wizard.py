@@ -1,0 +1,127 @@
+"""Wizard step GET and POST (validate + save on the embedded store) against bare Flask, same server, same run.
+
+    python bench/wizard.py [--seconds 5] [--clients 4]
+
+Both apps run under waitress (4 threads) in their own processes on loopback; the client keeps one
+connection per simulated user. Prints req/s, p50/p95 and the ratio to bare Flask.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.client import CSRF, VERSION, Session, run  # noqa: E402
+from tests.conftest import DEMO_DIRI, DEMO_USAHA  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(kind: str, data_dir: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = dict(os.environ, LOKET_DATA_DIR=data_dir, LOKET_SECRET_KEY="bench-secret", MONGODB_URI="")
+    process = subprocess.Popen([sys.executable, str(HERE / "serve.py"), kind, str(port)], env=env)
+    for _attempt in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{kind} server did not start")
+
+
+def applicant(port: int) -> tuple[Session, str]:
+    """A session with a draft whose first step is done, standing on step 'usaha'."""
+    session = Session(port)
+    _s, page, _h = session.request("GET", "/formulir/demo")
+    status, _t, headers = session.request("POST", "/formulir/demo", {"csrf_token": CSRF.search(page).group(1)})
+    submission = headers["Location"].rsplit("/", 1)[-1]
+    step = f"/isian/{submission}/langkah/data_diri"
+    _s, page, _h = session.request("GET", step)
+    form = dict(DEMO_DIRI, csrf_token=CSRF.search(page).group(1), _version=VERSION.search(page).group(1), _action="next")
+    status, _t, _h = session.request("POST", step, form)
+    assert status == 302, status
+    return session, f"/isian/{submission}/langkah/usaha"
+
+
+def loket_workers(port: int, clients: int, method: str) -> list:
+    workers = []
+    for _index in range(clients):
+        session, step = applicant(port)
+        _s, page, _h = session.request("GET", step)
+        state = {"version": int(VERSION.search(page).group(1)), "csrf": CSRF.search(page).group(1)}
+        if method == "GET":
+            workers.append(lambda s=session, u=step: s.request("GET", u)[0] == 200)
+        else:
+            def post(s=session, u=step, st=state):
+                form = dict(DEMO_USAHA, csrf_token=st["csrf"], _version=str(st["version"]), _action="next")
+                ok = s.request("POST", u, form)[0] == 302
+                st["version"] += 1 if ok else 0
+                return ok
+            workers.append(post)
+    return workers
+
+
+def bare_workers(port: int, clients: int, method: str) -> list:
+    sessions = [Session(port) for _ in range(clients)]
+    if method == "GET":
+        return [lambda s=s: s.request("GET", "/")[0] == 200 for s in sessions]
+    return [lambda s=s: s.request("POST", "/", dict(DEMO_USAHA))[0] == 302 for s in sessions]
+
+
+def lookup_workers(port: int, clients: int) -> list:
+    queries = ["roti", "10710", "restoran", "bengkel", "apotek", "konstruksi gedung", "perikanan", "56101"]
+    workers = []
+    for number in range(clients):
+        session, counter = Session(port), [number]
+
+        def search(s=session, c=counter):
+            c[0] += 1
+            return s.request("GET", "/referensi/kbli?q=" + urllib.parse.quote(queries[c[0] % len(queries)]))[0] == 200
+        workers.append(search)
+    return workers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data_dir:
+        bare, bare_port = start("bare", data_dir + "/bare")
+        loket, loket_port = start("loket", data_dir + "/loket")
+        try:
+            results = {}
+            for method in ("GET", "POST"):
+                results[f"bare {method}"] = run(f"bare Flask {method}", bare_workers(bare_port, args.clients, method), args.seconds)
+                results[f"loket {method}"] = run(f"wizard step {method}", loket_workers(loket_port, args.clients, method), args.seconds)
+            results["lookup"] = run("KBLI lookup GET", lookup_workers(loket_port, args.clients), args.seconds)
+        finally:
+            for process in (bare, loket):
+                process.terminate()
+                process.wait(10)
+    print(f"\nwaitress 4 threads, {args.clients} keep-alive clients, {args.seconds:.0f} s each, loopback\n")
+    for result in results.values():
+        print(result.line())
+    for method, goal in (("GET", 30), ("POST", 40)):
+        share = 100 * results[f"loket {method}"].rate / results[f"bare {method}"].rate
+        print(f"wizard step {method} = {share:5.1f} % of bare Flask (goal ≥ {goal} %)")
+
+
+if __name__ == "__main__":
+    main()
