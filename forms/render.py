@@ -5,6 +5,7 @@ options and repeat rows, so the page and the validator read the same definition.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field as dc_field
 from typing import Any, Mapping
 
@@ -27,6 +28,10 @@ class FieldView:
     options: list[tuple[str, str]] = dc_field(default_factory=list)
     rows: list[list["FieldView"]] = dc_field(default_factory=list)
     shown: str = ""
+    label: str = ""
+    help: str = ""
+    placeholder: str = ""
+    condition: str = ""
 
     @property
     def widget(self) -> str:
@@ -70,7 +75,9 @@ def build_view(field: Field, name: str, value: Any, data: Mapping, services: Ser
                errors: Mapping[str, str], lang: str) -> FieldView:
     """One FieldView with options and display text filled."""
     view = FieldView(field=field, name=name, value=value, error=errors.get(name),
-                     visible=is_visible(field.visible_if, data, services.tables))
+                     visible=is_visible(field.visible_if, data, services.tables),
+                     label=tr(field.label or field.text, lang), help=tr(field.help, lang),
+                     placeholder=tr(field.placeholder, lang), condition=condition_json(field))
     if field.type in ("select", "radio", "checkboxes"):
         view.options = field_options(field, services.tables, data)
     if not field.kind.input:
@@ -78,6 +85,18 @@ def build_view(field: Field, name: str, value: Any, data: Mapping, services: Ser
     elif field.type == "lookup" and value:
         view.shown = field.kind.display(field, value, services.tables, lang)
     return view
+
+
+def condition_json(field: Field) -> str:
+    """The field's condition as compact JSON for the page's script ('' when it has none), built once."""
+    cached = CONDITIONS.get(id(field))
+    if cached is None or cached[0] is not field:
+        text = "" if field.visible_if is None else json.dumps(field.visible_if, ensure_ascii=False, separators=(",", ":"))
+        cached = CONDITIONS[id(field)] = (field, text)
+    return cached[1]
+
+
+CONDITIONS: dict[int, tuple[Field, str]] = {}
 
 
 def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Services, raw: RawInput | None,

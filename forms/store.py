@@ -40,10 +40,11 @@ class Submission(me.Document):
     owner = me.StringField(required=True)
     status = me.StringField(required=True, default=DRAFT)
     number = me.StringField()
-    answers = me.DictField()
-    derived = me.DictField()
+    # Typed as DynamicField so mongoengine does not look for references on every attribute read.
+    answers = me.DictField(me.DynamicField())
+    derived = me.DictField(me.DynamicField())
     validated = me.ListField(me.StringField())
-    history = me.ListField(me.DictField())
+    history = me.ListField(me.DictField(me.DynamicField()))
     created_at = me.DateTimeField(default=utcnow)
     updated_at = me.DateTimeField(default=utcnow)
     submitted_at = me.DateTimeField()
@@ -114,9 +115,10 @@ def create_submission(form_id: str, form_version: int, owner: str) -> Submission
 def find_submission(submission_id: str) -> Submission | None:
     """A submission by id, or None for an unknown or malformed id."""
     try:
-        return Submission.objects(id=ObjectId(submission_id)).first()
+        raw = Submission._get_collection().find_one({"_id": ObjectId(submission_id)})
     except (InvalidId, TypeError):
         return None
+    return Submission._from_son(raw) if raw else None
 
 
 def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]:
@@ -128,14 +130,22 @@ def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]
 
 
 def save_answers(submission: Submission, answers: Mapping, derived: Mapping, validated: list[str]) -> Submission:
-    """Store a draft's answers if nobody changed it since it was read; ConflictError otherwise."""
-    changed = Submission.objects(id=submission.id, version=submission.version, status=DRAFT).update_one(
-        set__answers=dict(answers), set__derived=dict(derived), set__validated=list(validated),
-        set__updated_at=utcnow(), inc__version=1)
-    if not changed:
+    """Store a draft's answers if nobody changed it since it was read; ConflictError otherwise.
+
+    One conditional update on (id, version, status); the in-memory document is updated to match
+    instead of being read back.
+    """
+    now = utcnow()
+    changes = {"answers": dict(answers), "derived": dict(derived), "validated": list(validated), "updated_at": now}
+    result = Submission._get_collection().update_one(
+        {"_id": submission.id, "version": submission.version, "status": DRAFT},
+        {"$set": changes, "$inc": {"version": 1}})
+    if not result.modified_count:
         raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
                             "data terbaru, lalu ulangi perubahan Anda.")
-    submission.reload()
+    for name, value in changes.items():
+        submission._data[name] = value
+    submission._data["version"] = submission.version + 1
     return submission
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from forms.text import format_date_id, format_rupiah, tr
@@ -11,21 +13,46 @@ from forms.text import format_date_id, format_rupiah, tr
 
 def init_templating(app: Flask) -> None:
     """Register filters and globals; autoescape stays on for every template."""
-    app.jinja_env.filters["tr"] = lambda text: tr(text, current_language())
+    app.jinja_env.filters["tr"] = translate
+    app.context_processor(lambda: {"lang_code": current_language()})
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["tanggal"] = format_date_id
     app.jinja_env.filters["datetime"] = lambda value: value.strftime("%d-%m-%Y %H:%M") + " UTC" if value else ""
     app.jinja_env.filters["json_attr"] = to_json_attribute
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.globals["static_url"] = static_urls(app)
     app.jinja_env.globals["lang"] = current_language
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
 
+def static_urls(app: Flask):
+    """static_url(name): /static/name?v=<mtime>, computed once per file (cache-busting, no url_for per page)."""
+    cache: dict[str, str] = {}
+    folder = Path(app.static_folder)
+
+    def static_url(name: str) -> str:
+        if name not in cache:
+            cache[name] = f"{app.static_url_path}/{name}?v={int((folder / name).stat().st_mtime)}"
+        return cache[name]
+
+    return static_url
+
+
+@pass_context
+def translate(context, text) -> str:
+    """The `tr` filter: a schema text in the page's language (looked up once per render)."""
+    return tr(text, context.get("lang_code", "id"))
+
+
 def current_language() -> str:
     """The page language: Indonesian unless the visitor chose another offered one."""
-    chosen = request.cookies.get("lang", "id") if request else "id"
-    return chosen if chosen in ("id", "en") else "id"
+    if not has_request_context():
+        return "id"
+    if "lang" not in g:
+        chosen = request.cookies.get("lang", "id")
+        g.lang = chosen if chosen in ("id", "en") else "id"
+    return g.lang
 
 
 def to_json_attribute(value) -> Markup:

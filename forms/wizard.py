@@ -251,41 +251,63 @@ def step_complete(step: Step, answers: Mapping, data: Mapping[str, Any], tables:
     return True
 
 
+@dataclass
+class Navigation:
+    """Where an applicant stands: the visible steps in order and which of them are complete."""
+
+    steps: list[Step]
+    done: set[str]
+
+    def first_open(self) -> Step | None:
+        """The first visible step not yet complete; None when all are (review is next)."""
+        return next((step for step in self.steps if step.name not in self.done), None)
+
+    def can_open(self, step_name: str) -> bool:
+        """A step may be opened when it is visible and every visible step before it is complete."""
+        for step in self.steps:
+            if step.name == step_name:
+                return True
+            if step.name not in self.done:
+                return False
+        return False
+
+    def neighbours(self, step_name: str) -> tuple[Step | None, Step | None]:
+        """The visible steps before and after a step."""
+        names = [step.name for step in self.steps]
+        index = names.index(step_name) if step_name in names else -1
+        before = self.steps[index - 1] if index > 0 else None
+        after = self.steps[index + 1] if 0 <= index < len(self.steps) - 1 else None
+        return before, after
+
+    def progress(self, current: str | None) -> list[dict]:
+        """Every visible step with its state for the progress bar (selesai, aktif, terbuka, terkunci)."""
+        items, blocked = [], False
+        for step in self.steps:
+            state = "aktif" if step.name == current else (
+                "selesai" if step.name in self.done else ("terkunci" if blocked else "terbuka"))
+            items.append({"step": step, "state": state, "reachable": not blocked})
+            blocked = blocked or step.name not in self.done
+        return items
+
+
+def navigate(form: Form, answers: Mapping, validated: list[str], derived: Mapping,
+             services: Services) -> Navigation:
+    """Visible steps, and those saved with full validation that still have every required answer."""
+    data = flat_data(answers, derived, services)
+    steps = visible_steps(form, data, services.tables)
+    done = {step.name for step in steps
+            if step.name in validated and step_complete(step, answers, data, services.tables)}
+    return Navigation(steps, done)
+
+
 def completed_steps(form: Form, answers: Mapping, validated: list[str], derived: Mapping,
                     services: Services) -> list[str]:
-    """Visible steps that were saved with full validation and still have every required answer."""
-    data = flat_data(answers, derived, services)
-    return [step.name for step in visible_steps(form, data, services.tables)
-            if step.name in validated and step_complete(step, answers, data, services.tables)]
-
-
-def first_open_step(form: Form, answers: Mapping, validated: list[str], derived: Mapping,
-                    services: Services) -> Step | None:
-    """The first visible step not yet complete; None when all are (review is next)."""
-    done = set(completed_steps(form, answers, validated, derived, services))
-    data = flat_data(answers, derived, services)
-    return next((step for step in visible_steps(form, data, services.tables) if step.name not in done), None)
+    """Names of the complete visible steps, in order."""
+    navigation = navigate(form, answers, validated, derived, services)
+    return [step.name for step in navigation.steps if step.name in navigation.done]
 
 
 def can_open(form: Form, step_name: str, answers: Mapping, validated: list[str], derived: Mapping,
              services: Services) -> bool:
-    """A step may be opened when it is visible and every visible step before it is complete."""
-    done = set(completed_steps(form, answers, validated, derived, services))
-    data = flat_data(answers, derived, services)
-    for step in visible_steps(form, data, services.tables):
-        if step.name == step_name:
-            return True
-        if step.name not in done:
-            return False
-    return False
-
-
-def neighbours(form: Form, step_name: str, answers: Mapping, derived: Mapping,
-               services: Services) -> tuple[Step | None, Step | None]:
-    """The visible steps before and after a step."""
-    steps = visible_steps(form, flat_data(answers, derived, services), services.tables)
-    names = [step.name for step in steps]
-    index = names.index(step_name) if step_name in names else -1
-    before = steps[index - 1] if index > 0 else None
-    after = steps[index + 1] if 0 <= index < len(steps) - 1 else None
-    return before, after
+    """Whether a step may be opened now (see Navigation.can_open)."""
+    return navigate(form, answers, validated, derived, services).can_open(step_name)

@@ -14,8 +14,7 @@ from forms.schema import Form
 from forms.security import current_owner
 from forms.templating import current_language
 from forms.text import tr
-from forms.wizard import (Services, apply_step, can_open, completed_steps, first_open_step, flat_data,
-                          neighbours, validate_step, visible_steps)
+from forms.wizard import Services, apply_step, flat_data, navigate, validate_step
 
 bp = Blueprint("wizard", __name__)
 
@@ -116,7 +115,7 @@ def resume(submission_id: str):
     if submission.status != store.DRAFT:
         return redirect(url_for("wizard.status", submission_id=submission_id))
     services = services_for(submission)
-    step = first_open_step(form, submission.answers, submission.validated, submission.derived, services)
+    step = navigation_of(form, submission, services).first_open()
     if step is None:
         return redirect(url_for("wizard.review", submission_id=submission_id))
     return redirect(url_for("wizard.step", submission_id=submission_id, step_name=step.name))
@@ -132,15 +131,21 @@ def step(submission_id: str, step_name: str):
     if step is None:
         abort(404)
     services = services_for(submission)
-    if not can_open(form, step_name, submission.answers, submission.validated, submission.derived, services):
+    navigation = navigation_of(form, submission, services)
+    if not navigation.can_open(step_name):
         flash("Selesaikan langkah sebelumnya terlebih dahulu.", "warning")
         return redirect(url_for("wizard.resume", submission_id=submission_id))
     if request.method == "GET":
-        return render_step(form, submission, step, services, add_row=request.args.get("tambah"))
-    return save_step(form, submission, step, services)
+        return render_step(form, submission, step, services, navigation, add_row=request.args.get("tambah"))
+    return save_step(form, submission, step, services, navigation)
 
 
-def save_step(form: Form, submission: store.Submission, step, services: Services):
+def navigation_of(form: Form, submission: store.Submission, services: Services):
+    """The applicant's position in this submission."""
+    return navigate(form, submission.answers, submission.validated, submission.derived, services)
+
+
+def save_step(form: Form, submission: store.Submission, step, services: Services, navigation):
     """Validate the posted step; on success store it and move on, else show the errors."""
     if request.form.get("_version") != str(submission.version):
         raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
@@ -153,7 +158,7 @@ def save_step(form: Form, submission: store.Submission, step, services: Services
     require = action == "next"
     result = validate_step(form, step, raw, submission.answers, submission.derived, services, require=require)
     if not result.ok:
-        return render_step(form, submission, step, services, raw=raw, errors=result.errors), 422
+        return render_step(form, submission, step, services, navigation, raw=raw, errors=result.errors), 422
     applied = apply_step(form, submission.answers, submission.validated, step, result.values, services,
                          complete=require)
     store.save_answers(submission, applied.answers, applied.derived, applied.validated)
@@ -178,13 +183,13 @@ def after_save(form: Form, submission: store.Submission, step, action: str, serv
         if action == "save":
             flash("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan.", "success")
         return here
-    _before, after = neighbours(form, step.name, submission.answers, submission.derived, services)
+    _before, after = navigation_of(form, submission, services).neighbours(step.name)
     if after is None:
         return url_for("wizard.review", submission_id=submission.id)
     return url_for("wizard.step", submission_id=submission.id, step_name=after.name)
 
 
-def render_step(form: Form, submission: store.Submission, step, services: Services, raw=None,
+def render_step(form: Form, submission: store.Submission, step, services: Services, navigation, raw=None,
                 errors=None, add_row: str | None = None):
     """The step page."""
     lang = current_language()
@@ -193,11 +198,11 @@ def render_step(form: Form, submission: store.Submission, step, services: Servic
     if add_row:
         views = [grow(view, form, step, submission, services, lang) if view.name == add_row else view
                  for view in views]
-    before, _after = neighbours(form, step.name, submission.answers, submission.derived, services)
+    before, _after = navigation.neighbours(step.name)
     return render_template(
         "step.html", form=form, submission=submission, step=step, views=views,
         errors=error_list(views, errors or {}, lang),
-        progress=progress(form, submission, services, step.name), before=before,
+        progress=navigation.progress(step.name), before=before,
         client_data=client_data(step, submission.answers, submission.derived, services))
 
 
@@ -210,20 +215,6 @@ def grow(view, form: Form, step, submission: store.Submission, services: Service
     return view
 
 
-def progress(form: Form, submission: store.Submission, services: Services, current: str | None) -> list[dict]:
-    """The progress bar: every visible step with its state (selesai, aktif, terkunci)."""
-    done = set(completed_steps(form, submission.answers, submission.validated, submission.derived, services))
-    data = flat_data(submission.answers, submission.derived, services)
-    items, open_seen = [], False
-    for step in visible_steps(form, data, services.tables):
-        reachable = not open_seen
-        state = "aktif" if step.name == current else ("selesai" if step.name in done else
-                                                       ("terbuka" if reachable else "terkunci"))
-        items.append({"step": step, "state": state, "reachable": reachable})
-        open_seen = open_seen or step.name not in done
-    return items
-
-
 @bp.get("/isian/<submission_id>/periksa")
 def review(submission_id: str):
     """Every answer, with an edit link per step, before submitting."""
@@ -231,12 +222,12 @@ def review(submission_id: str):
     if submission.status != store.DRAFT:
         return redirect(url_for("wizard.status", submission_id=submission_id))
     services = services_for(submission)
-    missing = first_open_step(form, submission.answers, submission.validated, submission.derived, services)
+    navigation = navigation_of(form, submission, services)
     return render_template(
-        "review.html", form=form, submission=submission, missing=missing,
+        "review.html", form=form, submission=submission, missing=navigation.first_open(),
         sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
         derived=derived_items(form, submission.derived, services, current_language()),
-        progress=progress(form, submission, services, None))
+        progress=navigation.progress(None))
 
 
 @bp.post("/isian/<submission_id>/kirim")
@@ -246,7 +237,7 @@ def submit(submission_id: str):
     if request.form.get("_version") != str(submission.version):
         raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum mengirim.")
     services = services_for(submission)
-    missing = first_open_step(form, submission.answers, submission.validated, submission.derived, services)
+    missing = navigation_of(form, submission, services).first_open()
     if missing is not None:
         flash(f"Langkah \u201c{tr(missing.title, current_language())}\u201d belum lengkap.", "warning")
         return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
