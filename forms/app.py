@@ -12,6 +12,7 @@ from forms.store import init_store
 from forms.registry import init_schemas
 from forms.views import register_blueprints
 from forms.templating import init_templating
+from forms.messages import init_messages
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_security(app)
     init_store(app)
     init_schemas(app)
+    init_messages(app)
     init_templating(app)
     register_blueprints(app)
     register_error_handlers(app)

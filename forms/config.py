@@ -34,10 +34,20 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ("id", "en"),
     "DEFAULT_LANGUAGE": "id",
     "SITE_NAME": "Loket",
+    "OUTBOX_DIR": "",  # where messages go when no channel is configured; empty → <instance>/outbox
 }
 
+# Delivery channels (forms/notify.py): conventional names, read from the environment as they are.
+CHANNEL_KEYS = (
+    "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURITY", "SMTP_TIMEOUT", "MAIL_FROM",
+    "WHATSAPP_URL", "WHATSAPP_TOKEN", "WHATSAPP_AUTH_HEADER", "WHATSAPP_AUTH_SCHEME", "WHATSAPP_FORMAT",
+    "WHATSAPP_TARGET_FIELD", "WHATSAPP_MESSAGE_FIELD", "WHATSAPP_EXTRA", "WHATSAPP_TIMEOUT",
+    "WHATSAPP_NUMBER_FORMAT",
+)
+DEFAULTS.update({key: "" for key in CHANNEL_KEYS})
+
 # Environment variables read without the LOKET_ prefix (conventional names).
-PLAIN_ENV = ("MONGODB_URI",)
+PLAIN_ENV = ("MONGODB_URI", *CHANNEL_KEYS)
 BOOLEAN_TRUE = {"1", "true", "yes", "on"}
 
 
@@ -51,6 +61,8 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["STORE"] = "mongodb" if app.config["MONGODB_URI"] else "embedded"
     if not app.config["DATA_DIR"]:
         app.config["DATA_DIR"] = os.path.join(app.instance_path, "data")
+    if not app.config["OUTBOX_DIR"]:
+        app.config["OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret(Path(app.instance_path))
 

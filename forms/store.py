@@ -75,7 +75,7 @@ def init_store(app: Flask) -> None:
         client = memory_client() if kind == "memory" else embedded(app).client
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
-    for document in (Submission, Counter):
+    for document in (Submission, Counter, Account, LoginSession, Code):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
@@ -190,3 +190,57 @@ def open_file(file_id: str):
         return gridfs.GridFS(database()).get(ObjectId(file_id))
     except (InvalidId, TypeError, gridfs.errors.NoFile):
         return None
+
+
+class Account(me.Document):
+    """A person who signs in: an applicant (pemohon) or an officer; profile fields come from schemas."""
+
+    username = me.StringField(required=True, unique=True)
+    password_hash = me.StringField(required=True)
+    roles = me.ListField(me.StringField(), default=lambda: ["pemohon"])
+    name = me.StringField(required=True)
+    email = me.StringField()
+    phone = me.StringField()
+    nik = me.StringField()
+    profile = me.DictField(me.DynamicField())
+    active = me.BooleanField(default=True)
+    failed_logins = me.IntField(default=0)
+    locked_until = me.DateTimeField()
+    created_at = me.DateTimeField(default=utcnow)
+    last_login_at = me.DateTimeField()
+
+    meta = {
+        "collection": "accounts",
+        "indexes": [
+            {"fields": ["nik"], "unique": True, "sparse": True},
+            {"fields": ["phone"], "unique": True, "sparse": True},
+            "email",
+        ],
+    }
+
+
+class LoginSession(me.Document):
+    """A signed-in browser; deleting it ends the session even if the cookie is replayed."""
+
+    token_hash = me.StringField(required=True, unique=True)
+    account_id = me.ObjectIdField(required=True)
+    created_at = me.DateTimeField(default=utcnow)
+    last_seen_at = me.DateTimeField(default=utcnow)
+
+    meta = {"collection": "login_sessions", "indexes": ["account_id"]}
+
+
+class Code(me.Document):
+    """A one-time verification code (only its hash is kept), for a purpose and a subject."""
+
+    purpose = me.StringField(required=True)
+    subject = me.StringField(required=True)
+    code_hash = me.StringField(required=True)
+    target = me.StringField()
+    channel = me.StringField()
+    tries = me.IntField(default=0)
+    created_at = me.DateTimeField(default=utcnow)
+    expires_at = me.DateTimeField(required=True)
+    used_at = me.DateTimeField()
+
+    meta = {"collection": "codes", "indexes": [("purpose", "subject")]}
