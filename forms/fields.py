@@ -32,6 +32,8 @@ class ParseContext:
     save_file: Callable[..., dict] | None = None
     upload_max_bytes: int = 2 * 1024 * 1024
     today: date | None = None
+    raw_confirm: Any = None
+    verify_code: Callable[[Any, str, str], None] | None = None
 
 
 class FieldType:
@@ -44,6 +46,7 @@ class FieldType:
     input: ClassVar[bool] = True  # False: the value comes from the server, never from the request
     input_type: ClassVar[str] = "text"
     inputmode: ClassVar[str] = ""
+    keeps_previous: ClassVar[bool] = False  # an empty input keeps the stored value (uploads, passwords)
 
     def parse(self, field: "Field", raw: Any, ctx: ParseContext) -> Any:
         """Turn a non-empty raw value into the value to store, or raise Invalid."""
@@ -60,6 +63,10 @@ class FieldType:
     def is_empty(self, raw: Any) -> bool:
         """Whether the raw request value counts as not filled in."""
         return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+
+    def still_valid(self, field: "Field", value: Any, data: dict, tables: Any) -> bool:
+        """Whether a stored answer still holds after other answers changed (else it is cleared)."""
+        return True
 
 
 REGISTRY: dict[str, FieldType] = {}
@@ -372,6 +379,7 @@ FILE_SIGNATURES: dict[str, tuple[bytes, str]] = {
 class File(FieldType):
     widget = "file"
     input_type = "file"
+    keeps_previous = True
 
     def is_empty(self, raw):
         return raw is None or not getattr(raw, "filename", "")
@@ -475,6 +483,53 @@ def display_as(field: "Field", value: Any, tables: Any, lang: str) -> str:
     if field.format and field.format in REGISTRY and field.format not in ("readonly", "computed"):
         return REGISTRY[field.format].display(field, value, tables, lang)
     return "" if value is None else str(value)
+
+
+@field_type("password")
+class Password(FieldType):
+    """A new password: checked against the policy, typed twice if `confirm`; only its hash is stored."""
+
+    input_type = "password"
+    widget = "password"
+    keeps_previous = True
+
+    def parse(self, field, raw, ctx):
+        from forms.passwords import hash_password, password_problem
+        problem = password_problem(str(raw))
+        if problem:
+            raise Invalid(problem)
+        if field.confirm and ctx.raw_confirm != raw:
+            raise Invalid("Kedua kata sandi tidak sama.")
+        return hash_password(str(raw))
+
+    def display(self, field, value, tables, lang="id"):
+        return "•••••••• (tersimpan aman)" if value else ""
+
+
+@field_type("otp")
+class OneTimeCode(FieldType):
+    """A code sent to an address given earlier in the form; the stored answer is the verified address."""
+
+    widget = "otp"
+    inputmode = "numeric"
+
+    def parse(self, field, raw, ctx):
+        from forms.rules import evaluate
+        if ctx.verify_code is None:
+            raise Invalid("Verifikasi kode tidak tersedia di sini.")
+        ctx.verify_code(field, str(raw).strip(), "")
+        return evaluate(field.target, ctx.data, ctx.tables.lookup)
+
+    def still_valid(self, field, value, data, tables):
+        from forms.rules import evaluate
+        return value == evaluate(field.target, data, tables.lookup)
+
+    def display(self, field, value, tables, lang="id"):
+        return f"Terverifikasi ({value})" if value else ""
+
+    def check(self, field, tables):
+        problems = [] if field.target is not None and field.channel is not None else ["needs 'target' and 'channel'"]
+        return problems + ([] if field.purpose else ["needs 'purpose'"])
 
 
 @field_type("display")

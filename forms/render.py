@@ -128,7 +128,7 @@ def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "i
             for sub in row:
                 labels[sub.name] = f"{item} {number} · {tr(sub.field.label, lang) or tr(sub.field.text, lang)}"
     ordered = [name for name in labels if name in errors] + [name for name in errors if name not in labels]
-    return [(name, labels.get(name, name), errors[name]) for name in ordered]
+    return [(name, labels.get(name, "Perhatian"), errors[name]) for name in ordered]
 
 
 def client_data(step: Step, answers: Mapping, derived: Mapping, services: Services) -> dict:

@@ -66,11 +66,23 @@ class Field:
     item_label: Any = None
     fields: tuple["Field", ...] = ()
     width: str = "full"
+    unique: Mapping[str, Any] | None = None
+    confirm: bool = False
+    target: Any = None
+    channel: Any = None
+    purpose: str | None = None
 
     @property
     def kind(self):
         """The registered FieldType of this field."""
         return REGISTRY[self.type]
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: Any
+    message: Any
+    field: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +92,7 @@ class Step:
     fields: tuple[Field, ...]
     help: Any = None
     visible_if: Any = None
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,8 +261,17 @@ def check_form(raw: Mapping[str, Any], tables: TableSet) -> list[str]:
         problems += check_rule(step.get("visible_if"), known, where)
         for field in step["fields"]:
             problems += check_field(field, f"{where}: field '{field['name']}'", known, tables)
+        own = {field["name"] for field in step["fields"]}
+        for number, check in enumerate(step.get("checks", ()), start=1):
+            problems += check_rule(check["rule"], known, f"{where}: check #{number}")
+            if check.get("field") and check["field"] not in own:
+                problems.append(f"{where}: check #{number} points at '{check['field']}', not a field of this step")
     for item in raw.get("derived", []):
         problems += check_rule(item["expr"], known, f"derived '{item['name']}'")
+    submit = raw.get("submit", {})
+    for key, name in {**submit.get("fields", {}), **({"notify.to": submit["notify"]["to"]} if "notify" in submit else {})}.items():
+        if name not in known:
+            problems.append(f"submit: '{key}' names unknown field '{name}'")
     return problems
 
 
@@ -261,7 +283,7 @@ def check_field(field: Mapping[str, Any], where: str, known: set[str], tables: T
         return [f"{where}: unknown type '{field['type']}' (known: {', '.join(sorted(REGISTRY))})"]
     built = build_field(field)
     problems = [f"{where}: {problem}" for problem in kind.check(built, tables)]
-    for key in ("visible_if", "default", "value"):
+    for key in ("visible_if", "default", "value", "target", "channel"):
         problems += check_rule(field.get(key), known, f"{where}: {key}")
     if built.filter and built.filter.field not in known:
         problems.append(f"{where}: filter names unknown field '{built.filter.field}'")
@@ -303,7 +325,8 @@ def build_form(raw: Mapping[str, Any]) -> Form:
 def build_step(raw: Mapping[str, Any]) -> Step:
     """A Step from a valid definition."""
     return Step(name=raw["name"], title=raw["title"], help=raw.get("help"), visible_if=raw.get("visible_if"),
-                fields=tuple(build_field(field) for field in raw["fields"]))
+                fields=tuple(build_field(field) for field in raw["fields"]),
+                checks=tuple(Check(c["rule"], c["message"], c.get("field")) for c in raw.get("checks", ())))
 
 
 FIELD_KEYS = {name for name in Field.__dataclass_fields__} - {"options", "filter", "fields", "accept"}

@@ -169,6 +169,14 @@ def majority() -> dict:
     return {"w": "majority"} if isinstance(database().client, pymongo.MongoClient) else {}
 
 
+def value_taken(target: str, value: Any) -> bool:
+    """Whether a value that must be unique (e.g. 'account.nik') is already in use."""
+    document, field = UNIQUE_TARGETS[target]
+    if field == "username":
+        value = str(value).lower()
+    return document.objects(**{field: value}).only("id").first() is not None
+
+
 def next_sequence(name: str) -> int:
     """The next value of a named counter, atomically."""
     counter = Counter.objects(name=name).modify(upsert=True, new=True, inc__value=1)
@@ -244,3 +252,11 @@ class Code(me.Document):
     used_at = me.DateTimeField()
 
     meta = {"collection": "codes", "indexes": [("purpose", "subject")]}
+
+
+UNIQUE_TARGETS = {
+    "account.username": (Account, "username"),
+    "account.nik": (Account, "nik"),
+    "account.phone": (Account, "phone"),
+    "account.email": (Account, "email"),
+}

@@ -25,6 +25,7 @@ class Table:
     inline_rows: tuple[Mapping[str, Any], ...] = ()
     _rows: dict[str, dict] | None = None
     _haystack: list[tuple[str, str, dict]] | None = None
+    _by_column: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -60,15 +61,26 @@ class Table:
 
     def choices(self, column: str | None = None, value: Any = None) -> list[tuple[str, str]]:
         """(key, label) pairs, optionally only rows whose column equals value."""
-        return [(key, str(row.get(self.label_column, ""))) for key, row in self.rows.items()
-                if column is None or str(row.get(column)) == str(value)]
+        keys = self.rows if column is None else self.keys_where(column, value)
+        return [(key, str(self.rows[key].get(self.label_column, ""))) for key in keys]
+
+    def keys_where(self, column: str, value: Any) -> list[str]:
+        """Keys of rows whose column equals value, through an index built on first use."""
+        index = self._by_column.get(column)
+        if index is None:
+            index = {}
+            for key, row in self.rows.items():
+                index.setdefault(str(row.get(column)), []).append(key)
+            self._by_column[column] = index
+        return index.get(str(value), [])
 
     def search(self, query: str, column: str | None = None, value: Any = None, limit: int = 20) -> list[dict]:
         """Rows whose key or words contain every query word; key prefix matches first."""
         words = query.lower().split()
         hits: list[tuple[int, str, dict]] = []
+        allowed = set(self.keys_where(column, value)) if column is not None else None
         for key, text, row in self.haystack():
-            if column is not None and str(row.get(column)) != str(value):
+            if allowed is not None and key not in allowed:
                 continue
             if all(word in text for word in words):
                 rank = 0 if query and key.startswith(query.strip()) else 1

@@ -14,6 +14,7 @@ from forms.fields import Invalid, ParseContext
 from forms.rules import evaluate, truthy
 from forms.schema import Field, Form, Step
 from forms.tables import TableSet
+from forms.text import tr
 
 MAX_ROWS = 200
 
@@ -37,6 +38,8 @@ class Services:
     save_file: Callable[..., dict] | None = None
     upload_max_bytes: int = 2 * 1024 * 1024
     today: date | None = None
+    verify_code: Callable[[Field, str, str], None] | None = None
+    taken: Callable[[str, Any], bool] | None = None
 
 
 @dataclass
@@ -94,7 +97,27 @@ def validate_step(form: Form, step: Step, raw: RawInput, answers: Mapping, deriv
         if value is not None:
             values[field.name] = value
         data[field.name] = value
+    check_unique(step, values, previous, services, errors)
+    if require and not errors:
+        run_checks(step, data, services, errors)
     return StepResult(values, errors)
+
+
+def check_unique(step: Step, values: Mapping[str, Any], previous: Mapping[str, Any], services: Services,
+                 errors: dict[str, str]) -> None:
+    """Refuse a value that must be unique (e.g. one account per NIK) and is already taken."""
+    for field in step.fields:
+        value = values.get(field.name)
+        if field.unique and value is not None and field.name not in errors and services.taken \
+                and services.taken(field.unique["in"], value):
+            errors[field.name] = tr(field.unique.get("message")) or "Sudah terdaftar."
+
+
+def run_checks(step: Step, data: Mapping[str, Any], services: Services, errors: dict[str, str]) -> None:
+    """The step's cross-field rules; a failing rule puts its message on its field (or the step)."""
+    for check in step.checks:
+        if not truthy(evaluate(check.rule, data, services.tables.lookup)):
+            errors.setdefault(check.field or "_langkah", tr(check.message))
 
 
 def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict, services: Services,
@@ -106,12 +129,14 @@ def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict,
         return read_rows(field, key, raw, previous, data, services, require, errors)
     value = raw.file(key) if field.type == "file" else (raw.getlist(key) if field.kind.multi else raw.get(key))
     if field.kind.is_empty(value):
-        if field.type == "file" and previous:
+        if field.kind.keeps_previous and previous:
             return previous
         if require and field.required:
             errors[key] = "Wajib diisi." if field.type != "declaration" else "Centang pernyataan ini untuk melanjutkan."
         return None
-    ctx = ParseContext(services.tables, data, previous, services.save_file, services.upload_max_bytes, services.today)
+    ctx = ParseContext(services.tables, data, previous, services.save_file, services.upload_max_bytes, services.today,
+                       raw_confirm=raw.get(f"{key}-ulang") if field.confirm else None,
+                       verify_code=services.verify_code)
     try:
         return field.kind.parse(field, value, ctx)
     except Invalid as error:
@@ -236,7 +261,11 @@ def prune(form: Form, answers: dict, derived: Mapping, services: Services) -> li
             removed += list(answers.pop(step.name))
             continue
         for field in step.fields:
-            if field.name in answers[step.name] and not is_visible(field.visible_if, data, services.tables):
+            stored = answers[step.name].get(field.name)
+            if stored is None:
+                continue
+            if not is_visible(field.visible_if, data, services.tables) or \
+                    not field.kind.still_valid(field, stored, data, services.tables):
                 del answers[step.name][field.name]
                 removed.append(field.name)
     return removed

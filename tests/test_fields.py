@@ -53,12 +53,18 @@ VALID = [
     ({"type": "lookup", "table": "kbli"}, "10710", "10710"),
     ({"type": "lookup", "table": "kbli"}, "10710 — Industri Produk Roti", "10710"),
     ({"type": "declaration"}, "1", True),
+    ({"type": "password"}, "Rahasia#2026", "$argon2id$"),
 ]
 
 
 @pytest.mark.parametrize("definition, raw, expected", VALID, ids=[f"{d['type']}-{i}" for i, (d, _r, _e) in enumerate(VALID)])
 def test_valid_input_is_normalised(definition, raw, expected):
-    assert parse(definition, raw) == expected
+    value = parse(definition, raw)
+    if definition["type"] == "password":  # only a hash is kept, never the password
+        from forms.passwords import verify_password
+        assert value.startswith(expected) and verify_password(value, raw)
+    else:
+        assert value == expected
 
 
 INVALID = [
@@ -95,6 +101,10 @@ INVALID = [
     ({"type": "lookup", "table": "kbli"}, "99999", "Kode tidak ditemukan"),
     ({"type": "lookup", "table": "kbli"}, "1071", "Kode tidak ditemukan"),  # a 4-digit level, not a kelompok
     ({"type": "declaration"}, "0", "Centang pernyataan"),
+    ({"type": "password"}, "pendek", "paling sedikit 8 karakter"),
+    ({"type": "password"}, "semuakecil1!", "huruf besar"),
+    ({"type": "password"}, "TanpaAngka!", "angka"),
+    ({"type": "password"}, "TanpaSimbol1", "simbol"),
 ]
 
 
@@ -151,6 +161,13 @@ def test_path_like_upload_names_are_reduced_to_a_plain_name():
     assert saved[0][1] == "passwd.pdf"
 
 
+def test_password_confirmation_must_match():
+    field = build_field({"name": "x", "type": "password", "confirm": True})
+    ctx = ParseContext(tables=TABLES, data={}, raw_confirm="Rahasia#2027")
+    with pytest.raises(Invalid, match="tidak sama"):
+        field.kind.parse(field, "Rahasia#2026", ctx)
+
+
 def test_sniffing_ignores_the_name():
     assert sniff_kind(PDF) == "pdf" and sniff_kind(b"GIF89a") is None
 
@@ -174,5 +191,6 @@ def test_values_are_displayed_the_indonesian_way(definition, value, shown):
 
 
 def test_every_registered_type_is_covered_by_these_tables():
-    covered = {d["type"] for d, *_rest in VALID + INVALID + DISPLAY} | {"file", "repeat", "readonly", "display"}
+    # file, repeat, readonly, display: tests above and test_wizard.py; otp: test_registration.py
+    covered = {d["type"] for d, *_rest in VALID + INVALID + DISPLAY} | {"file", "repeat", "readonly", "display", "otp"}
     assert set(REGISTRY) <= covered

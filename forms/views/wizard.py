@@ -7,7 +7,13 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 
 from forms import store
+from forms.codes import CodeError, check_code, issue_code, latest_code
 from forms.errors import ConflictError
+from forms.fields import Invalid
+from forms.handlers import HANDLERS, SubmitError
+from forms.messages import deliver
+from forms.notify import DeliveryError
+from forms.rules import evaluate
 from forms.registry import schemas
 from forms.render import client_data, derived_items, error_list, review_sections, step_view
 from forms.schema import Form
@@ -88,7 +94,17 @@ def services_for(submission: store.Submission) -> Services:
         save_file=lambda data, name, mime: store.save_file(data, name, mime, owner),
         upload_max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         today=date.today(),
+        verify_code=lambda field, code, _note: verify(field, str(submission.id), code),
+        taken=store.value_taken,
     )
+
+
+def verify(field, subject: str, code: str) -> None:
+    """Check a one-time code for a field; a refusal becomes the field's error."""
+    try:
+        check_code(field.purpose, subject, code)
+    except CodeError as error:
+        raise Invalid(str(error)) from error
 
 
 @bp.get("/formulir/<form_id>")
@@ -136,8 +152,41 @@ def step(submission_id: str, step_name: str):
         flash("Selesaikan langkah sebelumnya terlebih dahulu.", "warning")
         return redirect(url_for("wizard.resume", submission_id=submission_id))
     if request.method == "GET":
+        send_codes(form, submission, step, services)
         return render_step(form, submission, step, services, navigation, add_row=request.args.get("tambah"))
     return save_step(form, submission, step, services, navigation)
+
+
+def send_codes(form: Form, submission: store.Submission, step, services: Services, again: str | None = None) -> None:
+    """Send a one-time code for each code field of the step that has none pending for its current address."""
+    data = flat_data(submission.answers, submission.derived, services)
+    for field in step.fields:
+        if field.type != "otp" or submission.answers.get(step.name, {}).get(field.name):
+            continue
+        target = evaluate(field.target, data, services.tables.lookup)
+        channel = evaluate(field.channel, data, services.tables.lookup)
+        pending = latest_code(field.purpose, str(submission.id))
+        fresh = pending and pending.used_at is None and pending.target == target and store.utcnow() < pending.expires_at
+        if not target or (fresh and again != field.name):
+            continue
+        try:
+            code = issue_code(field.purpose, str(submission.id), target, channel)
+            deliver("kode_verifikasi", channel, target, lang=current_language(), kode=code)
+        except CodeError as error:
+            flash(str(error), "warning")
+            continue
+        except DeliveryError:
+            flash("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi.", "warning")
+            continue
+        flash(f"Kode verifikasi dikirim ke {mask(target)}.", "info")
+
+
+def mask(target: str) -> str:
+    """An address shown partly hidden: si***@contoh.id, +62812****7890."""
+    if "@" in target:
+        local, domain = target.split("@", 1)
+        return f"{local[:2]}***@{domain}"
+    return target[:6] + "****" + target[-4:]
 
 
 def navigation_of(form: Form, submission: store.Submission, services: Services):
@@ -151,6 +200,9 @@ def save_step(form: Form, submission: store.Submission, step, services: Services
         raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
                             "data terbaru, lalu ulangi perubahan Anda.")
     action = request.form.get("_action", "next")
+    if action.startswith("kirim-ulang:"):
+        send_codes(form, submission, step, services, again=action.split(":", 1)[1])
+        return redirect(url_for("wizard.step", submission_id=submission.id, step_name=step.name))
     raw = RequestInput(request.form, request.files)
     if action.startswith("hapus:"):
         _verb, group, index = (action.split(":") + ["", ""])[:3]
@@ -241,12 +293,33 @@ def submit(submission_id: str):
     if missing is not None:
         flash(f"Langkah \u201c{tr(missing.title, current_language())}\u201d belum lengkap.", "warning")
         return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
+    answers = flat_data(submission.answers, submission.derived, services)
+    handler = HANDLERS.get(form.submit.get("handler", ""))
+    try:
+        extra = handler(form, submission, answers) if handler else {}
+    except SubmitError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("wizard.review", submission_id=submission_id))
     now = store.utcnow()
     number = form.number_pattern.format(form=form.id.upper(), year=now.year,
                                         seq=store.next_sequence(f"{form.id}:{now.year}"))
     store.change_status(submission, store.DRAFT, form.submit.get("status", "submitted"), submission.owner,
-                        "submit", extra={"number": number, "submitted_at": now})
+                        "submit", extra={"number": number, "submitted_at": now, **extra})
+    notify_submitted(form, answers, number)
     return redirect(url_for("wizard.status", submission_id=submission_id))
+
+
+def notify_submitted(form: Form, answers: dict, number: str) -> None:
+    """Send the form's confirmation message, if it declares one; a delivery failure is shown, not fatal."""
+    notify = form.submit.get("notify")
+    if not notify or not answers.get(notify["to"]):
+        return
+    values = {key: value for key, value in answers.items() if isinstance(value, (str, int))}
+    values.update(nomor=number, tautan=request.host_url.rstrip("/") + form.submit.get("next", {}).get("url", "/"))
+    try:
+        deliver(notify["message"], notify["channel"], answers[notify["to"]], current_language(), **values)
+    except DeliveryError:
+        flash("Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan.", "warning")
 
 
 @bp.get("/isian/<submission_id>/status")

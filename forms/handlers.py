@@ -1,0 +1,67 @@
+"""Named actions a form's submission can trigger (`submit.handler` in the schema).
+
+The engine stays generic: a handler receives the form, the submission and the flat answers, and
+returns fields to store with the submission. A handler that cannot complete raises SubmitError,
+and the submission stays a draft.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from mongoengine.errors import NotUniqueError
+
+from forms.errors import FormsError
+from forms.schema import Form
+from forms.store import Account, Submission, value_taken
+
+Handler = Callable[[Form, Submission, Mapping[str, Any]], dict]
+HANDLERS: dict[str, Handler] = {}
+
+TAKEN_MESSAGES = {
+    "username": "Nama pengguna sudah dipakai. Pilih nama pengguna lain.",
+    "nik": "NIK ini sudah terdaftar. Satu NIK hanya untuk satu akun; gunakan Lupa Kata Sandi bila lupa.",
+    "phone": "Nomor HP ini sudah terdaftar pada akun lain.",
+}
+
+
+class SubmitError(FormsError):
+    """The submission's action could not be completed; nothing was changed."""
+
+    status = 409
+    title = "Isian belum dapat dikirim"
+
+
+def submit_handler(name: str):
+    """Register a function as a named submit handler."""
+
+    def register(function: Handler) -> Handler:
+        HANDLERS[name] = function
+        return function
+
+    return register
+
+
+@submit_handler("create_account")
+def create_account(form: Form, submission: Submission, answers: Mapping[str, Any]) -> dict:
+    """Create an applicant account from the answers named in `submit.fields`; the password hash leaves the draft."""
+    mapping = form.submit.get("fields", {})
+    values = {key: answers.get(name) for key, name in mapping.items()}
+    values["username"] = str(values.get("username") or "").lower()
+    for key in ("username", "nik", "phone"):
+        if values.get(key) and value_taken(f"account.{key}", values[key]):
+            raise SubmitError(TAKEN_MESSAGES[key])
+    mapped = set(mapping.values())
+    profile = {name: value for name, value in answers.items() if name not in mapped and isinstance(value, (str, int, float, bool))}
+    account = Account(username=values["username"], password_hash=values.pop("password"), name=values.get("name"),
+                      email=values.get("email"), phone=values.get("phone"), nik=values.get("nik"),
+                      roles=["pemohon"], profile=profile)
+    try:
+        account.save()
+    except NotUniqueError as error:
+        raise SubmitError("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).") from error
+    return {"answers": without(submission.answers, mapping.get("password"))}
+
+
+def without(answers: Mapping[str, Mapping[str, Any]], field: str | None) -> dict:
+    """Answers with one field removed from whichever step holds it."""
+    return {step: {name: value for name, value in values.items() if name != field} for step, values in answers.items()}
