@@ -97,6 +97,7 @@ class Text(FieldType):
 
     def parse(self, field, raw, ctx):
         value = CONTROL_CHARS.sub("", str(raw)).strip()
+        value = {"lower": value.lower(), "upper": value.upper()}.get(field.transform or "", value)
         limit = field.max_length or self.default_max
         if len(value) > limit:
             raise Invalid(f"Paling banyak {limit} karakter (sekarang {len(value)}).")

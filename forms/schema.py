@@ -71,6 +71,7 @@ class Field:
     target: Any = None
     channel: Any = None
     purpose: str | None = None
+    transform: str | None = None
 
     @property
     def kind(self):

@@ -33,6 +33,7 @@ def make_app(tmp_path):
 
     def build(**settings):
         config = {"TESTING": True, "SECRET_KEY": "test-secret", "DATA_DIR": str(tmp_path / "data"),
+                  "OUTBOX_DIR": str(tmp_path / "outbox"),
                   **store_config(), **settings}
         app = create_app(config)
         app.instance_path = str(tmp_path / "instance")

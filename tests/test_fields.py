@@ -27,6 +27,7 @@ def parse(definition: dict, raw, data=None, saved=None):
 VALID = [
     ({"type": "text"}, "  Siti  ", "Siti"),
     ({"type": "text", "pattern": "[A-Z]{2}\\d+"}, "AB12", "AB12"),
+    ({"type": "text", "transform": "lower"}, "Siti.Aminah", "siti.aminah"),
     ({"type": "textarea"}, "baris 1\nbaris 2", "baris 1\nbaris 2"),
     ({"type": "number"}, "1.250", 1250),
     ({"type": "number", "decimals": 1}, "12,5", 12.5),
