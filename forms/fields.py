@@ -323,11 +323,25 @@ def field_options(field: "Field", tables: Any, data: dict | None = None) -> list
     """(value, label) pairs of a choice field: static, or from a table filtered by a parent answer."""
     if field.options:
         return [(str(option.value), tr(option.label)) for option in field.options]
+    if field.options_from:
+        return rows_as_options(field.options_from, data or {}, tables)
     table = tables.get(field.table)
     if field.filter:
         parent = (data or {}).get(field.filter.field)
         return table.choices(field.filter.column, parent) if parent else []
     return table.choices()
+
+
+def rows_as_options(source: Any, data: dict, tables: Any) -> list[tuple[str, str]]:
+    """Choices made from the rows of an earlier repeat group (e.g. the business codes entered)."""
+    from forms.rules import evaluate
+    pairs = []
+    for row in data.get(source["group"]) or []:
+        value = row.get(source["value"]) if isinstance(row, dict) else None
+        if value not in (None, ""):
+            label = evaluate(source["label"], {**data, **row}, tables.lookup) if source.get("label") else value
+            pairs.append((str(value), str(label)))
+    return pairs
 
 
 def option_label(field: "Field", value: Any, tables: Any, lang: str = "id") -> str:
@@ -337,13 +351,15 @@ def option_label(field: "Field", value: Any, tables: Any, lang: str = "id") -> s
     if field.options:
         labels = {str(option.value): tr(option.label, lang) for option in field.options}
         return labels.get(str(value), str(value))
+    if field.options_from:
+        return str(value)
     return tables.get(field.table).label(str(value)) or str(value)
 
 
 def check_options(field: "Field", tables: Any) -> list[str]:
-    """A choice field needs options or a known table, not both."""
-    if bool(field.options) == bool(field.table):
-        return ["needs exactly one of 'options' or 'table'"]
+    """A choice field needs exactly one source: options, a known table, or options_from."""
+    if [bool(field.options), bool(field.table), bool(field.options_from)].count(True) != 1:
+        return ["needs exactly one of 'options', 'table' or 'options_from'"]
     if field.table and field.table not in tables:
         return [f"unknown table '{field.table}'"]
     return []
@@ -531,6 +547,18 @@ class OneTimeCode(FieldType):
     def check(self, field, tables):
         problems = [] if field.target is not None and field.channel is not None else ["needs 'target' and 'channel'"]
         return problems + ([] if field.purpose else ["needs 'purpose'"])
+
+
+@field_type("summary")
+class Summary(FieldType):
+    """The answers of earlier steps shown again for checking (e.g. the product list); stores nothing."""
+
+    widget = "summary"
+    stored = False
+    input = False
+
+    def check(self, field, tables):
+        return [] if field.steps else ["needs 'steps'"]
 
 
 @field_type("display")

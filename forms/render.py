@@ -27,6 +27,8 @@ class FieldView:
     visible: bool = True
     options: list[tuple[str, str]] = dc_field(default_factory=list)
     rows: list[list["FieldView"]] = dc_field(default_factory=list)
+    row_titles: list[str] = dc_field(default_factory=list)
+    sections: list = dc_field(default_factory=list)
     shown: str = ""
     label: str = ""
     help: str = ""
@@ -49,8 +51,11 @@ def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, servic
         value = initial_value(field, field.name, stored, data, raw, services)
         view = build_view(field, field.name, value, data, services, errors or {}, lang)
         if field.type == "repeat":
-            view.rows = repeat_rows(field, stored.get(field.name) or [], data, services, raw, errors or {},
-                                    extra_rows, lang)
+            view.rows, view.row_titles = repeat_rows(field, stored.get(field.name) or [], data, services, raw,
+                                                     errors or {}, extra_rows, lang)
+        if field.type == "summary":
+            view.sections = [section for section in review_sections(form, answers, derived, services, lang)
+                             if section[0].name in field.steps]
         if field.kind.input and field.kind.stored:
             data[field.name] = stored.get(field.name) if raw is None else value
         views.append(view)
@@ -100,22 +105,31 @@ CONDITIONS: dict[int, tuple[Field, str]] = {}
 
 
 def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Services, raw: RawInput | None,
-                errors: Mapping[str, str], extra_rows: int, lang: str) -> list[list[FieldView]]:
-    """The rows of a repeat group: stored rows (or posted ones), plus blank rows to fill."""
-    count = row_count(raw, field.name, field) if raw is not None else len(stored_rows)
-    limit = min(field.max_items or MAX_ROWS, MAX_ROWS)
-    count = min(max(count + extra_rows, 1), limit)
-    rows = []
+                errors: Mapping[str, str], extra_rows: int, lang: str) -> tuple[list[list[FieldView]], list[str]]:
+    """The rows of a repeat group (stored or posted, plus blank ones to fill) and a title per row.
+
+    A group with `rows_from` shows exactly one row per source row, titled by the source.
+    """
+    from forms.wizard import matching_row, seed_rows
+    seeds = seed_rows(field, data, services.tables) if field.rows_from else None
+    if seeds is not None:
+        count = len(seeds)
+    else:
+        count = row_count(raw, field.name, field) if raw is not None else len(stored_rows)
+        count = min(max(count + extra_rows, 1), min(field.max_items or MAX_ROWS, MAX_ROWS))
+    rows, titles = [], []
     for index in range(count):
-        stored = stored_rows[index] if raw is None and index < len(stored_rows) else {}
-        row_data = dict(data, **stored)
+        seed = seeds[index] if seeds is not None else {}
+        stored = matching_row(field, stored_rows, index, seed) if raw is None else {}
+        row_data = {**data, **seed, **stored}
         prefix = f"{field.name}-{index}-"
-        row = []
-        for sub in field.fields:
-            value = initial_value(sub, prefix + sub.name, stored, row_data, raw, services)
-            row.append(build_view(sub, prefix + sub.name, value, row_data, services, errors, lang))
-        rows.append(row)
-    return rows
+        rows.append([build_view(sub, prefix + sub.name,
+                                initial_value(sub, prefix + sub.name, stored, row_data, raw, services),
+                                row_data, services, errors, lang) for sub in field.fields])
+        label = field.rows_from.get("label") if seeds is not None else None
+        titles.append(str(evaluate(label, row_data, services.tables.lookup)) if label else
+                      f"{tr(field.item_label, lang) or 'Baris'} {index + 1}")
+    return rows, titles
 
 
 def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "id") -> list[tuple[str, str, str]]:
@@ -123,10 +137,9 @@ def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "i
     labels: dict[str, str] = {}
     for view in views:
         labels[view.name] = tr(view.field.label, lang) or tr(view.field.text, lang)
-        for number, row in enumerate(view.rows, start=1):
-            item = tr(view.field.item_label, lang) or "Baris"
+        for title, row in zip(view.row_titles, view.rows):
             for sub in row:
-                labels[sub.name] = f"{item} {number} · {tr(sub.field.label, lang) or tr(sub.field.text, lang)}"
+                labels[sub.name] = f"{title} · {tr(sub.field.label, lang) or tr(sub.field.text, lang)}"
     ordered = [name for name in labels if name in errors] + [name for name in errors if name not in labels]
     return [(name, labels.get(name, "Perhatian"), errors[name]) for name in ordered]
 

@@ -72,6 +72,9 @@ class Field:
     channel: Any = None
     purpose: str | None = None
     transform: str | None = None
+    rows_from: Mapping[str, Any] | None = None
+    options_from: Mapping[str, Any] | None = None
+    steps: tuple[str, ...] = ()
 
     @property
     def kind(self):
@@ -257,16 +260,23 @@ def check_form(raw: Mapping[str, Any], tables: TableSet) -> list[str]:
         problems.append(f"duplicate field name '{name}'")
     derived = [d["name"] for d in raw.get("derived", [])]
     known = {f["name"] for f in top_fields} | set(derived) | CONTEXT_ROOTS
+    row_names = frozenset(sub["name"] for f in top_fields for sub in f.get("fields", ()))
     for step in steps:
         where = f"step '{step['name']}'"
         problems += check_rule(step.get("visible_if"), known, where)
         for field in step["fields"]:
-            problems += check_field(field, f"{where}: field '{field['name']}'", known, tables)
+            problems += check_field(field, f"{where}: field '{field['name']}'", known, tables, row_names=row_names)
         own = {field["name"] for field in step["fields"]}
         for number, check in enumerate(step.get("checks", ()), start=1):
             problems += check_rule(check["rule"], known, f"{where}: check #{number}")
             if check.get("field") and check["field"] not in own:
                 problems.append(f"{where}: check #{number} points at '{check['field']}', not a field of this step")
+    step_names = {step["name"] for step in steps}
+    for step in steps:
+        for field in step["fields"]:
+            for name in field.get("steps", ()):
+                if name not in step_names:
+                    problems.append(f"step '{step['name']}': field '{field['name']}': summary names unknown step '{name}'")
     for item in raw.get("derived", []):
         problems += check_rule(item["expr"], known, f"derived '{item['name']}'")
     submit = raw.get("submit", {})
@@ -277,7 +287,7 @@ def check_form(raw: Mapping[str, Any], tables: TableSet) -> list[str]:
 
 
 def check_field(field: Mapping[str, Any], where: str, known: set[str], tables: TableSet,
-                nested: bool = False) -> list[str]:
+                nested: bool = False, row_names: frozenset[str] = frozenset()) -> list[str]:
     """Problems of one field definition (and its sub-fields)."""
     kind = REGISTRY.get(field["type"])
     if kind is None:
@@ -288,6 +298,14 @@ def check_field(field: Mapping[str, Any], where: str, known: set[str], tables: T
         problems += check_rule(field.get(key), known, f"{where}: {key}")
     if built.filter and built.filter.field not in known:
         problems.append(f"{where}: filter names unknown field '{built.filter.field}'")
+    for key in ("rows_from", "options_from"):
+        source = field.get(key)
+        if source and source["group"] not in known:
+            problems.append(f"{where}: {key} names unknown group '{source['group']}'")
+        if source:
+            columns = known | row_names
+            problems += check_rule(source.get("where"), columns, f"{where}: {key}.where")
+            problems += check_rule(source.get("label"), columns, f"{where}: {key}.label")
     if field["type"] == "repeat":
         if nested:
             problems.append(f"{where}: a repeat group cannot contain another repeat group")
@@ -296,7 +314,7 @@ def check_field(field: Mapping[str, Any], where: str, known: set[str], tables: T
             problems.append(f"{where}: duplicate field name '{name}'")
         for sub in subs:
             problems += check_field(sub, f"{where}: field '{sub['name']}'", known | {s['name'] for s in subs},
-                                    tables, nested=True)
+                                    tables, nested=True, row_names=row_names)
     return problems
 
 
@@ -330,7 +348,7 @@ def build_step(raw: Mapping[str, Any]) -> Step:
                 checks=tuple(Check(c["rule"], c["message"], c.get("field")) for c in raw.get("checks", ())))
 
 
-FIELD_KEYS = {name for name in Field.__dataclass_fields__} - {"options", "filter", "fields", "accept"}
+FIELD_KEYS = {name for name in Field.__dataclass_fields__} - {"options", "filter", "fields", "accept", "steps"}
 
 
 def build_field(raw: Mapping[str, Any]) -> Field:
@@ -342,4 +360,5 @@ def build_field(raw: Mapping[str, Any]) -> Field:
         filter=Filter(**raw["filter"]) if "filter" in raw else None,
         fields=tuple(build_field(sub) for sub in raw.get("fields", ())),
         accept=tuple(raw.get("accept", ())),
+        steps=tuple(raw.get("steps", ())),
     )

@@ -17,7 +17,7 @@ class Table:
     """One reference table; rows are loaded lazily and indexed by key."""
 
     id: str
-    key: str
+    key: str | tuple[str, ...]
     label_column: str
     search_columns: tuple[str, ...] = ()
     where: Mapping[str, str] = field(default_factory=dict)
@@ -43,8 +43,14 @@ class Table:
         rows = {}
         for row in source:
             if all(str(row.get(column)) == value for column, value in self.where.items()):
-                rows[str(row[self.key])] = {name: value for name, value in row.items()}
+                rows[self.key_of(row)] = {name: value for name, value in row.items()}
         return rows
+
+    def key_of(self, row: Mapping[str, Any]) -> str:
+        """A row's key: one column, or several joined by '|' (e.g. '10710|mikro')."""
+        if isinstance(self.key, str):
+            return str(row[self.key])
+        return "|".join(str(row.get(column, "")) for column in self.key)
 
     def has(self, key: Any) -> bool:
         """Whether a key is in the table."""
@@ -91,7 +97,7 @@ class Table:
     def haystack(self) -> list[tuple[str, str, dict]]:
         """(key, lower-case searchable text, row) for every row, built once."""
         if self._haystack is None:
-            columns = self.search_columns or (self.key, self.label_column)
+            columns = self.search_columns or ((self.key,) if isinstance(self.key, str) else self.key) + (self.label_column,)
             self._haystack = [(key, " ".join(str(row.get(c, "")) for c in columns).lower(), row)
                               for key, row in self.rows.items()]
         return self._haystack
@@ -129,7 +135,7 @@ def build_table(definition: Mapping[str, Any], root: Path) -> Table:
     """A Table from a validated definition; CSV paths are relative to the schemas folder."""
     return Table(
         id=definition["id"],
-        key=definition["key"],
+        key=definition["key"] if isinstance(definition["key"], str) else tuple(definition["key"]),
         label_column=definition["label"],
         search_columns=tuple(definition.get("search", ())),
         where=dict(definition.get("where", {})),

@@ -144,17 +144,33 @@ def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict,
         return None
 
 
+def seed_rows(field: Field, data: Mapping[str, Any], tables: TableSet) -> list[dict]:
+    """For a group with `rows_from`: one seed per row of the source group (filtered by `where`)."""
+    source = field.rows_from
+    rows = [row for row in data.get(source["group"]) or [] if isinstance(row, Mapping)]
+    if source.get("where") is not None:
+        rows = [row for row in rows if truthy(evaluate(source["where"], {**data, **row}, tables.lookup))]
+    return [dict(row) for row in rows if row.get(source["key"]) not in (None, "")]
+
+
 def read_rows(field: Field, key: str, raw: RawInput, previous: Any, data: dict, services: Services,
               require: bool, errors: dict[str, str]) -> list[dict] | None:
-    """The rows of a repeat group, posted as <group>-<i>-<sub> with <group>-count rows."""
+    """The rows of a repeat group, posted as <group>-<i>-<sub> with <group>-count rows.
+
+    A group with `rows_from` has exactly one row per source row, keyed by the source's key column;
+    the key is taken from the source, never from the request.
+    """
+    seeds = seed_rows(field, data, services.tables) if field.rows_from else None
+    count = len(seeds) if seeds is not None else row_count(raw, key, field)
     rows, old_rows = [], previous or []
-    for index in range(row_count(raw, key, field)):
+    for index in range(count):
         prefix = f"{key}-{index}-"
-        if all_empty(field, raw, prefix):
+        if seeds is None and all_empty(field, raw, prefix):
             continue
-        row_data = dict(data)
-        row: dict[str, Any] = {}
-        old = old_rows[index] if index < len(old_rows) else {}
+        seed = seeds[index] if seeds is not None else {}
+        row_data = {**data, **seed}
+        row: dict[str, Any] = {field.rows_from["key"]: seed[field.rows_from["key"]]} if seeds is not None else {}
+        old = matching_row(field, old_rows, index, seed)
         for sub in field.fields:
             if not is_visible(sub.visible_if, row_data, services.tables) or not sub.kind.stored:
                 continue
@@ -163,6 +179,8 @@ def read_rows(field: Field, key: str, raw: RawInput, previous: Any, data: dict, 
                 row[sub.name] = value
             row_data[sub.name] = value
         rows.append(row)
+    if seeds is not None:
+        return rows or None
     if require and field.required and not rows:
         errors[key] = "Isi paling sedikit satu baris."
     elif require and field.min_items and len(rows) < field.min_items:
@@ -170,6 +188,14 @@ def read_rows(field: Field, key: str, raw: RawInput, previous: Any, data: dict, 
     if field.max_items and len(rows) > field.max_items:
         errors[key] = f"Paling banyak {field.max_items} baris."
     return rows or None
+
+
+def matching_row(field: Field, rows: list, index: int, seed: Mapping[str, Any]) -> dict:
+    """The stored row that corresponds to a posted one: by key for seeded groups, else by position."""
+    if field.rows_from:
+        key = field.rows_from["key"]
+        return next((row for row in rows if row.get(key) == seed.get(key)), {})
+    return rows[index] if index < len(rows) else {}
 
 
 def row_count(raw: RawInput, key: str, field: Field) -> int:
@@ -241,13 +267,40 @@ def refresh_server_values(form: Form, answers: dict, derived: Mapping, services:
         if step.name not in answers:
             continue
         for field in step.fields:
-            if not field.kind.input and field.kind.stored:
-                data = flat_data(answers, derived, services)
-                value = evaluate(field.value, data, services.tables.lookup)
-                if value is None:
-                    answers[step.name].pop(field.name, None)
-                else:
-                    answers[step.name][field.name] = value
+            data = flat_data(answers, derived, services)
+            if field.type == "repeat" and field.name in answers[step.name]:
+                answers[step.name][field.name] = refresh_rows(field, answers[step.name][field.name], data, services)
+            elif not field.kind.input and field.kind.stored:
+                set_or_drop(answers[step.name], field.name, evaluate(field.value, data, services.tables.lookup))
+
+
+def set_or_drop(target: dict, name: str, value: Any) -> None:
+    """Store a value, or remove the name when the value is None."""
+    if value is None:
+        target.pop(name, None)
+    else:
+        target[name] = value
+
+
+def refresh_rows(field: Field, rows: list, data: Mapping[str, Any], services: Services) -> list:
+    """Rows realigned to their source (seeded groups) with computed sub-fields recomputed."""
+    if field.rows_from:
+        key = field.rows_from["key"]
+        by_key = {row.get(key): row for row in rows}
+        rows = [by_key.get(seed[key]) or {key: seed[key]} for seed in seed_rows(field, data, services.tables)]
+        seeds = {seed[key]: seed for seed in seed_rows(field, data, services.tables)}
+    else:
+        key, seeds = None, {}
+    fresh = []
+    for row in rows:
+        row = dict(row)
+        row_data = {**data, **seeds.get(row.get(key), {}), **row}
+        for sub in field.fields:
+            if not sub.kind.input and sub.kind.stored:
+                set_or_drop(row, sub.name, evaluate(sub.value, row_data, services.tables.lookup))
+                row_data[sub.name] = row.get(sub.name)
+        fresh.append(row)
+    return fresh
 
 
 def prune(form: Form, answers: dict, derived: Mapping, services: Services) -> list[str]:
@@ -275,8 +328,29 @@ def step_complete(step: Step, answers: Mapping, data: Mapping[str, Any], tables:
     """Whether every visible required field of a step has a stored value."""
     stored = answers.get(step.name, {})
     for field in visible_fields(step, data, tables):
-        if field.kind.input and field.required and stored.get(field.name) in (None, "", []):
+        value = stored.get(field.name)
+        if field.type == "repeat":
+            if not rows_complete(field, value or [], data, tables):
+                return False
+        elif field.kind.input and field.required and value in (None, "", []):
             return False
+    return True
+
+
+def rows_complete(field: Field, rows: list, data: Mapping[str, Any], tables: TableSet) -> bool:
+    """A group is complete when it has its rows (one per source row if seeded) and each row its required answers."""
+    if field.rows_from:
+        key = field.rows_from["key"]
+        if [row.get(key) for row in rows] != [seed[key] for seed in seed_rows(field, data, tables)]:
+            return False
+    elif (field.required and not rows) or (field.min_items and len(rows) < field.min_items):
+        return False
+    for row in rows:
+        row_data = {**data, **row}
+        for sub in field.fields:
+            if sub.kind.input and sub.required and is_visible(sub.visible_if, row_data, tables) \
+                    and row.get(sub.name) in (None, "", []):
+                return False
     return True
 
 

@@ -192,6 +192,8 @@ def test_values_are_displayed_the_indonesian_way(definition, value, shown):
 
 
 def test_every_registered_type_is_covered_by_these_tables():
-    # file, repeat, readonly, display: tests above and test_wizard.py; otp: test_registration.py
-    covered = {d["type"] for d, *_rest in VALID + INVALID + DISPLAY} | {"file", "repeat", "readonly", "display", "otp"}
+    # file, repeat, readonly, display: tests above and test_wizard.py; otp: test_registration.py;
+    # summary: test_permohonan.py
+    covered = {d["type"] for d, *_rest in VALID + INVALID + DISPLAY} | {
+        "file", "repeat", "readonly", "display", "otp", "summary"}
     assert set(REGISTRY) <= covered

@@ -83,7 +83,7 @@ CASES = [
      "step 'dua': condition names unknown field 'jenjs'"),
     ("unknown operator", set_in(["steps", 1, "visible_if"], {"eval": ["1"]}), "step 'dua': unknown operator 'eval'"),
     ("options and table together", set_in(["steps", 0, "fields", 1, "table"], "provinsi"),
-     "field 'jenis': needs exactly one of 'options' or 'table'"),
+     "field 'jenis': needs exactly one of 'options', 'table' or 'options_from'"),
     ("unknown table", set_in(["steps", 0, "fields", 0], {"name": "kota", "type": "lookup", "table": "kota-x"}),
      "field 'kota': unknown table 'kota-x'"),
     ("missing required key", set_in(["steps", 0, "fields", 0], {"name": "nama"}),

@@ -263,7 +263,7 @@ def grow(view, form: Form, step, submission: store.Submission, services: Service
     from forms.render import repeat_rows
     data = flat_data(submission.answers, submission.derived, services)
     stored = submission.answers.get(step.name, {}).get(view.name) or []
-    view.rows = repeat_rows(view.field, stored, data, services, None, {}, 1 if stored else 0, lang)
+    view.rows, view.row_titles = repeat_rows(view.field, stored, data, services, None, {}, 1 if stored else 0, lang)
     return view
 
 
