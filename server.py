@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from forms import create_app
 
@@ -16,7 +17,20 @@ def main() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     where = app.config["MONGODB_URI"] and "MongoDB" or f"embedded store in {app.config['DATA_DIR']}"
     logging.getLogger("loket").info("Loket at http://%s:%s/ (%s)", host, port, where)
+    print_demo_accounts()
     serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Loket")
+
+
+def print_demo_accounts() -> None:
+    """Show the demo accounts created on this start (only then are their passwords known here)."""
+    created = app.extensions.get("loket.demo_accounts") or []
+    if created:
+        print("Akun demo:")
+        for username, role, password in created:
+            print(f"  {username:<20} {role:<12} {password}")
+        print(f"(juga tersimpan di {app.config['DEMO_ACCOUNTS_FILE']})", flush=True)
+    elif app.config["STORE"] == "embedded" and os.path.exists(app.config["DEMO_ACCOUNTS_FILE"]):
+        print(f"Akun demo: lihat {app.config['DEMO_ACCOUNTS_FILE']}", flush=True)
 
 
 if __name__ == "__main__":

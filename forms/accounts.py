@@ -17,7 +17,7 @@ from functools import cache, wraps
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from mongoengine.errors import NotUniqueError
 
 from forms.codes import CodeError, check_code, issue_code
@@ -49,6 +49,10 @@ class AccountError(FormsError):
 
     status = 422
     title = "Akun"
+
+
+class PasswordRejected(AccountError):
+    """A new password breaks the policy or was not repeated the same."""
 
 
 class DuplicateAccount(AccountError):
@@ -172,7 +176,7 @@ def set_password(account: Account, password: str) -> None:
     """Replace an account's password, unlock it and end every session it has."""
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise PasswordRejected(problem)
     Account.objects(id=account.id).update_one(set__password_hash=hash_password(password), set__failed_logins=0,
                                               unset__locked_until=True)
     LoginSession.objects(account_id=account.id).delete()
@@ -209,11 +213,13 @@ def request_reset(username: str) -> None:
         log.exception("Kode atur ulang untuk %s tidak terkirim lewat %s", account.username, channel)
 
 
-def reset_password(username: str, code: str, password: str) -> Account:
-    """Check a reset code and set the new password (policy first, so a weak one keeps the code usable)."""
+def reset_password(username: str, code: str, password: str, repeated: str) -> Account:
+    """Check a reset code and set the new password (password first, so a refused one keeps the code usable)."""
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise PasswordRejected(problem)
+    if password != repeated:
+        raise PasswordRejected("Ulangan kata sandi tidak sama dengan kata sandi baru.")
     account = find_account(username)
     check_code(RESET, reset_subject(account, username), code)
     if account is None or not contact_of(account):
@@ -245,8 +251,7 @@ def account_for_token(token: str, now: datetime | None = None) -> Account | None
         return None
     if now - login.last_seen_at > TOUCH_EVERY:
         LoginSession.objects(id=login.id).update_one(set__last_seen_at=now)
-    account = Account.objects(id=login.account_id, active=True).first()
-    return account
+    return Account.objects(id=login.account_id, active=True).first()
 
 
 def end_session(token: str) -> None:
@@ -297,6 +302,7 @@ def require_role(*roles: str) -> Callable:
             account = g.get("account")
             if account is None:
                 target = request.full_path if request.query_string else request.path
+                flash("Silakan masuk terlebih dahulu untuk membuka halaman itu.", "info")
                 return redirect(url_for("account.login", next=target))
             if roles and not set(roles) & set(account.roles):
                 abort(403)

@@ -13,6 +13,9 @@ from forms.registry import init_schemas
 from forms.views import register_blueprints
 from forms.templating import init_templating
 from forms.messages import init_messages
+from forms.limits import init_limits
+from forms.accounts import init_accounts
+from forms.cli import init_cli
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -21,6 +24,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     init_security(app)
     init_store(app)
+    init_limits(app)
+    init_accounts(app)
+    init_cli(app)
     init_schemas(app)
     init_messages(app)
     init_templating(app)

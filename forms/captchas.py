@@ -14,6 +14,7 @@ from captcha.image import ImageCaptcha
 from flask import current_app, session
 
 from forms.codes import digest
+from forms.errors import FormsError
 from forms.store import Code, utcnow
 
 PURPOSE = "captcha"
@@ -23,8 +24,11 @@ VALID_FOR = timedelta(minutes=10)
 WIDTH, HEIGHT = 200, 70
 
 
-class CaptchaError(ValueError):
+class CaptchaError(FormsError):
     """The CAPTCHA answer was missing, wrong, expired or already used."""
+
+    status = 422
+    title = "Kode gambar"
 
 
 def new_answer() -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, session
+from flask import Flask, Response, g, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from flask import render_template
 
@@ -37,9 +37,14 @@ def add_security_headers(response: Response) -> Response:
 
 
 def current_owner(create: bool = False) -> str | None:
-    """Who owns the submissions of this browser: the signed-in account, else an anonymous session key."""
-    if session.get("account_id"):
-        return f"account:{session['account_id']}"
+    """Who owns the submissions of this browser: the signed-in account, else an anonymous session key.
+
+    The account comes from g.account (checked against the server-side login session on every
+    request), never from the cookie alone, so a replayed cookie of a signed-out browser owns nothing.
+    """
+    account = g.get("account")
+    if account is not None:
+        return f"account:{account.id}"
     if "anon" not in session and create:
         session["anon"] = secrets.token_urlsafe(18)
     return f"anon:{session['anon']}" if "anon" in session else None
