@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LANGUAGE": "id",
     "SITE_NAME": "Loket",
     "OUTBOX_DIR": "",  # where messages go when no channel is configured; empty → <instance>/outbox
+    "TRACK_RATE_LIMIT": "20/minute",
 }
 
 # Delivery channels (forms/notify.py): conventional names, read from the environment as they are.

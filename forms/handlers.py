@@ -12,7 +12,8 @@ from mongoengine.errors import NotUniqueError
 
 from forms.errors import FormsError
 from forms.schema import Form
-from forms.store import Account, Submission, value_taken
+from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
+                          value_taken)
 
 Handler = Callable[[Form, Submission, Mapping[str, Any]], dict]
 HANDLERS: dict[str, Handler] = {}
@@ -65,3 +66,30 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
 def without(answers: Mapping[str, Mapping[str, Any]], field: str | None) -> dict:
     """Answers with one field removed from whichever step holds it."""
     return {step: {name: value for name, value in values.items() if name != field} for step, values in answers.items()}
+
+
+@submit_handler("issue_documents")
+def issue_documents(form: Form, submission: Submission, answers: Mapping[str, Any]) -> dict:
+    """Issue the owner's number (once per owner) and one document per row, kind and status from `submit.issue`."""
+    spec = form.submit["issue"]
+    issued = {}
+    if "owner_number" in spec:
+        numbering = spec["owner_number"]
+        issued[numbering["name"]] = owner_number(numbering["name"], submission.owner, numbering["digits"])
+    rows = spec.get("per_row")
+    if rows:
+        plan = [(row, rows["kinds"].get(row.get(rows["kind"]))) for row in answers.get(rows["group"]) or []]
+        missing = [row.get(rows["key"]) for row, kind in plan if kind is None]
+        if missing:
+            raise SubmitError(f"Tidak ada dokumen yang dapat diterbitkan untuk {', '.join(map(str, missing))}.")
+        now = utcnow()
+        for row, kind in plan:
+            code = row[rows["kind"]]
+            number = kind["pattern"].format(year=now.year, seq=next_sequence(f"{form.id}:{code}:{now.year}"),
+                                            key=row.get(rows["key"], ""))
+            IssuedDocument(submission_id=submission.id, owner=submission.owner, kind=code, number=number,
+                           key=str(row.get(rows["key"], "")), status=kind["status"], issued_at=now, updated_at=now,
+                           data={name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
+                           history=[{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
+                                     "to": kind["status"], "note": ""}]).save()
+    return {"derived": {**submission.derived, **issued}} if issued else {}

@@ -42,8 +42,14 @@ class FieldView:
 
 def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, services: Services,
               raw: RawInput | None = None, errors: Mapping[str, str] | None = None,
-              extra_rows: int = 0, lang: str = "id") -> list[FieldView]:
-    """FieldViews of a step: stored answers, or the posted input when re-shown with errors."""
+              extra_rows: int = 0, lang: str = "id", parsed: Mapping[str, Any] | None = None) -> list[FieldView]:
+    """FieldViews of a step: stored answers, or the posted input when re-shown with errors.
+
+    When re-shown, `parsed` (what validation made of the input) feeds computed values, so the
+    applicant sees e.g. the scale and risk that stopped them.
+    """
+    if parsed:
+        answers = {**answers, step.name: {**answers.get(step.name, {}), **parsed}}
     data = flat_data(answers, derived, services)
     stored = answers.get(step.name, {})
     views = []
@@ -52,7 +58,7 @@ def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, servic
         view = build_view(field, field.name, value, data, services, errors or {}, lang)
         if field.type == "repeat":
             view.rows, view.row_titles = repeat_rows(field, stored.get(field.name) or [], data, services, raw,
-                                                     errors or {}, extra_rows, lang)
+                                                     errors or {}, extra_rows, lang, seeded_from_parsed=bool(parsed))
         if field.type == "summary":
             view.sections = [section for section in review_sections(form, answers, derived, services, lang)
                              if section[0].name in field.steps]
@@ -105,7 +111,8 @@ CONDITIONS: dict[int, tuple[Field, str]] = {}
 
 
 def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Services, raw: RawInput | None,
-                errors: Mapping[str, str], extra_rows: int, lang: str) -> tuple[list[list[FieldView]], list[str]]:
+                errors: Mapping[str, str], extra_rows: int, lang: str,
+                seeded_from_parsed: bool = False) -> tuple[list[list[FieldView]], list[str]]:
     """The rows of a repeat group (stored or posted, plus blank ones to fill) and a title per row.
 
     A group with `rows_from` shows exactly one row per source row, titled by the source.
@@ -120,7 +127,8 @@ def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Servic
     rows, titles = [], []
     for index in range(count):
         seed = seeds[index] if seeds is not None else {}
-        stored = matching_row(field, stored_rows, index, seed) if raw is None else {}
+        use_stored = raw is None or (seeds is not None and seeded_from_parsed)
+        stored = matching_row(field, stored_rows, index, seed) if use_stored else {}
         row_data = {**data, **seed, **stored}
         prefix = f"{field.name}-{index}-"
         rows.append([build_view(sub, prefix + sub.name,

@@ -167,6 +167,7 @@ operator("round")(lambda value, digits=0: round(number(value), int(digits)))
 operator("cat")(lambda *values: "".join("" if v is None else str(v) for v in values))
 operator("missing")(lambda *values: [v for v in values if v in (None, "", [])])
 operator("empty")(lambda value: not truthy(value))
+operator("distinct")(lambda items: list(dict.fromkeys(item for item in (items or []) if item is not None)))
 operator("substr")(lambda text, start, length=None: str(text or "")[int(start):None if length is None else int(start) + int(length)])
 
 

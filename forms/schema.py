@@ -97,6 +97,7 @@ class Step:
     help: Any = None
     visible_if: Any = None
     checks: tuple[Check, ...] = ()
+    next_label: Any = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -312,9 +313,10 @@ def check_field(field: Mapping[str, Any], where: str, known: set[str], tables: T
         subs = field.get("fields", [])
         for name in duplicates(sub["name"] for sub in subs):
             problems.append(f"{where}: duplicate field name '{name}'")
+        row_known = known | {s["name"] for s in subs} | (row_names if field.get("rows_from") else set())
         for sub in subs:
-            problems += check_field(sub, f"{where}: field '{sub['name']}'", known | {s['name'] for s in subs},
-                                    tables, nested=True, row_names=row_names)
+            problems += check_field(sub, f"{where}: field '{sub['name']}'", row_known, tables, nested=True,
+                                    row_names=row_names)
     return problems
 
 
@@ -344,7 +346,7 @@ def build_form(raw: Mapping[str, Any]) -> Form:
 def build_step(raw: Mapping[str, Any]) -> Step:
     """A Step from a valid definition."""
     return Step(name=raw["name"], title=raw["title"], help=raw.get("help"), visible_if=raw.get("visible_if"),
-                fields=tuple(build_field(field) for field in raw["fields"]),
+                fields=tuple(build_field(field) for field in raw["fields"]), next_label=raw.get("next_label"),
                 checks=tuple(Check(c["rule"], c["message"], c.get("field")) for c in raw.get("checks", ())))
 
 

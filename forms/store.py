@@ -8,6 +8,7 @@ conditional update on (id, status, version), so two people can never both win.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -75,7 +76,7 @@ def init_store(app: Flask) -> None:
         client = memory_client() if kind == "memory" else embedded(app).client
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
-    for document in (Submission, Counter, Account, LoginSession, Code):
+    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
@@ -147,6 +148,26 @@ def save_answers(submission: Submission, answers: Mapping, derived: Mapping, val
         submission._data[name] = value
     submission._data["version"] = submission.version + 1
     return submission
+
+
+SUBMITTING = "mengirim"
+
+
+def claim_for_submit(submission: Submission) -> None:
+    """Mark a draft as being submitted, so only one of two parallel submits goes on (ConflictError for the other)."""
+    result = Submission._get_collection().update_one(
+        {"_id": submission.id, "version": submission.version, "status": DRAFT},
+        {"$set": {"status": SUBMITTING}, "$inc": {"version": 1}})
+    if not result.modified_count:
+        raise ConflictError("Isian ini sedang atau sudah dikirim dari tab atau perangkat lain.")
+    submission._data.update(status=SUBMITTING, version=submission.version + 1)
+
+
+def release_claim(submission: Submission) -> None:
+    """Return a claimed submission to draft after its submit action failed."""
+    Submission._get_collection().update_one({"_id": submission.id, "status": SUBMITTING},
+                                            {"$set": {"status": DRAFT}, "$inc": {"version": 1}})
+    submission._data.update(status=DRAFT, version=submission.version + 1)
 
 
 def change_status(submission: Submission, expected: str, new: str, actor: str, action: str,
@@ -260,3 +281,55 @@ UNIQUE_TARGETS = {
     "account.phone": (Account, "phone"),
     "account.email": (Account, "email"),
 }
+
+
+class OwnerNumber(me.Document):
+    """A number given once per owner and reused (e.g. a business identification number)."""
+
+    name = me.StringField(required=True)
+    owner = me.StringField(required=True)
+    number = me.StringField(required=True)
+    created_at = me.DateTimeField(default=utcnow)
+
+    meta = {"collection": "owner_numbers",
+            "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True}]}
+
+
+class IssuedDocument(me.Document):
+    """A document issued from a submission (one per row, e.g. per business code), with its own status."""
+
+    submission_id = me.ObjectIdField(required=True)
+    owner = me.StringField(required=True)
+    kind = me.StringField(required=True)
+    number = me.StringField(required=True, unique=True)
+    key = me.StringField()
+    data = me.DictField(me.DynamicField())
+    status = me.StringField(required=True)
+    history = me.ListField(me.DictField(me.DynamicField()))
+    issued_at = me.DateTimeField(default=utcnow)
+    updated_at = me.DateTimeField(default=utcnow)
+    version = me.IntField(default=1)
+
+    meta = {"collection": "issued_documents", "indexes": ["submission_id", "owner", ("kind", "status")]}
+
+
+def owner_number(name: str, owner: str, digits: int) -> str:
+    """The owner's number of that name, created once (random, unique, no leading zero) and then reused."""
+    existing = OwnerNumber.objects(name=name, owner=owner).first()
+    if existing is not None:
+        return existing.number
+    for _attempt in range(20):
+        number = str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
+        try:
+            OwnerNumber(name=name, owner=owner, number=number).save()
+            return number
+        except me.NotUniqueError:
+            existing = OwnerNumber.objects(name=name, owner=owner).first()
+            if existing is not None:  # a parallel request created it first
+                return existing.number
+    raise RuntimeError(f"could not draw a unique {name} number")
+
+
+def documents_of(submission_id) -> list[IssuedDocument]:
+    """Documents issued from a submission, in issue order."""
+    return list(IssuedDocument.objects(submission_id=submission_id).order_by("issued_at", "number"))

@@ -119,7 +119,8 @@
   }
 
   function wireCascade(form, select) {
-    var parent = form.querySelector('[name="' + select.getAttribute("data-parent") + '"]');
+    var row = select.name.match(/^(.+-\d+-)/);  // inside a repeat row the parent is a sibling
+    var parent = form.querySelector('[name="' + (row ? row[1] : "") + select.getAttribute("data-parent") + '"]');
     if (!parent) return;
     parent.addEventListener("change", function () {
       var url = "/referensi/" + select.getAttribute("data-table") + "?batas=1000&kolom=" +

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import account, public, reference, wizard
+from forms.views import account, public, reference, tracking, wizard
 
 
 def register_blueprints(app: Flask) -> None:
@@ -12,3 +12,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wizard.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(tracking.bp)

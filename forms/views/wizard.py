@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file,
                    url_for)
 
 from forms import store
@@ -19,6 +19,7 @@ from forms.render import client_data, derived_items, error_list, review_sections
 from forms.schema import Form
 from forms.security import current_owner
 from forms.templating import current_language
+from forms.tracking import document_views, owner_number_of, status_label
 from forms.text import tr
 from forms.wizard import Services, apply_step, flat_data, navigate, validate_step
 
@@ -72,8 +73,12 @@ def load_form(form_id: str, version: int | None = None) -> Form:
     form = schemas().get(form_id, version)
     if form is None:
         abort(404)
-    if form.access == "account" and not (current_owner() or "").startswith("account:"):
-        abort(403)
+    if form.access == "account":
+        account = g.get("account")
+        if account is None:
+            abort(redirect(url_for("account.login", next=request.full_path.rstrip("?"))))
+        if form.roles and not set(form.roles) & set(account.roles):
+            abort(403)
     return form
 
 
@@ -90,13 +95,23 @@ def services_for(submission: store.Submission) -> Services:
     owner = submission.owner
     return Services(
         tables=schemas().tables,
-        account={},
+        account=account_context(),
         save_file=lambda data, name, mime: store.save_file(data, name, mime, owner),
         upload_max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         today=date.today(),
         verify_code=lambda field, code, _note: verify(field, str(submission.id), code),
         taken=store.value_taken,
     )
+
+
+def account_context() -> dict:
+    """The signed-in account as rules see it (`account.nik`, `account.profile.desa`…); empty when anonymous."""
+    account = g.get("account")
+    if account is None:
+        return {}
+    return {"id": str(account.id), "username": account.username, "name": account.name, "nik": account.nik,
+            "phone": account.phone, "email": account.email, "roles": list(account.roles),
+            "profile": dict(account.profile or {})}
 
 
 def verify(field, subject: str, code: str) -> None:
@@ -210,7 +225,8 @@ def save_step(form: Form, submission: store.Submission, step, services: Services
     require = action == "next"
     result = validate_step(form, step, raw, submission.answers, submission.derived, services, require=require)
     if not result.ok:
-        return render_step(form, submission, step, services, navigation, raw=raw, errors=result.errors), 422
+        return render_step(form, submission, step, services, navigation, raw=raw, errors=result.errors,
+                           parsed=result.values), 422
     applied = apply_step(form, submission.answers, submission.validated, step, result.values, services,
                          complete=require)
     store.save_answers(submission, applied.answers, applied.derived, applied.validated)
@@ -242,11 +258,11 @@ def after_save(form: Form, submission: store.Submission, step, action: str, serv
 
 
 def render_step(form: Form, submission: store.Submission, step, services: Services, navigation, raw=None,
-                errors=None, add_row: str | None = None):
+                errors=None, add_row: str | None = None, parsed=None):
     """The step page."""
     lang = current_language()
     views = step_view(form, step, submission.answers, submission.derived, services, raw=raw, errors=errors,
-                      lang=lang)
+                      lang=lang, parsed=parsed)
     if add_row:
         views = [grow(view, form, step, submission, services, lang) if view.name == add_row else view
                  for view in views]
@@ -295,15 +311,17 @@ def submit(submission_id: str):
         return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
     answers = flat_data(submission.answers, submission.derived, services)
     handler = HANDLERS.get(form.submit.get("handler", ""))
+    store.claim_for_submit(submission)
     try:
         extra = handler(form, submission, answers) if handler else {}
     except SubmitError as error:
+        store.release_claim(submission)
         flash(str(error), "warning")
         return redirect(url_for("wizard.review", submission_id=submission_id))
     now = store.utcnow()
     number = form.number_pattern.format(form=form.id.upper(), year=now.year,
                                         seq=store.next_sequence(f"{form.id}:{now.year}"))
-    store.change_status(submission, store.DRAFT, form.submit.get("status", "submitted"), submission.owner,
+    store.change_status(submission, store.SUBMITTING, form.submit.get("status", "submitted"), submission.owner,
                         "submit", extra={"number": number, "submitted_at": now, **extra})
     notify_submitted(form, answers, number)
     return redirect(url_for("wizard.status", submission_id=submission_id))
@@ -329,6 +347,8 @@ def status(submission_id: str):
     services = services_for(submission)
     return render_template(
         "status.html", form=form, submission=submission,
+        documents=document_views(form, submission, current_language()),
+        owner_number=owner_number_of(form, submission), status_label=status_label(form, submission.status),
         sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
         derived=derived_items(form, submission.derived, services, current_language()))
 

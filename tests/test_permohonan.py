@@ -1,0 +1,224 @@
+"""Permohonan Baru over HTTP: scale and risk derived, stops, issuance of NIB + Sertifikat Standar / Izin, tracking."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from forms.store import Account, IssuedDocument, OwnerNumber
+from tests.conftest import WizardClient, token
+from tests.test_login import ANSWER, PASSWORD, login
+
+PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-05", "alamat": "Jl. Melati No. 1", "rt": "001",
+           "rw": "002", "provinsi": "14", "kabupaten": "14.01", "kecamatan": "14.01.01", "desa": "14.01.01.1011"}
+NIK = "3201014501900001"
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute")
+
+
+@pytest.fixture
+def applicant(app, client):
+    """A signed-in pemohon with a registered profile."""
+    from forms.accounts import create_account
+    with app.app_context():
+        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
+                       nik=NIK, profile=PROFILE)
+    assert login(client).status_code == 302
+    return client
+
+
+def kegiatan(*codes):
+    values = {"kegiatan-count": str(len(codes))}
+    for index, code in enumerate(codes):
+        values[f"kegiatan-{index}-kbli"] = code
+        values[f"kegiatan-{index}-uraian_kegiatan"] = f"Kegiatan {code}"
+    return values
+
+
+def detail(index, machinery="Rp150.000.000", working="50.000.000", land="0", building="0", **extra):
+    prefix = f"detail-{index}-"
+    values = {"nama_usaha": "Usaha Maju", "kecamatan_usaha": "14.01.01", "desa_usaha": "14.01.01.1011",
+              "alamat_usaha": "Jl. Pahlawan 5", "koordinat": "0.3312, 101.0251", "status_lahan": "sewa", "luas_lahan": "120",
+              "satuan_luas": "m2", "modal_tanah": land, "modal_bangunan": building, "modal_mesin": machinery,
+              "modal_lain": "0", "modal_kerja": working, "tenaga_laki": "2", "tenaga_perempuan": "3", **extra}
+    return {prefix + name: value for name, value in values.items()}
+
+
+def products(*codes):
+    values = {"daftar_produk-count": str(len(codes))}
+    for index, code in enumerate(codes):
+        values.update({f"daftar_produk-{index}-kbli_produk": code, f"daftar_produk-{index}-nama_produk": f"Produk {code}",
+                       f"daftar_produk-{index}-kapasitas_produk": "1000", f"daftar_produk-{index}-satuan_produk": "unit/tahun"})
+    return values
+
+
+def start(client, *codes, **detail_changes) -> WizardClient:
+    wizard = WizardClient(client, "permohonan-baru").start()
+    ok(wizard.fill("data_pelaku", {"npwp": NIK, "email": "siti@contoh.id"}))
+    ok(wizard.fill("bidang_usaha", kegiatan(*codes)))
+    rows = {}
+    for index, _code in enumerate(codes):
+        rows.update(detail(index, **detail_changes))
+    return wizard, rows
+
+
+def ok(response):
+    assert response.status_code == 302, re.findall(r'class="field-error"[^>]*>([^<]*)', response.get_data(as_text=True)) or \
+        response.get_data(as_text=True)[:3000]
+    return response
+
+
+def issue(wizard, *codes, teknis=None, ukl=None):
+    for step, values in (("produk", products(*codes)), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {})):
+        if step == "produk" and teknis is not None:
+            ok(wizard.fill("detail_teknis", teknis))
+        ok(wizard.fill(step, values))
+    ok(wizard.fill("lingkungan", {"pernyataan_sppl": "1", **(ukl or {})}))
+    ok(wizard.fill("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
+                                  "pernyataan_sppl_ulang": "1"}))
+    ok(wizard.fill("draf", {}))
+    page = wizard.client.get(wizard.url() + "/periksa")
+    return wizard.client.post(wizard.url() + "/kirim", data={"csrf_token": token(page), "_version": wizard.submission().version})
+
+
+def test_mt_mikro_issues_nib_and_an_unverified_standard_certificate(applicant):
+    wizard, rows = start(applicant, "11052")
+    ok(wizard.fill("detail_usaha", rows))
+    row = wizard.submission().answers["detail_usaha"]["detail"][0]
+    assert (row["total_investasi"], row["modal_usaha"], row["skala"], row["risiko"], row["produk"]) == (
+        200_000_000, 200_000_000, "mikro", "MT", "sertifikat_standar")
+    response = issue(wizard, "11052")
+    assert response.status_code == 302
+    submission = wizard.submission()
+    assert submission.status == "terbit" and re.fullmatch(r"[1-9]\d{12}", submission.derived["nib"])
+    (document,) = IssuedDocument.objects(submission_id=submission.id)
+    assert (document.kind, document.key, document.status) == ("sertifikat_standar", "11052", "belum_terverifikasi")
+    assert re.fullmatch(r"SS-\d{4}\d{7}", document.number)
+    page = applicant.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Terbit — belum terverifikasi" in page and document.number in page and submission.derived["nib"] in page
+
+
+def test_t_kecil_with_ukl_upl_needs_technical_details_and_the_upload(applicant):
+    wizard, rows = start(applicant, "86105", machinery="Rp1.500.000.000")
+    ok(wizard.fill("detail_usaha", rows))
+    row = wizard.submission().answers["detail_usaha"]["detail"][0]
+    assert (row["skala"], row["risiko"], row["lingkungan"], row["produk"]) == ("kecil", "T", "UKL-UPL", "izin")
+    skipped = applicant.get(wizard.url("produk"))  # a high-risk code asks for technical details first
+    assert skipped.status_code == 302 and applicant.get(skipped.headers["Location"]).headers["Location"].endswith("detail_teknis")
+    teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
+              "teknis-0-uraian_teknis": "Klinik pratama rawat jalan", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
+    pdf = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ukl-upl.pdf")
+    response = issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf})
+    assert response.status_code == 302
+    (document,) = IssuedDocument.objects(submission_id=wizard.submission().id)
+    assert (document.kind, document.status) == ("izin", "menunggu_persetujuan")
+    assert document.data["lingkungan"] == "UKL-UPL" and document.number.startswith("IZ-")
+
+
+def test_ukl_upl_upload_is_required(applicant):
+    wizard, rows = start(applicant, "47301")
+    ok(wizard.fill("detail_usaha", rows))
+    ok(wizard.fill("detail_teknis", {"teknis-0-kapasitas": "16", "teknis-0-satuan_kapasitas": "kl/hari",
+                                     "teknis-0-uraian_teknis": "SPBU mini", "teknis-0-penanggung_jawab_teknis": "Budi"}))
+    for step, values in (("produk", products("47301")), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {})):
+        ok(wizard.fill(step, values))
+    response = wizard.fill("lingkungan", {})
+    assert response.status_code == 422 and 'id="e-ukl_upl-0-formulir_ukl_upl"' in response.get_data(as_text=True)
+
+
+def test_mt_kecil_pharmacy(applicant):
+    wizard, rows = start(applicant, "47721", machinery="Rp2.000.000.000")
+    ok(wizard.fill("detail_usaha", rows))
+    assert issue(wizard, "47721").status_code == 302
+    (document,) = IssuedDocument.objects(submission_id=wizard.submission().id)
+    assert (document.data["skala"], document.data["risiko"], document.kind) == ("kecil", "MT", "sertifikat_standar")
+
+
+def test_above_five_billion_is_not_umk_and_stops(applicant):
+    wizard, rows = start(applicant, "11052", machinery="Rp5.000.000.001", working="0")
+    response = wizard.fill("detail_usaha", rows)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "bukan UMK" in page
+    assert "non_umk" in page  # the computed scale is shown beside the inputs
+    assert "detail_usaha" not in wizard.submission().answers
+
+
+def test_land_and_buildings_do_not_count_towards_the_scale(applicant):
+    wizard, rows = start(applicant, "11052", land="Rp3.000.000.000", building="Rp4.000.000.000")
+    ok(wizard.fill("detail_usaha", rows))
+    assert wizard.submission().answers["detail_usaha"]["detail"][0]["skala"] == "mikro"
+
+
+def test_low_risk_code_is_explained_and_stopped(applicant):
+    wizard, rows = start(applicant, "10710")
+    response = wizard.fill("detail_usaha", rows)
+    assert response.status_code == 422 and "terbit langsung di sistem OSS" in response.get_data(as_text=True)
+
+
+def test_derived_scale_and_risk_cannot_be_forged(applicant):
+    wizard, rows = start(applicant, "11052")
+    rows.update({"detail-0-skala": "kecil", "detail-0-risiko": "T", "detail-0-produk": "izin", "detail-0-kbli": "86105",
+                 "detail-0-modal_usaha": "1"})
+    ok(wizard.fill("detail_usaha", rows))
+    row = wizard.submission().answers["detail_usaha"]["detail"][0]
+    assert (row["kbli"], row["skala"], row["risiko"], row["produk"], row["modal_usaha"]) == (
+        "11052", "mikro", "MT", "sertifikat_standar", 200_000_000)
+
+
+def test_each_kbli_needs_a_product_and_is_listed_once(applicant):
+    wizard = WizardClient(applicant, "permohonan-baru").start()
+    ok(wizard.fill("data_pelaku", {"npwp": NIK, "email": "siti@contoh.id"}))
+    response = wizard.fill("bidang_usaha", kegiatan("11052", "11052"))
+    assert response.status_code == 422 and "cukup dicantumkan satu kali" in response.get_data(as_text=True)
+    ok(wizard.fill("bidang_usaha", kegiatan("11052", "47721")))
+    ok(wizard.fill("detail_usaha", {**detail(0), **detail(1)}))
+    response = wizard.fill("produk", products("11052"))
+    assert response.status_code == 422 and "paling sedikit satu produk" in response.get_data(as_text=True)
+
+
+def test_readonly_data_comes_from_the_account_not_the_request(applicant):
+    wizard = WizardClient(applicant, "permohonan-baru").start()
+    ok(wizard.fill("data_pelaku", {"npwp": NIK, "email": "siti@contoh.id", "nik": "9999999999999999", "nama": "Palsu"}))
+    answers = wizard.submission().answers["data_pelaku"]
+    assert (answers["nik"], answers["nama"]) == (NIK, "Siti Aminah")
+    assert answers["alamat_ktp"].startswith("Jl. Melati No. 1, RT 001/RW 002, Bangkinang")
+
+
+def test_a_second_application_reuses_the_nib(applicant):
+    first, rows = start(applicant, "11052")
+    ok(first.fill("detail_usaha", rows))
+    issue(first, "11052")
+    second, rows = start(applicant, "47721")
+    ok(second.fill("detail_usaha", rows))
+    issue(second, "47721")
+    assert first.submission().derived["nib"] == second.submission().derived["nib"]
+    assert OwnerNumber.objects.count() == 1 and IssuedDocument.objects.count() == 2
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get("/formulir/permohonan-baru")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/masuk?next=")
+
+
+def test_public_tracking_by_number_and_nik(app, applicant):
+    wizard, rows = start(applicant, "11052")
+    ok(wizard.fill("detail_usaha", rows))
+    issue(wizard, "11052")
+    number = wizard.submission().number
+    document = IssuedDocument.objects.first()
+    public = app.test_client()
+    page = public.get("/lacak")
+    found = public.post("/lacak", data={"csrf_token": token(page), "nomor": number, "nik": NIK})
+    text = found.get_data(as_text=True)
+    assert found.status_code == 200 and document.number in text and "Terbit — belum terverifikasi" in text
+    assert "Siti" not in text and "Usaha Maju" not in text  # statuses and dates only
+    by_document = public.post("/lacak", data={"csrf_token": token(page), "nomor": document.number, "nik": NIK})
+    assert by_document.status_code == 200 and number in by_document.get_data(as_text=True)
+    wrong = public.post("/lacak", data={"csrf_token": token(page), "nomor": number, "nik": "3201014501900002"})
+    assert wrong.status_code == 404 and document.number not in wrong.get_data(as_text=True)
+    bad = public.post("/lacak", data={"csrf_token": token(page), "nomor": "<script>", "nik": "12"})
+    assert bad.status_code == 422
