@@ -250,3 +250,22 @@ def test_username_taken_between_steps_is_refused_at_submit(app, client, village)
                            follow_redirects=True)
     assert "Nama pengguna sudah dipakai" in response.get_data(as_text=True)
     assert Submission.objects.get(id=wizard.submission_id).status == "draft" and Account.objects.count() == 1
+
+
+def test_registered_applicant_signs_in_and_out(make_app, smtp_server, village):
+    from tests.test_login import ANSWER, login
+    controller, handler = smtp_server
+    app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=str(controller.port), CAPTCHA_TEST_ANSWER=ANSWER)
+    client = app.test_client()
+    wizard = register_until_code(client, village)
+    client.get(wizard.url("verifikasi"))
+    assert finish(wizard, last_mail_code(handler)).status_code == 302
+    signed = login(client, username="siti.aminah", password="Rahasia#2026")
+    assert signed.status_code == 302 and signed.headers["Location"] == "/beranda"
+    home = client.get("/beranda")
+    assert home.status_code == 200 and "Siti Aminah" in home.get_data(as_text=True)
+    profile = client.get("/profil").get_data(as_text=True)
+    assert "siti.aminah" in profile and "siti@contoh.id" in profile
+    page = client.get("/beranda")
+    assert client.post("/keluar", data={"csrf_token": token(page)}).status_code == 302
+    assert client.get("/beranda").status_code == 302  # signed out: sent to the login page again

@@ -73,26 +73,35 @@
     return data;
   }
 
+  function rowScope(box, data, rowValues) {
+    var rowBox = box.closest(".repeat-row");
+    if (!rowBox) return data;
+    var scope = Object.assign({}, data, rowValues.get(rowBox) || {});
+    rowBox.querySelectorAll("[name]").forEach(function (el) {
+      var parts = el.name.split("-");
+      if (parts.length === 3) scope[parts[2]] = el.type === "checkbox" ? el.checked : el.value;
+    });
+    return scope;
+  }
+
   function applyConditions(form) {
     var base = JSON.parse(form.getAttribute("data-rules-context") || "{}");
     var data = formData(form, base);
-    form.querySelectorAll("[data-visible-if]").forEach(function (box) {
-      var rowBox = box.parentElement && box.parentElement.closest(".repeat-row");
-      var scope = data;
-      if (rowBox) {
-        scope = Object.assign({}, data);
-        rowBox.querySelectorAll("[name]").forEach(function (el) {
-          var parts = el.name.split("-");
-          if (parts.length === 3) scope[parts[2]] = el.type === "checkbox" ? el.checked : el.value;
-        });
-      }
-      var result = evaluate(JSON.parse(box.getAttribute("data-visible-if")), scope);
-      if (result !== UNKNOWN) box.hidden = !truthy(result);
-    });
+    var rowValues = new Map();  // computed values per repeat row, so later outputs can use earlier ones
     form.querySelectorAll("output[data-expr]").forEach(function (out) {
-      var value = evaluate(JSON.parse(out.getAttribute("data-expr")), numeric(data));
+      var scope = numeric(rowScope(out, data, rowValues));
+      var value = evaluate(JSON.parse(out.getAttribute("data-expr")), scope);
       if (value === UNKNOWN || value === null || value === undefined) return;
-      out.textContent = show(value, out.getAttribute("data-format"));
+      var text = show(value, out.getAttribute("data-format"));
+      if (out.textContent !== text) out.textContent = text;  // untouched DOM keeps a click in progress intact
+      var name = out.id.replace(/^f-/, "").split("-").pop();
+      var rowBox = out.closest(".repeat-row");
+      if (rowBox) { var values = rowValues.get(rowBox) || {}; values[name] = value; rowValues.set(rowBox, values); }
+      else data[name] = value;
+    });
+    form.querySelectorAll("[data-visible-if]").forEach(function (box) {
+      var result = evaluate(JSON.parse(box.getAttribute("data-visible-if")), rowScope(box.parentElement, data, rowValues));
+      if (result !== UNKNOWN && box.hidden !== !truthy(result)) box.hidden = !truthy(result);
     });
   }
 
