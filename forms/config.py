@@ -36,6 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Loket",
     "OUTBOX_DIR": "",  # where messages go when no channel is configured; empty → <instance>/outbox
     "TRACK_RATE_LIMIT": "20/minute",
+    "LOGIN_RATE_LIMIT": "10/minute",
+    "CAPTCHA_RATE_LIMIT": "30/minute",
+    "RESET_RATE_LIMIT": "5/minute",
+    "RATELIMIT_STORAGE_URI": "memory://",  # point at redis:// etc. when several server processes run
 }
 
 # Delivery channels (forms/notify.py): conventional names, read from the environment as they are.

@@ -180,6 +180,8 @@ def review_sections(form: Form, answers: Mapping, derived: Mapping, services: Se
     data = flat_data(answers, derived, services)
     sections = []
     for step in visible_steps(form, data, services.tables):
+        if not any(field.kind.stored for field in step.fields):
+            continue  # a step that only shows things (e.g. a summary) has nothing to list
         stored = answers.get(step.name, {})
         items = [describe(field, stored[field.name], services, lang)
                  for field in step.fields if field.kind.stored and stored.get(field.name) not in (None, "", [])]

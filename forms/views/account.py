@@ -13,12 +13,13 @@ from forms.codes import CodeError
 from forms.idnumbers import format_phone
 from forms.limits import configured, limiter
 from forms.registry import schemas
+from forms.templating import current_language
+from forms.tracking import document_views, status_label
 from forms.security import current_owner
 from forms.store import DRAFT, list_submissions
 
 bp = Blueprint("account", __name__)
 
-NEW_APPLICATION_FORM = "permohonan-baru"  # the form the applicant home offers first, when it exists
 FIELD_OF = ((CaptchaError, "captcha"), (CodeError, "code"), (PasswordRejected, "password"))
 SENT = ("Jika nama pengguna itu terdaftar, kode 6 angka sudah dikirim ke e-mail atau WhatsApp akun "
         "tersebut. Kode berlaku 10 menit.")
@@ -109,12 +110,19 @@ def reset():
 @bp.get("/beranda")
 @require_role()
 def home():
-    """The signed-in person's submissions, and where to start a new one."""
+    """The signed-in person's submissions with their issued documents, and where to start a new one."""
     forms = {form.id: form for form in schemas().latest()}
-    start = (url_for("wizard.start", form_id=NEW_APPLICATION_FORM) if NEW_APPLICATION_FORM in forms
-             else url_for("public.home"))
-    return render_template("account/home.html", mine=list_submissions(current_owner()), forms=forms,
-                           start_url=start, draft=DRAFT)
+    startable = [form for form in forms.values() if form.access == "account" and form.menu]
+    start = url_for("wizard.start", form_id=startable[0].id) if startable else url_for("public.home")
+    lang = current_language()
+    rows = []
+    for submission in list_submissions(current_owner()):
+        form = schemas().get(submission.form_id, submission.form_version) or forms.get(submission.form_id)
+        rows.append({"submission": submission, "form": form,
+                     "status": status_label(form, submission.status, lang) if form else submission.status,
+                     "documents": document_views(form, submission, lang) if form else []})
+    return render_template("account/home.html", rows=rows, forms=forms, startable=startable, start_url=start,
+                           draft=DRAFT)
 
 
 @bp.get("/profil")
