@@ -18,6 +18,30 @@ from forms.accounts import ROLES, AccountError, create_account
 def init_cli(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user)
+    app.cli.add_command(sla_run)
+    app.cli.add_command(audit_verify)
+
+
+@click.command("sla-run")
+@with_appcontext
+def sla_run() -> None:
+    """Approve, as the workflow files say (fiktif positif), every case whose service time has lapsed."""
+    from forms.casework import deemed_approvals
+    done = deemed_approvals()
+    click.echo(f"{len(done)} dokumen disetujui otomatis" + (": " + ", ".join(done) if done else "."))
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain of the audit trail; exit 1 when history was changed."""
+    from forms.audit import verify_chain
+    problems = verify_chain()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("Jejak audit utuh.")
 
 
 @click.command("create-user")

@@ -10,7 +10,10 @@ from typing import Any, Callable, Mapping
 
 from mongoengine.errors import NotUniqueError
 
+from forms import audit
+from forms.casework import set_search_text
 from forms.errors import FormsError
+from forms.printouts import issue_printouts
 from forms.schema import Form
 from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
                           value_taken)
@@ -91,5 +94,8 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
                            key=str(row.get(rows["key"], "")), status=kind["status"], issued_at=now, updated_at=now,
                            data={name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
                            history=[{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
-                                     "to": kind["status"], "note": ""}]).save()
+                                     "to": kind["status"], "note": ""}], entered_at=now).save()
+            audit.append(submission.owner, number, "terbit", None, kind["status"], at=now)
+            set_search_text(IssuedDocument.objects.get(number=number))
+    issue_printouts(submission)
     return {"derived": {**submission.derived, **issued}} if issued else {}

@@ -6,11 +6,21 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from forms.schema import SchemaSet, load_schemas
+from forms.workdays import load_calendar
+from forms.workflow import Workflow, load_workflows
 
 
 def init_schemas(app: Flask) -> None:
-    """Load and validate schemas/; a broken schema stops start-up with every problem listed."""
-    app.extensions["loket.schemas"] = load_schemas(Path(app.config["SCHEMAS_DIR"]))
+    """Load and validate schemas/ (forms, tables, workflows, holidays); a broken one stops start-up."""
+    root = Path(app.config["SCHEMAS_DIR"])
+    app.extensions["loket.schemas"] = load_schemas(root)
+    app.extensions["loket.workflows"] = load_workflows(root)
+    app.extensions["loket.calendar"] = load_calendar(root / "hari-libur.json")
+
+
+def workflows() -> dict[str, Workflow]:
+    """The workflows of the current app, by the document kind they govern."""
+    return current_app.extensions["loket.workflows"]
 
 
 def schemas() -> SchemaSet:

@@ -76,7 +76,8 @@ def init_store(app: Flask) -> None:
         client = memory_client() if kind == "memory" else embedded(app).client
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
-    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument):
+    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
+                     Printout):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
@@ -309,8 +310,17 @@ class IssuedDocument(me.Document):
     issued_at = me.DateTimeField(default=utcnow)
     updated_at = me.DateTimeField(default=utcnow)
     version = me.IntField(default=1)
+    # Workflow bookkeeping: when the current status began, the service-level clock, who works on it,
+    # the uploaded requirements with their verdicts, and words an officer can search by.
+    entered_at = me.DateTimeField(default=utcnow)
+    sla = me.DictField(me.DynamicField())
+    assigned_to = me.StringField()
+    assigned_name = me.StringField()
+    fulfilment = me.DictField(me.DynamicField())
+    search = me.StringField(default="")
 
-    meta = {"collection": "issued_documents", "indexes": ["submission_id", "owner", ("kind", "status")]}
+    meta = {"collection": "issued_documents",
+            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}
 
 
 def owner_number(name: str, owner: str, digits: int) -> str:
@@ -333,3 +343,70 @@ def owner_number(name: str, owner: str, digits: int) -> str:
 def documents_of(submission_id) -> list[IssuedDocument]:
     """Documents issued from a submission, in issue order."""
     return list(IssuedDocument.objects(submission_id=submission_id).order_by("issued_at", "number"))
+
+
+class Printout(me.Document):
+    """One rendered, signed version of an issued document or owner number; a newer version supersedes it.
+
+    `subject` is "<collection>:<id>" of what was printed; the PDF is in GridFS (`file_id`, `sha256`);
+    only the SHA-256 of the token in the QR code is kept; `public` holds what the verification page shows.
+    """
+
+    subject = me.StringField(required=True)
+    owner = me.StringField(required=True)
+    kind = me.StringField(required=True)
+    number = me.StringField(required=True)
+    version = me.IntField(required=True)
+    submission_id = me.ObjectIdField()
+    file_id = me.StringField(required=True)
+    sha256 = me.StringField(required=True)
+    token_hash = me.StringField(required=True, unique=True)
+    status = me.StringField(required=True)
+    public = me.DictField(me.DynamicField())
+    rendered_at = me.DateTimeField(default=utcnow)
+    superseded = me.BooleanField(default=False)
+    superseded_at = me.DateTimeField()
+
+    meta = {"collection": "printouts", "indexes": [("subject", "version"), ("number", "version"), "owner"]}
+
+
+class AuditEntry(me.Document):
+    """One line of the append-only audit trail; each line carries the hash of the one before it."""
+
+    seq = me.IntField(required=True, unique=True)
+    at = me.DateTimeField(required=True)
+    actor = me.StringField(required=True)
+    subject = me.StringField(required=True)
+    action = me.StringField(required=True)
+    from_status = me.StringField()
+    to_status = me.StringField()
+    note = me.StringField(default="")
+    prev_hash = me.StringField(required=True)
+    hash = me.StringField(required=True)
+
+    meta = {"collection": "audit_trail", "indexes": ["subject"]}
+
+
+def update_document(document: IssuedDocument, changes: Mapping[str, Any], expected_status: str | None = None,
+                    push_history: Mapping[str, Any] | None = None) -> IssuedDocument:
+    """One conditional update of an issued document on (id, version[, status]); ConflictError if someone was first."""
+    query = {"_id": document.id, "version": document.version}
+    if expected_status is not None:
+        query["status"] = expected_status
+    update: dict[str, Any] = {"$set": {**changes, "updated_at": utcnow()}, "$inc": {"version": 1}}
+    if push_history is not None:
+        update["$push"] = {"history": dict(push_history)}
+    result = IssuedDocument._get_collection().update_one(query, update)
+    if not result.modified_count:
+        raise ConflictError("Data dokumen ini baru saja diubah oleh orang lain (atau status sudah berganti). "
+                            "Muat ulang halaman untuk melihat keadaan terbaru; tidak ada yang diubah.")
+    document.reload()
+    return document
+
+
+def find_document(document_id: str) -> IssuedDocument | None:
+    """An issued document by id, or None for an unknown or malformed id."""
+    try:
+        return IssuedDocument.objects(id=ObjectId(document_id)).first()
+    except (InvalidId, TypeError):
+        return None

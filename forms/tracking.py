@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from forms.registry import schemas
+from forms.registry import schemas, workflows
 from forms.schema import Form
 from forms.store import Account, IssuedDocument, Submission, documents_of
 from forms.text import tr
@@ -17,6 +17,7 @@ from forms.text import tr
 class DocumentView:
     """An issued document as pages list it."""
 
+    id: str
     kind: str
     number: str
     key: str
@@ -40,11 +41,19 @@ def document_views(form: Form, submission: Submission, lang: str = "id") -> list
     for document in documents_of(submission.id):
         kind = kinds.get(document.kind, {})
         views.append(DocumentView(
-            kind=tr(kind.get("label"), lang) or document.kind, number=document.number, key=document.key,
+            id=str(document.id), kind=tr(kind.get("label"), lang) or document.kind, number=document.number, key=document.key,
             title=tables["kbli"].label(document.key) if "kbli" in tables else "", status=document.status,
-            status_label=status_label(form, document.status, lang), data=dict(document.data or {}),
+            status_label=document_status_label(form, document, lang), data=dict(document.data or {}),
             history=list(document.history or [])))
     return views
+
+
+def document_status_label(form: Form, document: IssuedDocument, lang: str = "id") -> str:
+    """A document's status in words: its workflow's label, else the form's issuing rules."""
+    workflow = workflows().get(document.kind)
+    if workflow is not None and document.status in workflow.states:
+        return tr(workflow.states[document.status].label, lang)
+    return status_label(form, document.status, lang)
 
 
 def status_label(form: Form, status: str, lang: str = "id") -> str:
@@ -80,11 +89,19 @@ def find_for_tracking(number: str, nik: str) -> Submission | None:
     return submission
 
 
+def label_of(form: Form, kind: str, status: str) -> str:
+    """A status of a document kind in words."""
+    workflow = workflows().get(kind)
+    if workflow is not None and status in workflow.states:
+        return tr(workflow.states[status].label)
+    return status_label(form, status)
+
+
 def public_history(submission: Submission, documents: list[DocumentView], form: Form) -> list[dict[str, Any]]:
     """Status changes only (no actors, no notes), oldest first, for the public page."""
     entries = [{"at": entry["at"], "what": tr(form.title), "to": status_label(form, entry["to"])}
                for entry in submission.history]
     for document in documents:
-        entries += [{"at": entry["at"], "what": f"{document.kind} {document.number}", "to": status_label(form, entry["to"])}
+        entries += [{"at": entry["at"], "what": f"{document.kind} {document.number}", "to": label_of(form, document.kind, entry["to"])}
                     for entry in document.history]
     return sorted(entries, key=lambda entry: entry["at"])
