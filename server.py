@@ -18,7 +18,29 @@ def main() -> None:
     where = app.config["MONGODB_URI"] and "MongoDB" or f"embedded store in {app.config['DATA_DIR']}"
     logging.getLogger("loket").info("Loket at http://%s:%s/ (%s)", host, port, where)
     print_demo_accounts()
+    start_deadline_watch(app.config["DEADLINE_CHECK_MINUTES"])
     serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Loket")
+
+
+def start_deadline_watch(minutes: int) -> None:
+    """Run the deemed approvals (fiktif positif) every few minutes in a background thread (0 turns it off).
+
+    With several server processes, turn it off here and run `flask --app server sla-run` from cron instead.
+    """
+    import threading
+
+    from forms.casework import deemed_approvals
+
+    def watch() -> None:
+        while not stop.wait(minutes * 60):
+            with app.app_context():
+                done = deemed_approvals()
+            if done:
+                logging.getLogger("loket").info("deemed approvals: %s", ", ".join(done))
+
+    stop = threading.Event()
+    if minutes > 0:
+        threading.Thread(target=watch, name="deadline-watch", daemon=True).start()
 
 
 def print_demo_accounts() -> None:

@@ -36,9 +36,15 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Loket",
     "OUTBOX_DIR": "",  # where messages go when no channel is configured; empty → <instance>/outbox
     "TRACK_RATE_LIMIT": "20/minute",
+    "DEADLINE_CHECK_MINUTES": 10,  # python server.py: how often deemed approvals run (0: off; use cron + sla-run)
     "LOGIN_RATE_LIMIT": "10/minute",
     "CAPTCHA_RATE_LIMIT": "30/minute",
     "RESET_RATE_LIMIT": "5/minute",
+    "VERIFY_RATE_LIMIT": "30/minute",  # public document verification page and upload check
+    "PUBLIC_URL": "",  # base of the QR verification address; empty → the address of the request
+    "SIGNING_KEY": "",  # office signing key + certificate (PEM); empty → self-signed pair in <instance>/signing
+    "SIGNING_CERT": "",
+    "SIGNING_KEY_PASSWORD": "",
     "RATELIMIT_STORAGE_URI": "memory://",  # point at redis:// etc. when several server processes run
 }
 
