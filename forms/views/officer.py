@@ -44,8 +44,11 @@ def state_counts() -> list[dict]:
     states: dict[str, dict] = {}
     for workflow in workflows().values():
         for state in workflow.states.values():
-            entry = states.setdefault(state.name, {"name": state.name, "label": tr(state.label, current_language()),
-                                                   "turn": state.turn, "count": counted.get(state.name, 0)})
+            label = tr(state.label, current_language())
+            entry = states.setdefault(state.name, {"name": state.name, "label": label, "turn": state.turn,
+                                                   "count": counted.get(state.name, 0)})
+            if label not in entry["label"].split(" / "):  # same state name in two workflows
+                entry["label"] += " / " + label
             entry["turn"] = "petugas" if state.turn == "petugas" else entry["turn"]
     order = {"petugas": 0, "pemohon": 1, "selesai": 2}
     return sorted(states.values(), key=lambda entry: order.get(entry["turn"], 3))

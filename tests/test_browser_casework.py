@@ -1,0 +1,83 @@
+"""Pemenuhan Persyaratan and the officer's verification walked in headless Chromium, desktop and 390 px."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from forms.accounts import create_account
+from forms.store import IssuedDocument
+from tests.test_casework import REQUIREMENTS_11052, issued
+from tests.test_login import ANSWER, PASSWORD, login
+from tests.test_permohonan import NIK, PROFILE
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute")
+
+
+def sign_in(page, base, username):
+    page.goto(base + "/masuk")
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-captcha", ANSWER)
+    page.get_by_role("button", name="Masuk").click()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_fulfilment_and_verification_in_the_browser(browser, app, live_server, screenshots, viewport):
+    with app.app_context():
+        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
+                       nik=NIK, profile=PROFILE)
+        create_account("vera", PASSWORD, "Vera Verifikator", ["verifikator"])
+    client = app.test_client()
+    login(client)
+    # Issued from a worker thread: Playwright keeps an event loop running in this one, and signing
+    # printouts (pyHanko) starts an event loop of its own.
+    with ThreadPoolExecutor(1) as pool:
+        document = pool.submit(issued, client).result()
+
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="id-ID")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    shot = lambda name: page.screenshot(path=str(screenshots / f"kasus-{viewport}-{name}.png"), full_page=True)
+
+    sign_in(page, live_server, "siti")
+    page.get_by_role("link", name="Pemenuhan").click()
+    shot("1-daftar")
+    page.get_by_role("link", name="Penuhi persyaratan").click()
+    for code in REQUIREMENTS_11052:
+        page.set_input_files(f"#u-{code}", files=[{"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        page.locator(f"#p-{code} button", has_text="Unggah").click()
+        assert "Berkas tersimpan." in page.inner_text("main")
+    shot("2-terunggah")
+    page.get_by_role("button", name="Ajukan verifikasi").click()
+    assert "Menunggu verifikasi" in page.inner_text("main")
+    shot("3-menunggu")
+    page.get_by_role("button", name="Keluar").click()
+
+    sign_in(page, live_server, "vera")
+    page.get_by_role("link", name="Petugas").click()
+    assert document.number in page.inner_text("main")
+    shot("4-kotak-masuk")
+    page.get_by_role("link", name=document.number).click()
+    page.get_by_role("button", name="Ambil kasus ini").click()
+    for code in REQUIREMENTS_11052:
+        item = page.locator(f"#p-{code}")
+        item.get_by_label("Terima").check()
+        item.get_by_role("button", name="Simpan putusan").click()
+    shot("5-kasus")
+    page.get_by_role("button", name="Verifikasi (semua persyaratan diterima)").click()
+    assert "Terverifikasi" in page.inner_text("main")
+    shot("6-terverifikasi")
+    assert IssuedDocument.objects.get(id=document.id).status == "terverifikasi"
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    assert errors == []
+    context.close()
