@@ -20,7 +20,7 @@ from bson.errors import InvalidId
 from flask import Flask
 import pymongo
 
-from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded
+from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded, scan_field
 from forms.errors import ConflictError
 
 DRAFT = "draft"
@@ -410,3 +410,18 @@ def find_document(document_id: str) -> IssuedDocument | None:
         return IssuedDocument.objects(id=ObjectId(document_id)).first()
     except (InvalidId, TypeError):
         return None
+
+
+def count_by_status(document: type[me.Document]) -> dict[str, int]:
+    """How many documents of a collection are in each status.
+
+    A real MongoDB groups on the server; on mongomock the values are read in place, since its
+    aggregation pipeline took most of a second for 5,000 documents.
+    """
+    collection = document._get_collection()
+    if isinstance(collection.database.client, pymongo.MongoClient):
+        return {row["_id"]: row["n"] for row in collection.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])}
+    counts: dict[str, int] = {}
+    for status in scan_field(collection, "status"):
+        counts[status] = counts.get(status, 0) + 1
+    return counts
