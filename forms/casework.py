@@ -160,10 +160,10 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
     action = workflow.actions.get(action_name)
     if action is None or not workflow.enabled(action):
         raise CaseError("Tindakan itu tidak ada dalam alur kerja dokumen ini.")
-    permitted = {SYSTEM} if account is None else {a.name for a in allowed_actions(document, account)}
-    if account is None and SYSTEM not in action.roles or account is not None and action_name not in permitted:
-        if document.status not in action.sources:
-            raise CaseError("Status dokumen sudah berubah; tindakan itu tidak berlaku lagi. Muat ulang halaman.")
+    if document.status not in action.sources:
+        raise CaseError("Status dokumen sudah berubah; tindakan itu tidak berlaku lagi. Muat ulang halaman.")
+    permitted = {a.name for a in allowed_actions(document, account)} if account is not None else set()
+    if (account is None and SYSTEM not in action.roles) or (account is not None and action_name not in permitted):
         raise Forbidden("Anda tidak berwenang melakukan tindakan ini.")
     note = (note or "").strip()[:1000]
     if action.note_required and not note:
