@@ -16,6 +16,7 @@ from forms.messages import init_messages
 from forms.limits import init_limits
 from forms.accounts import init_accounts
 from forms.cli import init_cli
+from forms.printouts import init_printouts
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_cli(app)
     init_schemas(app)
     init_messages(app)
+    init_printouts(app)
     init_templating(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "CAPTCHA_RATE_LIMIT": "30/minute",
     "RESET_RATE_LIMIT": "5/minute",
     "VERIFY_RATE_LIMIT": "30/minute",  # public document verification page and upload check
+    "DRAFT_RATE_LIMIT": "10/minute",  # draft PDF previews (rendered on request)
     "PUBLIC_URL": "",  # base of the QR verification address; empty → the address of the request
     "SIGNING_KEY": "",  # office signing key + certificate (PEM); empty → self-signed pair in <instance>/signing
     "SIGNING_CERT": "",

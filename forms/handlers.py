@@ -13,6 +13,7 @@ from mongoengine.errors import NotUniqueError
 from forms import audit
 from forms.casework import set_search_text
 from forms.errors import FormsError
+from forms.printouts import issue_printouts
 from forms.schema import Form
 from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
                           value_taken)
@@ -96,4 +97,5 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
                                      "to": kind["status"], "note": ""}], entered_at=now).save()
             audit.append(submission.owner, number, "terbit", None, kind["status"], at=now)
             set_search_text(IssuedDocument.objects.get(number=number))
+    issue_printouts(submission)
     return {"derived": {**submission.derived, **issued}} if issued else {}

@@ -90,7 +90,9 @@ def test_permohonan_baru_in_the_browser(browser, app, live_server, screenshots, 
     lanjut()
     shot("11-periksa")
     page.get_by_role("button", name="Terbitkan").click()
-    assert page.get_by_role("heading", name="Perizinan Berusaha Anda telah terbit").is_visible()
+    issued = page.get_by_role("heading", name="Perizinan Berusaha Anda telah terbit")
+    issued.wait_for()  # issuing renders and signs the printouts, so the status page can take a moment
+    assert issued.is_visible()
     text = page.inner_text("main")
     assert "NIB" in text and "SS-" in text and "Terbit — belum terverifikasi" in text
     shot("12-terbit")

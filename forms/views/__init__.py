@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import account, fulfil, officer, public, reference, tracking, wizard
+from forms.views import account, fulfil, officer, printouts, public, reference, tracking, wizard
 
 
 def register_blueprints(app: Flask) -> None:
@@ -15,3 +15,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking.bp)
     app.register_blueprint(fulfil.bp)
     app.register_blueprint(officer.bp)
+    app.register_blueprint(printouts.bp)
