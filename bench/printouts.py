@@ -131,8 +131,13 @@ def draw_paragraph(page, text: str, style: ParagraphStyle, x: float, top: float,
 
 
 def measure(rounds: int) -> None:
-    """Print the figures."""
-    instance = tempfile.mkdtemp(prefix="loket-bench-")
+    """Print the figures (the office certificate is made in a temporary instance folder, removed after)."""
+    with tempfile.TemporaryDirectory(prefix="loket-bench-") as instance:
+        measure_in(instance, rounds)
+
+
+def measure_in(instance: str, rounds: int) -> None:
+    """Print the figures, with the app's instance folder in `instance`."""
     app = create_app({"STORE": "memory", "SECRET_KEY": "bench", "PUBLIC_URL": "https://dpmptsp.kamparkab.go.id"})
     app.instance_path = instance
     with app.app_context(), app.test_request_context():
