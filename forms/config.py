@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "SIGNING_KEY": "",  # office signing key + certificate (PEM); empty → self-signed pair in <instance>/signing
     "SIGNING_CERT": "",
     "SIGNING_KEY_PASSWORD": "",
+    "SKM_REQUIRED_FOR_DOWNLOAD": True,  # issued documents download only after the owner sent the survey
+    "REPORT_RATE_LIMIT": "10/minute",  # survey report PDFs (rendered on request)
     "RATELIMIT_STORAGE_URI": "memory://",  # point at redis:// etc. when several server processes run
 }
 

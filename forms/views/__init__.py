@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import account, fulfil, officer, printouts, public, reference, tracking, wizard
+from forms.views import (account, fulfil, info, officer, printouts, public, reference, surveys, tickets, tracking,
+                         wizard)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -16,3 +17,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fulfil.bp)
     app.register_blueprint(officer.bp)
     app.register_blueprint(printouts.bp)
+    app.register_blueprint(tickets.bp)
+    app.register_blueprint(surveys.bp)
+    app.register_blueprint(info.bp)
