@@ -395,3 +395,29 @@ def inside_an_event_loop(function):
     thread.start()
     thread.join()
     return result["value"]
+
+
+def test_downloads_wait_for_the_survey_when_the_setting_is_on(make_app):
+    """SKM_REQUIRED_FOR_DOWNLOAD on: the owner is sent to the survey first; officers are not held."""
+    from tests.test_login import ANSWER, login
+    app = make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute",
+                   SKM_REQUIRED_FOR_DOWNLOAD=True)
+    from forms.accounts import create_account
+    from tests.test_permohonan import NIK, PROFILE, issue, ok, start
+    from forms.store import IssuedDocument
+    with app.app_context():
+        create_account("siti", "Rahasia#2026", "Siti Aminah", ["pemohon"], email="siti@contoh.id",
+                       phone="+6281234567890", nik=NIK, profile=PROFILE)
+        create_account("vera", "Rahasia#2026", "Vera", ["verifikator"])
+    client, officer = app.test_client(), app.test_client()
+    login(client)
+    login(officer, username="vera")
+    wizard, rows = start(client, "11052")
+    ok(wizard.fill("detail_usaha", rows))
+    issue(wizard, "11052")
+    number = IssuedDocument.objects.first().number
+    held = client.get(f"/dokumen/{number}.pdf")
+    assert held.status_code == 302 and "/formulir/skm" in held.headers["Location"]
+    assert officer.get(f"/dokumen/{number}.pdf").status_code == 200
+    app.config["SKM_REQUIRED_FOR_DOWNLOAD"] = False
+    assert client.get(f"/dokumen/{number}.pdf").status_code == 200

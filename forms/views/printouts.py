@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   url_for)
 
 from forms.accounts import require_role
 from forms.limits import configured, limiter
@@ -18,6 +19,7 @@ from forms.registry import schemas
 from forms.security import current_owner
 from forms.signing import check_signature, office_signer, sha256_hex
 from forms.store import DRAFT, Printout, find_submission, open_file
+from forms.surveys import settings as survey_settings, survey_required
 
 bp = Blueprint("printouts", __name__)
 
@@ -87,6 +89,9 @@ def send_printout(printout: Printout | None):
     """Stream a stored printout; 404 when missing or not the caller's."""
     if printout is None or not may_open(printout):
         abort(404)
+    if printout.owner == current_owner() and survey_required(printout.owner):
+        flash("Sebelum mengunduh dokumen, isi Survei Kepuasan Masyarakat (SKM) terlebih dahulu. Terima kasih.", "info")
+        return redirect(url_for("wizard.start", form_id=survey_settings().form))
     stored = open_file(printout.file_id)
     if stored is None:
         abort(404)
