@@ -286,8 +286,15 @@ def set_search_text(document: IssuedDocument) -> None:
     """Fill a newly issued document's search words (once, at issue)."""
     account = Account.objects(id=ObjectId(document.owner.split(":", 1)[1])).first() \
         if document.owner.startswith("account:") else None
-    title = schemas().tables["kbli"].label(document.key) if "kbli" in schemas().tables else ""
+    title = key_title(document)
     IssuedDocument.objects(id=document.id).update_one(set__search=search_text(document, account, title))
+
+
+def key_title(document: IssuedDocument) -> str:
+    """The title of a document's key from the table its workflow names ('' when none)."""
+    workflow = workflows().get(document.kind)
+    table = schemas().tables.get(workflow.key_table) if workflow and workflow.key_table else None
+    return table.label(document.key) if table else ""
 
 
 def mapping_of(values: Mapping[str, Any]) -> dict:

@@ -7,7 +7,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from forms.registry import schemas, workflows
+from forms.casework import key_title
+from forms.registry import workflows
 from forms.schema import Form
 from forms.store import Account, IssuedDocument, Submission, documents_of
 from forms.text import tr
@@ -36,13 +37,12 @@ def issue_spec(form: Form) -> dict:
 def document_views(form: Form, submission: Submission, lang: str = "id") -> list[DocumentView]:
     """The submission's issued documents labelled by the form's issuing rules."""
     kinds = issue_spec(form).get("per_row", {}).get("kinds", {})
-    tables = schemas().tables
     views = []
     for document in documents_of(submission.id):
         kind = kinds.get(document.kind, {})
         views.append(DocumentView(
             id=str(document.id), kind=tr(kind.get("label"), lang) or document.kind, number=document.number, key=document.key,
-            title=tables["kbli"].label(document.key) if "kbli" in tables else "", status=document.status,
+            title=key_title(document), status=document.status,
             status_label=document_status_label(form, document, lang), data=dict(document.data or {}),
             history=list(document.history or [])))
     return views

@@ -56,6 +56,7 @@ class Workflow:
     actions: Mapping[str, Action]
     requirements: Mapping[str, Any] | None
     source: Mapping[str, Any]
+    key_table: str | None = None  # the table that titles a document's key (e.g. a business code)
 
     def enabled(self, action: Action) -> bool:
         """Whether an action exists under this file's approval-level setting."""
@@ -128,4 +129,4 @@ def build_workflow(raw: Mapping[str, Any]) -> Workflow:
                for name, values in raw["actions"].items()}
     return Workflow(id=raw["id"], version=raw["version"], title=raw["title"], applies_to=raw["applies_to"],
                     initial=raw["initial"], second_level=raw.get("second_level", False), states=states,
-                    actions=actions, requirements=raw.get("requirements"), source=raw)
+                    actions=actions, requirements=raw.get("requirements"), source=raw, key_table=raw.get("key_table"))

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from forms import casework
 from forms.accounts import require_role
-from forms.registry import schemas
 from forms.store import IssuedDocument, find_document, open_file
 from forms.templating import current_language
 from forms.text import tr
@@ -36,7 +35,7 @@ def row_of(document: IssuedDocument) -> dict:
     workflow = casework.workflow_of(document)
     state = workflow.states[document.status]
     return {"document": document, "label": tr(state.label, current_language()), "turn": state.turn,
-            "title": schemas().tables["kbli"].label(document.key) if "kbli" in schemas().tables else "",
+            "title": casework.key_title(document),
             "sla": casework.sla_view(document), "kind": tr(workflow.title, current_language())}
 
 
