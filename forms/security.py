@@ -7,6 +7,8 @@ from flask import Flask, Response, g, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from flask import render_template
 
+from forms.text import gettext
+
 csrf = CSRFProtect()
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -22,9 +24,9 @@ def init_security(app: Flask) -> None:
 
 def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token: explain, change nothing."""
-    message = ("Token keamanan formulir tidak ada atau sudah kedaluwarsa, jadi data tidak disimpan. "
-               "Muat ulang halaman lalu kirim lagi.")
-    return render_template("error.html", title="Formulir tidak dapat dikirim", message=message), 400
+    message = gettext("Token keamanan formulir tidak ada atau sudah kedaluwarsa, jadi data tidak disimpan. "
+                      "Muat ulang halaman lalu kirim lagi.")
+    return render_template("error.html", title=gettext("Formulir tidak dapat dikirim"), message=message), 400
 
 
 def add_security_headers(response: Response) -> Response:

@@ -22,6 +22,7 @@ import pymongo
 
 from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded, scan_field
 from forms.errors import ConflictError
+from forms.text import gettext
 
 DRAFT = "draft"
 ALIAS = "default"
@@ -143,8 +144,8 @@ def save_answers(submission: Submission, answers: Mapping, derived: Mapping, val
         {"_id": submission.id, "version": submission.version, "status": DRAFT},
         {"$set": changes, "$inc": {"version": 1}})
     if not result.modified_count:
-        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
-                            "data terbaru, lalu ulangi perubahan Anda.")
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
+                            "data terbaru, lalu ulangi perubahan Anda."))
     for name, value in changes.items():
         submission._data[name] = value
     submission._data["version"] = submission.version + 1
@@ -160,7 +161,7 @@ def claim_for_submit(submission: Submission) -> None:
         {"_id": submission.id, "version": submission.version, "status": DRAFT},
         {"$set": {"status": SUBMITTING}, "$inc": {"version": 1}})
     if not result.modified_count:
-        raise ConflictError("Isian ini sedang atau sudah dikirim dari tab atau perangkat lain.")
+        raise ConflictError(gettext("Isian ini sedang atau sudah dikirim dari tab atau perangkat lain."))
     submission._data.update(status=SUBMITTING, version=submission.version + 1)
 
 
@@ -180,8 +181,8 @@ def change_status(submission: Submission, expected: str, new: str, actor: str, a
     changed = query.update_one(set__status=new, set__updated_at=entry["at"], push__history=entry,
                                inc__version=1, write_concern=majority(), **updates)
     if not changed:
-        raise ConflictError("Status permohonan ini sudah diubah oleh orang lain. Muat ulang halaman untuk "
-                            "melihat status terbaru.")
+        raise ConflictError(gettext("Status permohonan ini sudah diubah oleh orang lain. Muat ulang halaman untuk "
+                            "melihat status terbaru."))
     submission.reload()
     return submission
 
@@ -398,8 +399,8 @@ def update_document(document: IssuedDocument, changes: Mapping[str, Any], expect
         update["$push"] = {"history": dict(push_history)}
     result = IssuedDocument._get_collection().update_one(query, update)
     if not result.modified_count:
-        raise ConflictError("Data dokumen ini baru saja diubah oleh orang lain (atau status sudah berganti). "
-                            "Muat ulang halaman untuk melihat keadaan terbaru; tidak ada yang diubah.")
+        raise ConflictError(gettext("Data dokumen ini baru saja diubah oleh orang lain (atau status sudah berganti). "
+                            "Muat ulang halaman untuk melihat keadaan terbaru; tidak ada yang diubah."))
     document.reload()
     return document
 

@@ -1,7 +1,13 @@
-"""Texts in two languages and Indonesian number, money and date formatting."""
+"""Texts in two languages and Indonesian number, money and date formatting.
+
+Interface messages written in Python (`gettext("…")`, Indonesian source text) are translated by the
+catalogue that forms.i18n binds for the current request (`bind_language`). Outside a request nothing
+is bound and the Indonesian source is returned, so engine modules stay free of Flask.
+"""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from contextvars import ContextVar, Token
+from typing import Any, Mapping, NamedTuple
 
 MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -9,6 +15,50 @@ MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
 }
+
+
+class Language(NamedTuple):
+    """The interface language bound to a request: its code and its gettext functions."""
+
+    code: str
+    gettext: Any
+    ngettext: Any
+
+
+SOURCE = Language("id", lambda message: message,
+                  lambda singular, plural, num: singular if num == 1 else plural)
+BOUND: ContextVar[Language] = ContextVar("loket_language", default=SOURCE)
+
+
+def bind_language(language: Language) -> Token:
+    """Make `language` the current one until `unbind_language(token)`."""
+    return BOUND.set(language)
+
+
+def unbind_language(token: Token) -> None:
+    """Return to the language bound before."""
+    BOUND.reset(token)
+
+
+def active_language() -> str:
+    """Code of the bound interface language ('id' outside a request)."""
+    return BOUND.get().code
+
+
+def gettext(message: str, **values: Any) -> str:
+    """An interface message in the bound language; `%(name)s` placeholders are filled from `values`."""
+    text = BOUND.get().gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
+    """gettext with a plural form chosen by `num` (also available as `%(num)d`)."""
+    return BOUND.get().ngettext(singular, plural, num) % {"num": num, **values}
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; `gettext` translates it where it is shown."""
+    return message
 
 
 def tr(text: Any, lang: str = "id") -> str:

@@ -20,7 +20,7 @@ from forms.schema import Form
 from forms.security import current_owner
 from forms.templating import current_language
 from forms.tracking import document_views, owner_number_of, status_label
-from forms.text import tr
+from forms.text import gettext, tr
 from forms.wizard import Services, apply_step, flat_data, navigate, validate_step
 
 bp = Blueprint("wizard", __name__)
@@ -164,7 +164,7 @@ def step(submission_id: str, step_name: str):
     services = services_for(submission)
     navigation = navigation_of(form, submission, services)
     if not navigation.can_open(step_name):
-        flash("Selesaikan langkah sebelumnya terlebih dahulu.", "warning")
+        flash(gettext("Selesaikan langkah sebelumnya terlebih dahulu."), "warning")
         return redirect(url_for("wizard.resume", submission_id=submission_id))
     if request.method == "GET":
         send_codes(form, submission, step, services)
@@ -191,9 +191,9 @@ def send_codes(form: Form, submission: store.Submission, step, services: Service
             flash(str(error), "warning")
             continue
         except DeliveryError:
-            flash("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi.", "warning")
+            flash(gettext("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi."), "warning")
             continue
-        flash(f"Kode verifikasi dikirim ke {mask(target)}.", "info")
+        flash(gettext("Kode verifikasi dikirim ke %(address)s.", address=mask(target)), "info")
 
 
 def mask(target: str) -> str:
@@ -212,8 +212,8 @@ def navigation_of(form: Form, submission: store.Submission, services: Services):
 def save_step(form: Form, submission: store.Submission, step, services: Services, navigation):
     """Validate the posted step; on success store it and move on, else show the errors."""
     if request.form.get("_version") != str(submission.version):
-        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
-                            "data terbaru, lalu ulangi perubahan Anda.")
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
+                                    "data terbaru, lalu ulangi perubahan Anda."))
     action = request.form.get("_action", "next")
     if action.startswith("kirim-ulang:"):
         send_codes(form, submission, step, services, again=action.split(":", 1)[1])
@@ -231,7 +231,8 @@ def save_step(form: Form, submission: store.Submission, step, services: Services
                          complete=require)
     store.save_answers(submission, applied.answers, applied.derived, applied.validated)
     if applied.cleared:
-        flash("Jawaban yang tidak berlaku lagi dihapus: " + ", ".join(labels_of(form, applied.cleared)) + ".", "info")
+        flash(gettext("Jawaban yang tidak berlaku lagi dihapus: %(fields)s.",
+                      fields=", ".join(labels_of(form, applied.cleared))), "info")
     return redirect(after_save(form, submission, step, action, services))
 
 
@@ -249,7 +250,7 @@ def after_save(form: Form, submission: store.Submission, step, action: str, serv
                        tambah=action.split(":", 1)[1]) + "#" + action.split(":", 1)[1]
     if action != "next":
         if action == "save":
-            flash("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan.", "success")
+            flash(gettext("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan."), "success")
         return here
     _before, after = navigation_of(form, submission, services).neighbours(step.name)
     if after is None:
@@ -303,11 +304,13 @@ def submit(submission_id: str):
     """Submit a complete draft: assign its number and move it to the form's submitted status."""
     submission, form = get_submission_or_404(submission_id)
     if request.form.get("_version") != str(submission.version):
-        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum mengirim.")
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum "
+                                    "mengirim."))
     services = services_for(submission)
     missing = navigation_of(form, submission, services).first_open()
     if missing is not None:
-        flash(f"Langkah \u201c{tr(missing.title, current_language())}\u201d belum lengkap.", "warning")
+        flash(gettext("Langkah \u201c%(step)s\u201d belum lengkap.", step=tr(missing.title, current_language())),
+              "warning")
         return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
     answers = flat_data(submission.answers, submission.derived, services)
     handler = HANDLERS.get(form.submit.get("handler", ""))
@@ -337,7 +340,7 @@ def notify_submitted(form: Form, answers: dict, number: str) -> None:
     try:
         deliver(notify["message"], notify["channel"], answers[notify["to"]], current_language(), **values)
     except DeliveryError:
-        flash("Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan.", "warning")
+        flash(gettext("Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan."), "warning")
 
 
 @bp.get("/isian/<submission_id>/status")
