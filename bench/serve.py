@@ -31,7 +31,9 @@ def main() -> None:
         app = bare_app()
     else:
         from forms import create_app
+        from forms.app import freeze_startup_objects
         app = create_app()
+        freeze_startup_objects()  # as server.py does
     serve(app, host="127.0.0.1", port=port, threads=4, ident="bench", _quiet=True)
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, session
+from flask import Flask, Response, g, render_template, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from flask import render_template
 
 from forms.text import gettext
 
@@ -17,9 +17,25 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 def init_security(app: Flask) -> None:
     """CSRF protection for every POST, friendly CSRF errors, and security headers."""
+    app.session_interface = ReusedSignerSessions()
     csrf.init_app(app)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.after_request(add_security_headers)
+
+
+class ReusedSignerSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per set of keys.
+
+    Flask builds it on every request; building it serialises a probe value and derives nothing
+    that changes between requests with the same keys.
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = getattr(self, "_signer", None)
+        if cached is None or cached[0] != keys:
+            cached = self._signer = (keys, super().get_signing_serializer(app))
+        return cached[1]
 
 
 def handle_csrf_error(error: CSRFError):

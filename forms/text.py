@@ -6,8 +6,9 @@ is bound and the Indonesian source is returned, so engine modules stay free of F
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar, Token
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -65,6 +66,8 @@ def tr(text: Any, lang: str = "id") -> str:
     """A schema text in the wanted language; missing English falls back to Indonesian."""
     if text is None:
         return ""
+    if isinstance(text, str):
+        return text
     if isinstance(text, Mapping):
         return text.get(lang) or text.get("id") or ""
     return str(text)

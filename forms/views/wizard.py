@@ -82,15 +82,15 @@ def load_form(form_id: str, version: int | None = None) -> Form:
     return form
 
 
-def get_submission_or_404(submission_id: str) -> tuple[store.Submission, Form]:
+def get_submission_or_404(submission_id: str) -> tuple[store.SubmissionRecord, Form]:
     """The caller's own submission and its pinned form version; anybody else's is 'not found'."""
-    submission = store.find_submission(submission_id)
+    submission = store.read_submission(submission_id)
     if submission is None or submission.owner != current_owner():
         abort(404)
     return submission, load_form(submission.form_id, submission.form_version)
 
 
-def services_for(submission: store.Submission) -> Services:
+def services_for(submission: store.SubmissionRecord) -> Services:
     """What validation needs, bound to this submission's owner."""
     owner = submission.owner
     return Services(
@@ -172,7 +172,8 @@ def step(submission_id: str, step_name: str):
     return save_step(form, submission, step, services, navigation)
 
 
-def send_codes(form: Form, submission: store.Submission, step, services: Services, again: str | None = None) -> None:
+def send_codes(form: Form, submission: store.SubmissionRecord, step, services: Services,
+               again: str | None = None) -> None:
     """Send a one-time code for each code field of the step that has none pending for its current address."""
     data = flat_data(submission.answers, submission.derived, services)
     for field in step.fields:
@@ -204,12 +205,12 @@ def mask(target: str) -> str:
     return target[:6] + "****" + target[-4:]
 
 
-def navigation_of(form: Form, submission: store.Submission, services: Services):
+def navigation_of(form: Form, submission: store.SubmissionRecord, services: Services):
     """The applicant's position in this submission."""
     return navigate(form, submission.answers, submission.validated, submission.derived, services)
 
 
-def save_step(form: Form, submission: store.Submission, step, services: Services, navigation):
+def save_step(form: Form, submission: store.SubmissionRecord, step, services: Services, navigation):
     """Validate the posted step; on success store it and move on, else show the errors."""
     if request.form.get("_version") != str(submission.version):
         raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
@@ -242,23 +243,22 @@ def labels_of(form: Form, names: list[str]) -> list[str]:
     return [tr(fields[name].label, current_language()) if name in fields else name for name in names]
 
 
-def after_save(form: Form, submission: store.Submission, step, action: str, services: Services) -> str:
+def after_save(form: Form, submission: store.SubmissionRecord, step, action: str, services: Services) -> str:
     """Where to go after a successful save."""
-    here = url_for("wizard.step", submission_id=submission.id, step_name=step.name)
     if action.startswith("tambah:"):
         return url_for("wizard.step", submission_id=submission.id, step_name=step.name,
                        tambah=action.split(":", 1)[1]) + "#" + action.split(":", 1)[1]
     if action != "next":
         if action == "save":
             flash(gettext("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan."), "success")
-        return here
+        return url_for("wizard.step", submission_id=submission.id, step_name=step.name)
     _before, after = navigation_of(form, submission, services).neighbours(step.name)
     if after is None:
         return url_for("wizard.review", submission_id=submission.id)
     return url_for("wizard.step", submission_id=submission.id, step_name=after.name)
 
 
-def render_step(form: Form, submission: store.Submission, step, services: Services, navigation, raw=None,
+def render_step(form: Form, submission: store.SubmissionRecord, step, services: Services, navigation, raw=None,
                 errors=None, add_row: str | None = None, parsed=None):
     """The step page."""
     lang = current_language()
@@ -275,7 +275,7 @@ def render_step(form: Form, submission: store.Submission, step, services: Servic
         client_data=client_data(step, submission.answers, submission.derived, services))
 
 
-def grow(view, form: Form, step, submission: store.Submission, services: Services, lang: str):
+def grow(view, form: Form, step, submission: store.SubmissionRecord, services: Services, lang: str):
     """The same repeat-group view with one more blank row."""
     from forms.render import repeat_rows
     data = flat_data(submission.answers, submission.derived, services)
