@@ -35,7 +35,7 @@ def start(kind: str, data_dir: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = dict(os.environ, LOKET_DATA_DIR=data_dir, LOKET_SECRET_KEY="bench-secret", MONGODB_URI="")
     process = subprocess.Popen([sys.executable, str(HERE / "serve.py"), kind, str(port)], env=env)
-    for _attempt in range(200):
+    for _attempt in range(1200):  # start-up loads schemas and tables: seconds on a busy machine
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return process, port
@@ -104,7 +104,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         bare, bare_port = start("bare", data_dir + "/bare")
-        loket, loket_port = start("loket", data_dir + "/loket")
+        try:
+            loket, loket_port = start("loket", data_dir + "/loket")
+        except RuntimeError:
+            bare.terminate()
+            raise
         try:
             results = {}
             for method in ("GET", "POST"):
