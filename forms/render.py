@@ -142,6 +142,8 @@ def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Servic
 
 def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "id") -> list[tuple[str, str, str]]:
     """(input name, label, message) of every error, in page order, for the summary at the top."""
+    if not errors:
+        return []
     labels: dict[str, str] = {}
     for view in views:
         labels[view.name] = tr(view.field.label, lang) or tr(view.field.text, lang)
