@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import (account, fulfil, info, officer, printouts, public, reference, surveys, tickets, tracking,
+from forms.views import (account, admin, fulfil, info, officer, printouts, public, reference, surveys, tickets, tracking,
                          wizard)
 
 
@@ -20,3 +20,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(info.bp)
+    app.register_blueprint(admin.bp)
