@@ -452,3 +452,28 @@ def test_the_service_standard_is_edited_and_published_from_the_admin_area(app, p
     response = post(admin, f"/admin/document/standar-pelayanan/{later}/json", content=json.dumps(broken),
                     revision=revision("document", "standar-pelayanan", later))
     assert response.status_code == 422 and "components" in response.get_data(as_text=True)
+
+
+def test_service_standard_components_are_edited_as_plain_text(app, people):
+    admin = people["ani"]
+    version = new_draft(admin, "document", "standar-pelayanan")
+    page = admin.get(f"/admin/document/standar-pelayanan/{version}")
+    assert "Komponen standar pelayanan" in page.get_data(as_text=True)
+    before = content("document", "standar-pelayanan", version)
+    legal = next(c for c in before["components"] if c["key"] == "dasar_hukum")
+    lines = legal["items"][:1] + ["Undang-Undang Nomor 6 Tahun 2023 tentang Penetapan Perpu Cipta Kerja."]
+    response = admin.post(f"/admin/document/standar-pelayanan/{version}/komponen", data={
+        "csrf_token": token(page), "revision": revision("document", "standar-pelayanan", version),
+        "component": "dasar_hukum", "title": "Dasar hukum", "items": "\n".join(lines)})
+    assert response.status_code == 302
+    after = content("document", "standar-pelayanan", version)
+    assert next(c for c in after["components"] if c["key"] == "dasar_hukum")["items"] == lines
+    # Emptying a required text is refused and nothing changes.
+    time_component = next(c for c in after["components"] if c["key"] == "jangka_waktu")
+    response = admin.post(f"/admin/document/standar-pelayanan/{version}/komponen", data={
+        "csrf_token": token(page), "revision": revision("document", "standar-pelayanan", version),
+        "component": "jangka_waktu", "title": "Jangka waktu", "text": ""})
+    assert response.status_code == 422 and "tidak ada yang disimpan" in response.get_data(as_text=True)
+    assert content("document", "standar-pelayanan", version) == after
+    assert publish(admin, "document", "standar-pelayanan", version).status_code == 302
+    assert "Nomor 6 Tahun 2023" in people["siti"].get("/standar-pelayanan").get_data(as_text=True)

@@ -66,11 +66,23 @@ def test_edit_preview_publish_in_the_browser(browser, app, live_server, screensh
     assert "Versi 2 diterbitkan." in page.inner_text("main")
     shot("5-terbit")
     assert SchemaVersion.objects.get(kind="form", key="permohonan-baru", version=2).state == "published"
+    page.goto(live_server + "/admin/table/kbli-risiko/1/baris?q=10710")
+    assert "Industri Produk Roti" in page.inner_text("main")
+    shot("6-tabel")
+    page.goto(live_server + "/admin/akun")
+    page.get_by_label("Nama pengguna").fill("rudi")
+    page.get_by_label("Nama lengkap").fill("Rudi Verifikator")
+    go(page, page.get_by_role("button", name="Buat akun"))
+    assert "Kata sandi sementara" in page.inner_text("main")
+    shot("7-akun")
+    go(page, page.get_by_role("link", name="Log admin"))
+    assert "terbitkan" in page.inner_text("main")
+    shot("8-log")
     go(page, page.get_by_role("button", name="Keluar"))
 
     sign_in(page, live_server, "siti")
     page.goto(live_server + "/formulir/permohonan-baru")
     go(page, page.get_by_role("button", name="Mulai mengisi"))
     assert page.get_by_label(NEW_LABEL).count() == 1
-    shot("6-pemohon")
+    shot("9-pemohon")
     assert errors == []

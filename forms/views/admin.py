@@ -114,7 +114,8 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
         problems=problems or [], diff=diff, compare_to=compare_to, form_view=form_view,
         field_types=field_types(), open_at=open_at, editable=record.state == "draft",
         rows=record.kind == TABLE and isinstance(content.get("rows"), list),
-        settings=record.kind == DOCUMENT and record.key == store_catalog.PRINTOUTS)
+        settings=record.kind == DOCUMENT and record.key == store_catalog.PRINTOUTS,
+        standard=standard_view(content) if record.kind == DOCUMENT and record.key == STANDARD else None)
     return page, status
 
 
@@ -463,6 +464,48 @@ def save_office(version: int):
             return redirect(url_for("admin.version", kind=DOCUMENT, key=store_catalog.PRINTOUTS, version=version))
         office["logo"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     return save(record, content, "Pengaturan kantor disimpan ke draf.", open_at="kantor")
+
+
+# --- the service standard (14 components) -----------------------------------------------------
+
+STANDARD = "standar-pelayanan"
+
+
+def standard_view(content: dict) -> list[dict]:
+    """The components as the editor shows them: title, text, and list items one per line."""
+    view = []
+    for component in content.get("components") or []:
+        if not isinstance(component, dict):
+            continue
+        view.append({"key": component.get("key", ""), "no": component.get("no"), "title": shown(component.get("title")),
+                     "text": shown(component.get("text")) if "text" in component else None,
+                     "items": "\n".join(shown(item) for item in component["items"])
+                     if isinstance(component.get("items"), list) else None})
+    return view
+
+
+def edited_items(old: list, text: str) -> list:
+    """Items from one-per-line text; an unchanged line keeps its translations."""
+    by_text = {shown(item): item for item in old}
+    return [by_text.get(line.strip(), line.strip()) for line in text.splitlines() if line.strip()]
+
+
+@bp.post("/document/standar-pelayanan/<int:version>/komponen")
+def save_standard(version: int):
+    """The service standard's components edited as plain text, checked like every other save."""
+    record = draft_or_refuse(DOCUMENT, STANDARD, version)
+    content = content_of(record)
+    key = request.form.get("component", "")
+    component = next((c for c in content.get("components") or [] if isinstance(c, dict) and c.get("key") == key), None)
+    if component is None:
+        abort(404)
+    if request.form.get("title", "").strip():
+        formedit.set_text(component, "title", request.form["title"])
+    if "text" in component and "text" in request.form:
+        formedit.set_text(component, "text", request.form["text"])
+    if isinstance(component.get("items"), list) and "items" in request.form:
+        component["items"] = edited_items(component["items"], request.form["items"])
+    return save(record, content, f"Komponen {component.get('no')} disimpan ke draf.", open_at=f"komponen-{key}")
 
 
 # --- officer accounts --------------------------------------------------------------------------
