@@ -106,7 +106,9 @@ def issue_over_api(api) -> dict:
 
 
 def test_a_token_signs_in_and_a_cookie_does_not(app, people):
-    assert people["siti"].get("/me").get_json()["username"] == "siti"
+    me = people["siti"].get("/me")
+    assert me.get_json()["username"] == "siti" and me.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in me.headers  # the API keeps no session
     browser = app.test_client()
     assert login(browser).status_code == 302 and browser.get("/beranda").status_code == 200
     refused = browser.get("/api/v1/me")
@@ -290,7 +292,8 @@ def test_reference_lookups(people):
     assert {"key": "10710", "label": "Industri Produk Roti Dan Kue"} in found and len(found) <= 5
     districts = api.get("/reference/kabupaten-kota?column=kode_provinsi&parent=14&limit=50").get_json()["items"]
     assert districts and all(item["key"].startswith("14.") for item in districts)
-    assert api.get("/reference/kbli/10710").get_json()["label"] == "Industri Produk Roti Dan Kue"
+    row = api.get("/reference/kbli/10710")
+    assert row.get_json()["label"] == "Industri Produk Roti Dan Kue" and row.headers["Cache-Control"].startswith("public")
     assert api.get("/reference/tidak-ada").status_code == 404
     assert api.get("/reference/kbli?limit=0").get_json()["fields"] == {"limit": "Bilangan 1\u201350."}
 

@@ -72,7 +72,7 @@ def search(table_id: str):
     if (column is None) != (parent is None):
         return json_error(422, "Parameter tidak valid.", {"column": "Kirim column dan parent bersama-sama."})
     rows = table.search(query, column, parent, limit) if column is not None else table.search(query, limit=limit)
-    return jsonify({"items": rows})
+    return public(jsonify({"items": rows}))
 
 
 @bp.get("/v1/reference/<table_id>/<path:key>")
@@ -82,4 +82,10 @@ def row(table_id: str, key: str):
     found = table.row(key) if table is not None else None
     if found is None:
         return json_error(404, "Baris referensi tidak ditemukan.")
-    return jsonify({"key": key, "label": table.label(key), "row": found})
+    return public(jsonify({"key": key, "label": table.label(key), "row": found}))
+
+
+def public(response):
+    """Reference data is the same for everyone: caches may keep it for a few minutes."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

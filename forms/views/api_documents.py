@@ -214,8 +214,10 @@ def printout(number: str):
     stored = open_file(found.file_id)
     if stored is None:
         return json_error(404, "Berkas dokumen tidak ditemukan.")
-    return send_file(stored, mimetype="application/pdf", download_name=f"{found.number}-v{found.version}.pdf",
-                     as_attachment=True, max_age=0, etag=found.sha256)
+    response = send_file(stored, mimetype="application/pdf", download_name=f"{found.number}-v{found.version}.pdf",
+                         as_attachment=True, max_age=0, etag=found.sha256)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def may_open(found: Printout) -> bool:
