@@ -11,6 +11,7 @@ from flask import abort, g, jsonify, request, url_for
 
 from forms import store
 from forms.errors import json_error
+from forms.catalog import catalog
 from forms.filling import Incomplete, fill_step, submit_draft
 from forms.handlers import SubmitError
 from forms.jsoninput import public_name, read_step_json
@@ -34,6 +35,8 @@ def owner_key() -> str:
 def submission_or_404(submission_id: str, write: bool = False) -> tuple[store.Submission, Form]:
     """The caller's submission and its pinned form; officers may read submitted ones; anything else 404."""
     submission = store.find_submission(submission_id)
+    if submission is not None and submission.preview:  # an admin's preview of an unpublished version: pages only
+        submission = None
     mine = submission is not None and submission.owner == owner_key()
     readable = submission is not None and not write and submission.status != store.DRAFT and is_officer(g.account)
     form = schemas().get(submission.form_id, submission.form_version) if submission is not None else None
@@ -79,7 +82,7 @@ def without_secrets(form: Form, answers: dict) -> dict:
 @require_token()
 def index():
     """The caller's own submissions, newest first, optionally of one form and/or in one status."""
-    query = store.Submission.objects(owner=owner_key())
+    query = store.Submission.objects(owner=owner_key(), preview__ne=True)
     for name in ("form_id", "status"):
         if request.args.get(name):
             query = query.filter(**{name: request.args[name][:100]})
@@ -105,7 +108,7 @@ def create():
     if any(field.type == "otp" for field in form.fields.values()):
         return json_error(422, "Formulir ini memakai kode verifikasi yang dikirim ke pemohon; isi melalui halaman web.",
                           {"form_id": "Tidak tersedia lewat API."})
-    submission = store.create_submission(form.id, form.version, owner_key())
+    submission = store.create_submission(form.id, form.version, owner_key(), procedure=catalog().procedure())
     response = jsonify(submission_json(form, submission, services_for(submission)))
     response.status_code = 201
     response.headers["Location"] = url_for("api_submissions.show", submission_id=submission.id)

@@ -1,13 +1,13 @@
 """The admin's webhook page: register addresses, see and rotate secrets once, pause, test, and read the delivery log."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 
 from forms.accounts import require_role
 from forms.webhooks import (WebhookError, add_hook, delete_hook, find_hook, hooks, queue_ping, recent_deliveries, retry,
                             rotate_secret, set_active)
 
-bp = Blueprint("admin_webhooks", __name__)
+bp = Blueprint("webhooks", __name__)
 
 
 @bp.get("/admin/webhook")
@@ -53,7 +53,7 @@ def toggle(hook_id: str):
     set_active(hook, not hook.active)
     flash("Webhook diaktifkan kembali." if not hook.active else "Webhook dijeda; perubahan status tidak dikirim ke sana.",
           "success")
-    return redirect(url_for("admin_webhooks.index"))
+    return redirect(url_for("webhooks.index"))
 
 
 @bp.post("/admin/webhook/<hook_id>/uji")
@@ -62,7 +62,7 @@ def ping(hook_id: str):
     """Queue a test event to one hook."""
     queue_ping(hook_or_404(hook_id))
     flash("Kiriman uji masuk antrean; hasilnya tampil di log kiriman.", "info")
-    return redirect(url_for("admin_webhooks.index"))
+    return redirect(url_for("webhooks.index"))
 
 
 @bp.post("/admin/webhook/<hook_id>/hapus")
@@ -71,7 +71,7 @@ def delete(hook_id: str):
     """Remove a hook and its delivery log."""
     delete_hook(hook_or_404(hook_id))
     flash("Webhook dihapus.", "success")
-    return redirect(url_for("admin_webhooks.index"))
+    return redirect(url_for("webhooks.index"))
 
 
 @bp.post("/admin/webhook/kiriman/<delivery_id>/ulang")
@@ -82,7 +82,7 @@ def resend(delivery_id: str):
         flash("Kiriman dijadwalkan ulang.", "success")
     else:
         flash("Kiriman itu tidak ada atau sedang dikirim.", "warning")
-    return redirect(url_for("admin_webhooks.index"))
+    return redirect(url_for("webhooks.index"))
 
 
 def page(**values):
@@ -90,6 +90,7 @@ def page(**values):
     registered = hooks()
     response = make_response(render_template("admin/webhooks.html", hooks=registered,
                                               urls={hook.id: hook.url for hook in registered},
-                                              deliveries=recent_deliveries(), **values))
+                                              deliveries=recent_deliveries(),
+                                              admin_endpoints=lambda: current_app.view_functions, **values))
     response.headers["Cache-Control"] = "no-store"
     return response
