@@ -1,6 +1,7 @@
-"""Serve one of the benchmarked apps with waitress: `python bench/serve.py bare|loket PORT`."""
+"""Serve one of the benchmarked apps with waitress: `python bench/serve.py bare|loket PORT [THREADS]`."""
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -27,12 +28,14 @@ def bare_app() -> Flask:
 
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
+    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is what a load test expects
     if kind == "bare":
         app = bare_app()
     else:
         from forms import create_app
         app = create_app()
-    serve(app, host="127.0.0.1", port=port, threads=4, ident="bench", _quiet=True)
+    serve(app, host="127.0.0.1", port=port, threads=threads, ident="bench", _quiet=True)
 
 
 if __name__ == "__main__":

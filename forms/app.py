@@ -18,6 +18,7 @@ from forms.accounts import init_accounts
 from forms.cli import init_cli
 from forms.i18n import init_i18n
 from forms.printouts import init_printouts
+from forms.webhooks import init_webhooks
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_messages(app)
     init_schemas(app)
     init_printouts(app)
+    init_webhooks(app)
     init_templating(app)
     init_i18n(app)
     register_blueprints(app)

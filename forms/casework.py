@@ -14,6 +14,7 @@ from flask import current_app
 
 from forms import audit
 from forms.errors import FormsError
+from forms.events import StatusChange, announce
 from forms.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
 from forms.messages import deliver
 from forms.notify import DeliveryError
@@ -178,6 +179,8 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
         changes.update(assigned_to=None, assigned_name=None)
     changed = update_document(document, changes, expected_status=document.status, push_history=entry)
     audit.append(entry["actor"], document.number, action.name, entry["from"], entry["to"], note, at=now)
+    announce(StatusChange("document", str(document.id), document.number, document.kind, entry["from"], entry["to"],
+                          action.name, now, entry["pia"]))
     after_transition(workflow, changed, action, note)
     return changed
 

@@ -50,6 +50,11 @@ DEFAULTS: dict[str, Any] = {
     "SKM_REQUIRED_FOR_DOWNLOAD": True,  # issued documents download only after the owner sent the survey
     "REPORT_RATE_LIMIT": "10/minute",  # survey report PDFs (rendered on request)
     "RATELIMIT_STORAGE_URI": "memory://",  # point at redis:// etc. when several server processes run
+    "API_RATE_LIMIT": "600/minute",  # the JSON API, per token (per client address without one)
+    "WEBHOOK_POLL_SECONDS": 5,  # python server.py: how often queued webhook deliveries are sent (0: off; use webhook-run)
+    "WEBHOOK_TIMEOUT": 10,  # seconds to wait for a webhook receiver
+    "WEBHOOK_RETRY_SECONDS": 30,  # first retry after this; doubles on each failure (at most 6 hours)
+    "WEBHOOK_MAX_ATTEMPTS": 8,
 }
 
 # Delivery channels (forms/notify.py): conventional names, read from the environment as they are.

@@ -22,6 +22,7 @@ import pymongo
 
 from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded, scan_field
 from forms.errors import ConflictError
+from forms.events import StatusChange, announce
 
 DRAFT = "draft"
 ALIAS = "default"
@@ -121,7 +122,7 @@ def init_store(app: Flask) -> None:
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
-                     Printout, SchemaVersion, AdminLogEntry):
+                     Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
@@ -229,6 +230,9 @@ def change_status(submission: Submission, expected: str, new: str, actor: str, a
         raise ConflictError("Status permohonan ini sudah diubah oleh orang lain. Muat ulang halaman untuk "
                             "melihat status terbaru.")
     submission.reload()
+    if new != expected:
+        announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, expected, new,
+                              action, entry["at"]))
     return submission
 
 
@@ -310,6 +314,19 @@ class LoginSession(me.Document):
     last_seen_at = me.DateTimeField(default=utcnow)
 
     meta = {"collection": "login_sessions", "indexes": ["account_id"]}
+
+
+class ApiToken(me.Document):
+    """A personal API token; only the SHA-256 of the token is kept, the owner sees the token once."""
+
+    account_id = me.ObjectIdField(required=True)
+    name = me.StringField(required=True)
+    token_hash = me.StringField(required=True, unique=True)
+    hint = me.StringField()  # the token's first characters, so its owner can tell tokens apart
+    created_at = me.DateTimeField(default=utcnow)
+    last_used_at = me.DateTimeField()
+
+    meta = {"collection": "api_tokens", "indexes": ["account_id"]}
 
 
 class Code(me.Document):
@@ -478,3 +495,34 @@ def count_by_status(document: type[me.Document]) -> dict[str, int]:
     for status in scan_field(collection, "status"):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+class Webhook(me.Document):
+    """An address that receives every status change as a signed JSON POST."""
+
+    url = me.StringField(required=True)
+    description = me.StringField(default="")
+    secret = me.StringField(required=True)  # kept readable: every delivery is signed with it
+    active = me.BooleanField(default=True)
+    created_at = me.DateTimeField(default=utcnow)
+    created_by = me.StringField()
+
+    meta = {"collection": "webhooks"}
+
+
+class WebhookDelivery(me.Document):
+    """One event queued for one webhook: the exact body sent, its state and every attempt."""
+
+    hook_id = me.ObjectIdField(required=True)
+    event = me.StringField(required=True)
+    body = me.StringField(required=True)
+    status = me.StringField(required=True, default="menunggu")
+    attempts = me.IntField(default=0)
+    next_attempt_at = me.DateTimeField(default=utcnow)
+    lease_until = me.DateTimeField()
+    created_at = me.DateTimeField(default=utcnow)
+    delivered_at = me.DateTimeField()
+    log = me.ListField(me.DictField(me.DynamicField()))
+
+    meta = {"collection": "webhook_deliveries",
+            "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at"]}

@@ -10,7 +10,8 @@ from forms import store
 from forms.codes import CodeError, check_code, issue_code, latest_code
 from forms.errors import ConflictError
 from forms.fields import Invalid
-from forms.handlers import HANDLERS, SubmitError
+from forms.filling import Incomplete, fill_step, submit_draft
+from forms.handlers import SubmitError
 from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.rules import evaluate
@@ -22,7 +23,7 @@ from forms.security import current_owner
 from forms.templating import current_language
 from forms.tracking import document_views, owner_number_of, status_label
 from forms.text import tr
-from forms.wizard import Services, apply_step, flat_data, navigate, validate_step
+from forms.wizard import Services, flat_data, navigate
 
 bp = Blueprint("wizard", __name__)
 
@@ -237,16 +238,13 @@ def save_step(form: Form, submission: store.Submission, step, services: Services
     if action.startswith("hapus:"):
         _verb, group, index = (action.split(":") + ["", ""])[:3]
         raw = WithoutRow(raw, group, int(index)) if index.isdigit() else raw
-    require = action == "next"
-    result = validate_step(form, step, raw, submission.answers, submission.derived, services, require=require)
-    if not result.ok:
-        return render_step(form, submission, step, services, navigation, raw=raw, errors=result.errors,
-                           parsed=result.values), 422
-    applied = apply_step(form, submission.answers, submission.validated, step, result.values, services,
-                         complete=require)
-    store.save_answers(submission, applied.answers, applied.derived, applied.validated)
-    if applied.cleared:
-        flash("Jawaban yang tidak berlaku lagi dihapus: " + ", ".join(labels_of(form, applied.cleared)) + ".", "info")
+    filled = fill_step(form, submission, step, raw, services, require=action == "next")
+    if filled.applied is None:
+        return render_step(form, submission, step, services, navigation, raw=raw, errors=filled.result.errors,
+                           parsed=filled.result.values), 422
+    if filled.applied.cleared:
+        flash("Jawaban yang tidak berlaku lagi dihapus: " + ", ".join(labels_of(form, filled.applied.cleared)) + ".",
+              "info")
     return redirect(after_save(form, submission, step, action, services))
 
 
@@ -322,40 +320,17 @@ def submit(submission_id: str):
     if submission.preview:
         flash("Ini pratinjau versi yang belum terbit: jawaban tidak dikirim dan tidak diproses.", "info")
         return redirect(url_for("wizard.review", submission_id=submission_id))
-    services = services_for(submission)
-    missing = navigation_of(form, submission, services).first_open()
-    if missing is not None:
-        flash(f"Langkah \u201c{tr(missing.title, current_language())}\u201d belum lengkap.", "warning")
-        return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
-    answers = flat_data(submission.answers, submission.derived, services)
-    handler = HANDLERS.get(form.submit.get("handler", ""))
-    store.claim_for_submit(submission)
     try:
-        extra = handler(form, submission, answers) if handler else {}
+        submitted = submit_draft(form, submission, services_for(submission), request.host_url, current_language())
+    except Incomplete as error:
+        flash(str(error), "warning")
+        return redirect(url_for("wizard.step", submission_id=submission_id, step_name=error.step.name))
     except SubmitError as error:
-        store.release_claim(submission)
         flash(str(error), "warning")
         return redirect(url_for("wizard.review", submission_id=submission_id))
-    now = store.utcnow()
-    number = form.number_pattern.format(form=form.id.upper(), year=now.year,
-                                        seq=store.next_sequence(f"{form.id}:{now.year}"))
-    store.change_status(submission, store.SUBMITTING, form.submit.get("status", "submitted"), submission.owner,
-                        "submit", extra={"number": number, "submitted_at": now, **extra})
-    notify_submitted(form, answers, number)
+    for warning in submitted.warnings:
+        flash(warning, "warning")
     return redirect(url_for("wizard.status", submission_id=submission_id))
-
-
-def notify_submitted(form: Form, answers: dict, number: str) -> None:
-    """Send the form's confirmation message, if it declares one; a delivery failure is shown, not fatal."""
-    notify = form.submit.get("notify")
-    if not notify or not answers.get(notify["to"]):
-        return
-    values = {key: value for key, value in answers.items() if isinstance(value, (str, int))}
-    values.update(nomor=number, tautan=request.host_url.rstrip("/") + form.submit.get("next", {}).get("url", "/"))
-    try:
-        deliver(notify["message"], notify["channel"], answers[notify["to"]], current_language(), **values)
-    except DeliveryError:
-        flash("Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan.", "warning")
 
 
 @bp.get("/isian/<submission_id>/status")
