@@ -21,6 +21,7 @@ def main() -> None:
     logging.getLogger("loket").info("Loket at http://%s:%s/ (%s)", host, port, where)
     print_demo_accounts()
     start_deadline_watch(app.config["DEADLINE_CHECK_MINUTES"])
+    start_webhook_worker(app.config["WEBHOOK_POLL_SECONDS"])
     serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Loket")
 
 
@@ -43,6 +44,31 @@ def start_deadline_watch(minutes: int) -> None:
     stop = threading.Event()
     if minutes > 0:
         threading.Thread(target=watch, name="deadline-watch", daemon=True).start()
+
+
+def start_webhook_worker(seconds: int) -> None:
+    """Send queued webhook deliveries every few seconds in a background thread (0 turns it off).
+
+    With several server processes, turn it off here and run `flask --app server webhook-run` from cron
+    (deliveries are claimed atomically, so running it in more than one place is safe).
+    """
+    import threading
+
+    from pymongo.errors import PyMongoError
+
+    from forms.webhooks import deliver_due
+
+    def work() -> None:
+        while not stop.wait(seconds):
+            with app.app_context():
+                try:
+                    deliver_due()
+                except PyMongoError:
+                    logging.getLogger("loket").exception("webhook worker: the store failed; trying again later")
+
+    stop = threading.Event()
+    if seconds > 0:
+        threading.Thread(target=work, name="webhook-worker", daemon=True).start()
 
 
 def print_demo_accounts() -> None:

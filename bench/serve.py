@@ -1,6 +1,7 @@
-"""Serve one of the benchmarked apps with waitress: `python bench/serve.py bare|loket PORT`."""
+"""Serve one of the benchmarked apps with waitress: `python bench/serve.py bare|loket PORT [THREADS]`."""
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def bare_app() -> Flask:
 
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
+    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is what a load test expects
     if kind == "bare":
         app = bare_app()
     else:
@@ -34,7 +37,7 @@ def main() -> None:
         from forms.app import freeze_startup_objects
         app = create_app()
         freeze_startup_objects()  # as server.py does
-    serve(app, host="127.0.0.1", port=port, threads=4, ident="bench", _quiet=True)
+    serve(app, host="127.0.0.1", port=port, threads=threads, ident="bench", _quiet=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,20 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(sla_run)
     app.cli.add_command(audit_verify)
+    app.cli.add_command(webhook_run)
+
+
+@click.command("webhook-run")
+@with_appcontext
+def webhook_run() -> None:
+    """Send every queued webhook delivery that is due (retries included) and say how they ended."""
+    from forms.webhooks import deliver_due
+    done = deliver_due()
+    counts: dict[str, int] = {}
+    for delivery in done:
+        counts[delivery.status] = counts.get(delivery.status, 0) + 1
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    click.echo(f"{len(done)} kiriman webhook diproses" + (f": {summary}." if summary else "."))
 
 
 @click.command("sla-run")

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "DATA_DIR": "",  # embedded store folder; empty → <instance>/data
     "SCHEMAS_DIR": str(PROJECT_DIR / "schemas"),
     "PRINTOUTS_DIR": str(PROJECT_DIR / "printouts"),
+    "CATALOG_REFRESH_SECONDS": 2,  # how often a process checks whether another one published a version
     "HOST": "127.0.0.1",
     "PORT": 5000,
     "THREADS": 8,
@@ -49,6 +50,11 @@ DEFAULTS: dict[str, Any] = {
     "SKM_REQUIRED_FOR_DOWNLOAD": True,  # issued documents download only after the owner sent the survey
     "REPORT_RATE_LIMIT": "10/minute",  # survey report PDFs (rendered on request)
     "RATELIMIT_STORAGE_URI": "memory://",  # point at redis:// etc. when several server processes run
+    "API_RATE_LIMIT": "600/minute",  # the JSON API, per token (per client address without one)
+    "WEBHOOK_POLL_SECONDS": 5,  # python server.py: how often queued webhook deliveries are sent (0: off; use webhook-run)
+    "WEBHOOK_TIMEOUT": 10,  # seconds to wait for a webhook receiver
+    "WEBHOOK_RETRY_SECONDS": 30,  # first retry after this; doubles on each failure (at most 6 hours)
+    "WEBHOOK_MAX_ATTEMPTS": 8,
 }
 
 # Delivery channels (forms/notify.py): conventional names, read from the environment as they are.

@@ -1,7 +1,10 @@
 """Domain errors raised by the engine, and the handlers that turn them into pages."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any, Mapping
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from forms.text import N_, gettext
 
@@ -50,10 +53,20 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(FormsError)
     def handle_forms_error(error: FormsError):
+        if wants_json():
+            return json_error(error.status, str(error))
         return render_template("error.html", title=gettext(error.title), message=str(error)), error.status
 
     for code, title, message in HTTP_PAGES:
         app.register_error_handler(code, make_http_handler(code, title, message))
+    app.register_error_handler(HTTPException, handle_other_http_error)
+
+
+def handle_other_http_error(error: HTTPException):
+    """Any other HTTP error: JSON for the API, Werkzeug's own response elsewhere."""
+    if wants_json() and error.code:
+        return json_error(error.code, error.description or error.name)
+    return error
 
 
 HTTP_PAGES = (
@@ -71,6 +84,23 @@ def make_http_handler(code: int, title: str, message: str):
 
     def handle(error):
         description = getattr(error, "description", "") if code == 400 else ""
+        if wants_json():
+            response = json_error(code, description or gettext(message))
+            if getattr(error, "valid_methods", None):  # 405 says what is allowed
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
         return render_template("error.html", title=gettext(title), message=description or gettext(message)), code
 
     return handle
+
+
+def wants_json() -> bool:
+    """Requests to the JSON API get their errors as JSON, never as a page."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, fields: Mapping[str, str] | None = None, **extra: Any) -> Response:
+    """An API error: `{"error": message, "fields": {name: message}}` with its status code."""
+    response = jsonify({"error": message, "fields": dict(fields or {}), **extra})
+    response.status_code = status
+    return response

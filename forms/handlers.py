@@ -11,8 +11,9 @@ from typing import Any, Callable, Mapping
 from mongoengine.errors import NotUniqueError
 
 from forms import audit
-from forms.casework import set_search_text
+from forms.casework import set_search_text, workflow_of
 from forms.errors import FormsError
+from forms.events import StatusChange, announce
 from forms.printouts import issue_printouts
 from forms.schema import Form
 from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
@@ -67,6 +68,12 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
     return {"answers": without(submission.answers, mapping.get("password"))}
 
 
+def document_code(document: IssuedDocument) -> str | None:
+    """The external status code of a new document's state, when its workflow declares one."""
+    workflow = workflow_of(document)
+    return workflow.pia_of(document.status) if workflow is not None and document.status in workflow.states else None
+
+
 def without(answers: Mapping[str, Mapping[str, Any]], field: str | None) -> dict:
     """Answers with one field removed from whichever step holds it."""
     return {step: {name: value for name, value in values.items() if name != field} for step, values in answers.items()}
@@ -93,11 +100,15 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
             number = kind["pattern"].format(year=now.year, seq=next_sequence(f"{form.id}:{code}:{now.year}"),
                                             key=row.get(rows["key"], ""))
             IssuedDocument(submission_id=submission.id, owner=submission.owner, kind=code, number=number,
+                           workflow_version=(submission.procedure or {}).get("workflows", {}).get(code),
                            key=str(row.get(rows["key"], "")), status=kind["status"], issued_at=now, updated_at=now,
                            data={name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
                            history=[{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
                                      "to": kind["status"], "note": ""}], entered_at=now).save()
             audit.append(submission.owner, number, "terbit", None, kind["status"], at=now)
-            set_search_text(IssuedDocument.objects.get(number=number))
+            document = IssuedDocument.objects.get(number=number)
+            set_search_text(document)
+            announce(StatusChange("document", str(document.id), number, code, None, kind["status"], "terbit", now,
+                                  document_code(document)))
     issue_printouts(submission)
     return {"derived": {**submission.derived, **issued}} if issued else {}

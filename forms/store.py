@@ -23,6 +23,7 @@ import pymongo
 
 from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded, scan_field
 from forms.errors import ConflictError
+from forms.events import StatusChange, announce
 from forms.text import gettext
 
 DRAFT = "draft"
@@ -52,11 +53,55 @@ class Submission(me.Document):
     updated_at = me.DateTimeField(default=utcnow)
     submitted_at = me.DateTimeField()
     version = me.IntField(default=1)
+    # The procedure version it began on: workflow and printout-settings versions beside form_version.
+    procedure = me.DictField(me.DynamicField())
+    preview = me.BooleanField(default=False)  # an admin's preview of an unpublished form version
 
     meta = {
         "collection": "submissions",
         "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
     }
+
+
+class SchemaVersion(me.Document):
+    """One version of a form, workflow, table or settings document in the schema store.
+
+    `content` is the definition as JSON text (keys kept exactly, whatever characters they use). A
+    published version never changes; only drafts are edited.
+    """
+
+    kind = me.StringField(required=True)
+    key = me.StringField(required=True)
+    version = me.IntField(required=True)
+    state = me.StringField(required=True, choices=("draft", "published"))
+    content = me.StringField(required=True)
+    sha256 = me.StringField(required=True)
+    origin = me.StringField(default="admin")  # file, admin, import, rollback
+    based_on = me.IntField()
+    note = me.StringField(default="")
+    created_by = me.StringField(default="")
+    created_at = me.DateTimeField(default=utcnow)
+    published_by = me.StringField()
+    published_at = me.DateTimeField()
+    revision = me.IntField(default=1)  # bumped on every draft save: stale editors get a conflict
+
+    meta = {"collection": "schema_versions",
+            "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state")]}
+
+
+class AdminLogEntry(me.Document):
+    """One change made in the admin area: who, when, what, and the difference it made."""
+
+    at = me.DateTimeField(default=utcnow)
+    actor = me.StringField(required=True)
+    action = me.StringField(required=True)
+    kind = me.StringField(required=True)
+    key = me.StringField(required=True)
+    version = me.IntField()
+    diff = me.StringField(default="")
+    note = me.StringField(default="")
+
+    meta = {"collection": "admin_log", "indexes": ["-at", ("kind", "key")]}
 
 
 class Counter(me.Document):
@@ -79,7 +124,7 @@ def init_store(app: Flask) -> None:
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
-                     Printout):
+                     Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
@@ -111,9 +156,11 @@ def database():
     return me.get_db(ALIAS)
 
 
-def create_submission(form_id: str, form_version: int, owner: str) -> Submission:
-    """A new draft submission."""
-    return Submission(form_id=form_id, form_version=form_version, owner=owner).save()
+def create_submission(form_id: str, form_version: int, owner: str, procedure: Mapping[str, Any] | None = None,
+                      preview: bool = False) -> Submission:
+    """A new draft submission on a procedure version (form version + the workflow and printout versions)."""
+    return Submission(form_id=form_id, form_version=form_version, owner=owner, procedure=dict(procedure or {}),
+                      preview=preview).save()
 
 
 def find_submission(submission_id: str) -> Submission | None:
@@ -145,6 +192,8 @@ class SubmissionRecord:
     updated_at: datetime | None = None
     submitted_at: datetime | None = None
     version: int = 1
+    procedure: dict = dataclasses.field(default_factory=dict)
+    preview: bool = False
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> "SubmissionRecord":
@@ -178,7 +227,7 @@ def raw_submission(submission_id: str) -> dict | None:
 
 def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]:
     """An owner's submissions, newest first."""
-    query = Submission.objects(owner=owner)
+    query = Submission.objects(owner=owner, preview__ne=True)
     if form_id:
         query = query.filter(form_id=form_id)
     return list(query.order_by("-updated_at"))
@@ -244,6 +293,9 @@ def change_status(submission: Submission | SubmissionRecord, expected: str, new:
         raise ConflictError(gettext("Status permohonan ini sudah diubah oleh orang lain. Muat ulang halaman untuk "
                             "melihat status terbaru."))
     submission.reload()
+    if new != expected:
+        announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, expected, new,
+                              action, entry["at"]))
     return submission
 
 
@@ -264,6 +316,12 @@ def next_sequence(name: str) -> int:
     """The next value of a named counter, atomically."""
     counter = Counter.objects(name=name).modify(upsert=True, new=True, inc__value=1)
     return counter.value
+
+
+def counter_value(name: str) -> int:
+    """A named counter's current value (0 if it was never incremented)."""
+    counter = Counter.objects(name=name).first()
+    return counter.value if counter else 0
 
 
 def save_file(data: bytes, filename: str, content_type: str, owner: str) -> dict:
@@ -319,6 +377,19 @@ class LoginSession(me.Document):
     last_seen_at = me.DateTimeField(default=utcnow)
 
     meta = {"collection": "login_sessions", "indexes": ["account_id"]}
+
+
+class ApiToken(me.Document):
+    """A personal API token; only the SHA-256 of the token is kept, the owner sees the token once."""
+
+    account_id = me.ObjectIdField(required=True)
+    name = me.StringField(required=True)
+    token_hash = me.StringField(required=True, unique=True)
+    hint = me.StringField()  # the token's first characters, so its owner can tell tokens apart
+    created_at = me.DateTimeField(default=utcnow)
+    last_used_at = me.DateTimeField()
+
+    meta = {"collection": "api_tokens", "indexes": ["account_id"]}
 
 
 class Code(me.Document):
@@ -379,6 +450,7 @@ class IssuedDocument(me.Document):
     assigned_name = me.StringField()
     fulfilment = me.DictField(me.DynamicField())
     search = me.StringField(default="")
+    workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
     meta = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}
@@ -486,3 +558,34 @@ def count_by_status(document: type[me.Document]) -> dict[str, int]:
     for status in scan_field(collection, "status"):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+class Webhook(me.Document):
+    """An address that receives every status change as a signed JSON POST."""
+
+    url = me.StringField(required=True)
+    description = me.StringField(default="")
+    secret = me.StringField(required=True)  # kept readable: every delivery is signed with it
+    active = me.BooleanField(default=True)
+    created_at = me.DateTimeField(default=utcnow)
+    created_by = me.StringField()
+
+    meta = {"collection": "webhooks"}
+
+
+class WebhookDelivery(me.Document):
+    """One event queued for one webhook: the exact body sent, its state and every attempt."""
+
+    hook_id = me.ObjectIdField(required=True)
+    event = me.StringField(required=True)
+    body = me.StringField(required=True)
+    status = me.StringField(required=True, default="menunggu")
+    attempts = me.IntField(default=0)
+    next_attempt_at = me.DateTimeField(default=utcnow)
+    lease_until = me.DateTimeField()
+    created_at = me.DateTimeField(default=utcnow)
+    delivered_at = me.DateTimeField()
+    log = me.ListField(me.DictField(me.DynamicField()))
+
+    meta = {"collection": "webhook_deliveries",
+            "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at"]}

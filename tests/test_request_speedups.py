@@ -40,6 +40,7 @@ def test_the_wizard_record_matches_the_document_and_follows_saves(app, client):
     assert wizard.fill("data_diri", DEMO_DIRI).status_code == 302
     with app.app_context():
         record, document = store.read_submission(wizard.submission_id), store.find_submission(wizard.submission_id)
+        assert set(store.RECORD_FIELDS) == set(store.Submission._fields) - {"id"}  # every stored field is read
         for name in store.RECORD_FIELDS:
             assert getattr(record, name) == getattr(document, name), name
         assert record.id == document.id

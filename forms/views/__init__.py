@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import (account, fulfil, info, officer, printouts, public, reference, surveys, tickets, tracking,
-                         wizard)
+from forms.views import (account, admin, api, api_documents, api_submissions, fulfil, info, officer, printouts,
+                         public, reference, surveys, tickets, tokens, tracking, webhooks, wizard)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -20,3 +20,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(info.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api_submissions.bp)
+    app.register_blueprint(api_documents.bp)
+    app.register_blueprint(webhooks.bp)

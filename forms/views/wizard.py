@@ -10,10 +10,12 @@ from forms import store
 from forms.codes import CodeError, check_code, issue_code, latest_code
 from forms.errors import ConflictError
 from forms.fields import Invalid
-from forms.handlers import HANDLERS, SubmitError
+from forms.filling import Incomplete, fill_step, submit_draft
+from forms.handlers import SubmitError
 from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.rules import evaluate
+from forms.catalog import catalog, draft_form
 from forms.registry import schemas
 from forms.render import client_data, derived_items, error_list, review_sections, step_view
 from forms.schema import Form
@@ -21,7 +23,7 @@ from forms.security import current_owner
 from forms.templating import current_language
 from forms.tracking import document_views, owner_number_of, status_label
 from forms.text import gettext, tr
-from forms.wizard import Services, apply_step, flat_data, navigate, validate_step
+from forms.wizard import Services, flat_data, navigate
 
 bp = Blueprint("wizard", __name__)
 
@@ -87,7 +89,21 @@ def get_submission_or_404(submission_id: str) -> tuple[store.SubmissionRecord, F
     submission = store.read_submission(submission_id)
     if submission is None or submission.owner != current_owner():
         abort(404)
+    if submission.preview:
+        return submission, preview_form(submission)
     return submission, load_form(submission.form_id, submission.form_version)
+
+
+def preview_form(submission: store.SubmissionRecord) -> Form:
+    """The unpublished version an admin previews, as it stands now; only admins may open previews."""
+    account = g.get("account")
+    if account is None or "admin" not in account.roles:
+        abort(404)
+    form = draft_form(submission.form_id, submission.form_version)
+    if form is None:
+        abort(409, description=gettext("Draf ini sedang tidak valid; perbaiki masalahnya di penyunting untuk melihat "
+                                       "pratinjau."))
+    return form
 
 
 def services_for(submission: store.SubmissionRecord) -> Services:
@@ -135,7 +151,8 @@ def start(form_id: str):
 def create(form_id: str):
     """Begin a new submission on the latest version of the form."""
     form = load_form(form_id)
-    submission = store.create_submission(form.id, form.version, current_owner(create=True))
+    submission = store.create_submission(form.id, form.version, current_owner(create=True),
+                                         procedure=catalog().procedure())
     return redirect(url_for("wizard.resume", submission_id=submission.id))
 
 
@@ -223,17 +240,13 @@ def save_step(form: Form, submission: store.SubmissionRecord, step, services: Se
     if action.startswith("hapus:"):
         _verb, group, index = (action.split(":") + ["", ""])[:3]
         raw = WithoutRow(raw, group, int(index)) if index.isdigit() else raw
-    require = action == "next"
-    result = validate_step(form, step, raw, submission.answers, submission.derived, services, require=require)
-    if not result.ok:
-        return render_step(form, submission, step, services, navigation, raw=raw, errors=result.errors,
-                           parsed=result.values), 422
-    applied = apply_step(form, submission.answers, submission.validated, step, result.values, services,
-                         complete=require)
-    store.save_answers(submission, applied.answers, applied.derived, applied.validated)
-    if applied.cleared:
+    filled = fill_step(form, submission, step, raw, services, require=action == "next")
+    if filled.applied is None:
+        return render_step(form, submission, step, services, navigation, raw=raw, errors=filled.result.errors,
+                           parsed=filled.result.values), 422
+    if filled.applied.cleared:
         flash(gettext("Jawaban yang tidak berlaku lagi dihapus: %(fields)s.",
-                      fields=", ".join(labels_of(form, applied.cleared))), "info")
+                      fields=", ".join(labels_of(form, filled.applied.cleared))), "info")
     return redirect(after_save(form, submission, step, action, services))
 
 
@@ -306,41 +319,20 @@ def submit(submission_id: str):
     if request.form.get("_version") != str(submission.version):
         raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum "
                                     "mengirim."))
-    services = services_for(submission)
-    missing = navigation_of(form, submission, services).first_open()
-    if missing is not None:
-        flash(gettext("Langkah \u201c%(step)s\u201d belum lengkap.", step=tr(missing.title, current_language())),
-              "warning")
-        return redirect(url_for("wizard.step", submission_id=submission_id, step_name=missing.name))
-    answers = flat_data(submission.answers, submission.derived, services)
-    handler = HANDLERS.get(form.submit.get("handler", ""))
-    store.claim_for_submit(submission)
+    if submission.preview:
+        flash(gettext("Ini pratinjau versi yang belum terbit: jawaban tidak dikirim dan tidak diproses."), "info")
+        return redirect(url_for("wizard.review", submission_id=submission_id))
     try:
-        extra = handler(form, submission, answers) if handler else {}
+        submitted = submit_draft(form, submission, services_for(submission), request.host_url, current_language())
+    except Incomplete as error:
+        flash(str(error), "warning")
+        return redirect(url_for("wizard.step", submission_id=submission_id, step_name=error.step.name))
     except SubmitError as error:
-        store.release_claim(submission)
         flash(str(error), "warning")
         return redirect(url_for("wizard.review", submission_id=submission_id))
-    now = store.utcnow()
-    number = form.number_pattern.format(form=form.id.upper(), year=now.year,
-                                        seq=store.next_sequence(f"{form.id}:{now.year}"))
-    store.change_status(submission, store.SUBMITTING, form.submit.get("status", "submitted"), submission.owner,
-                        "submit", extra={"number": number, "submitted_at": now, **extra})
-    notify_submitted(form, answers, number)
+    for warning in submitted.warnings:
+        flash(warning, "warning")
     return redirect(url_for("wizard.status", submission_id=submission_id))
-
-
-def notify_submitted(form: Form, answers: dict, number: str) -> None:
-    """Send the form's confirmation message, if it declares one; a delivery failure is shown, not fatal."""
-    notify = form.submit.get("notify")
-    if not notify or not answers.get(notify["to"]):
-        return
-    values = {key: value for key, value in answers.items() if isinstance(value, (str, int))}
-    values.update(nomor=number, tautan=request.host_url.rstrip("/") + form.submit.get("next", {}).get("url", "/"))
-    try:
-        deliver(notify["message"], notify["channel"], answers[notify["to"]], current_language(), **values)
-    except DeliveryError:
-        flash(gettext("Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan."), "warning")
 
 
 @bp.get("/isian/<submission_id>/status")
