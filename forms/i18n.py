@@ -33,9 +33,9 @@ def init_i18n(app: Flask) -> None:
     """Attach Flask-Babel with the cookie's language; bind it per request; `_()` in templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, default_locale=app.config["DEFAULT_LANGUAGE"], locale_selector=current_language)
+    app.extensions["loket.languages"] = {}
     # First of all before-request functions, so that pages refused by an earlier one (a CSRF
     # failure, a rate limit) are in the visitor's language too.
-    app.extensions["loket.languages"] = {}
     app.before_request_funcs.setdefault(None, []).insert(0, bind_request_language)
     app.teardown_request(unbind_request_language)
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)

@@ -52,11 +52,6 @@ def gettext(message: str, **values: Any) -> str:
     return text % values if values else text
 
 
-def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
-    """gettext with a plural form chosen by `num` (also available as `%(num)d`)."""
-    return BOUND.get().ngettext(singular, plural, num) % {"num": num, **values}
-
-
 def N_(message: str) -> str:
     """Mark a message for extraction where it is defined; `gettext` translates it where it is shown."""
     return message

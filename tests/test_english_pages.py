@@ -195,3 +195,10 @@ def test_english_wizard_step_keeps_its_buttons_and_error_texts(client):
     for text in ("Save draft", "Next &rarr;", "Step 1 of 4", "entries need correcting", "(required)",
                  "The NIK must be 16 digits (4 characters entered).", "Required.", "— Choose —"):
         assert text in page, text
+
+
+def test_a_form_refused_before_the_view_is_explained_in_english(client):
+    """The CSRF check runs before the view: its page is in the visitor's language too."""
+    english(client)
+    refused = client.post("/formulir/demo", data={})
+    assert refused.status_code == 400 and "The form cannot be sent" in refused.get_data(as_text=True)
