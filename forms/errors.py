@@ -1,7 +1,7 @@
 """Domain errors raised by the engine, and the handlers that turn them into pages."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 
 
 class FormsError(Exception):
@@ -59,7 +59,7 @@ HTTP_PAGES = (
     (403, "Akses ditolak", "Anda tidak berhak membuka halaman ini."),
     (404, "Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau bukan milik Anda."),
     (405, "Metode tidak diizinkan", "Halaman ini tidak menerima permintaan seperti itu."),
-    (413, "Berkas terlalu besar", "Ukuran kiriman melebihi batas yang diizinkan."),
+    (413, "Kiriman terlalu besar", "Ukuran kiriman melebihi batas yang diizinkan."),
     (429, "Terlalu banyak percobaan", "Tunggu sebentar, lalu coba lagi."),
 )
 
@@ -69,6 +69,18 @@ def make_http_handler(code: int, title: str, message: str):
 
     def handle(error):
         description = getattr(error, "description", "") if code == 400 else ""
+        if code == 413:
+            description = too_large_message(message)
         return render_template("error.html", title=title, message=description or message), code
 
     return handle
+
+
+def too_large_message(message: str) -> str:
+    """The 413 text with this page's limit, when one was set for the request; nothing was saved."""
+    from forms.bodylimits import shown_limit
+    limit = g.get("body_limit")
+    if not limit:
+        return message
+    return (f"{message} Batas untuk halaman ini {shown_limit(limit)}; tidak ada yang disimpan. "
+            "Kecilkan atau pisahkan berkas, atau persingkat isian, lalu kirim lagi.")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import (account, fulfil, info, officer, printouts, public, reference, surveys, tickets, tracking,
-                         wizard)
+from forms.views import (account, fulfil, info, officer, printouts, public, reference, security_settings, surveys,
+                         tickets, tracking, wizard)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wizard.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(security_settings.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(fulfil.bp)
     app.register_blueprint(officer.bp)
