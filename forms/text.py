@@ -1,6 +1,7 @@
 """Texts in two languages and Indonesian number, money and date formatting."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any, Mapping
@@ -49,7 +50,7 @@ def tr(text: Any, lang: str = "id") -> str:
 
 def format_number(value: Any, decimals: int | None = 0) -> str:
     """12500.5 → '12.500,5' (Indonesian separators)."""
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     decimals = decimals or 0
     text = f"{value:,.{decimals}f}" if decimals else f"{round(value):,}"
@@ -58,7 +59,7 @@ def format_number(value: Any, decimals: int | None = 0) -> str:
 
 def format_rupiah(value: Any) -> str:
     """1250000 → 'Rp1.250.000'."""
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     sign = "-" if value < 0 else ""
     return f"{sign}Rp{format_number(abs(value))}"

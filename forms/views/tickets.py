@@ -116,7 +116,7 @@ def officer_reply(ticket_id: str):
     if request.form.get("_version") != str(ticket.version):
         raise ConflictError(gettext("Pengaduan ini baru saja diubah petugas lain. Muat ulang halaman untuk "
                                     "melihat keadaan terbaru; jawaban Anda belum disimpan."))
-    reply_text = request.form.get("jawaban", "")[:3000]
+    reply_text = request.form.get("jawaban", "")
     try:
         ticket = answer(ticket, f"account:{g.account.id}", reply_text, request.form.get("status", ticket.status))
     except TicketError as error:
