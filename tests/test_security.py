@@ -326,3 +326,60 @@ def test_a_changed_secret_key_cannot_read_the_stored_secret(app, people, make_ap
     other = make_app(SECRET_KEY="another-key")
     with other.app_context():
         assert unseal(sealed) is None
+
+
+# --- operator injection -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field, value", [
+    ("username", '{"$ne": null}'), ("username", "$ne"), ("username", "siti.$gt"), ("username[$ne]", "x"),
+    ("username", "siti\x00"), ("password[$ne]", "x"), ("username", ".*"),
+])
+def test_operator_looking_sign_in_values_sign_nobody_in(app, people, field, value):
+    client = app.test_client()
+    page = client.get("/masuk")
+    client.get("/masuk/captcha.png")
+    data = {"csrf_token": token(page), "username": "siti", "password": "x", "captcha": ANSWER, field: value}
+    response = client.post("/masuk", data=data)
+    assert response.status_code == 422 and not signed_in(client)
+
+
+@pytest.mark.parametrize("values", [
+    {"nomor[$ne]": "x", "nik[$ne]": "x"}, {"nomor": '{"$gt": ""}', "nik": "3201014501900001"},
+    {"nomor": "PB-2026-000001", "nik": ".*"}, {"nomor": "$where", "nik": "1" * 16},
+])
+def test_tracking_and_ticket_lookups_take_only_plain_values(client, values):
+    for path, fields in (("/lacak", ("nomor", "nik")), ("/pengaduan/ikuti", ("nomor", "kode"))):
+        page = client.get(path)
+        data = {"csrf_token": token(page), **{key.replace("nik", fields[1]): value for key, value in values.items()}}
+        assert client.post(path, data=data).status_code in (404, 422)
+
+
+def test_inbox_search_is_literal_text(app, people):
+    from forms.store import IssuedDocument
+    from bson import ObjectId
+    with app.app_context():
+        IssuedDocument(submission_id=ObjectId(), owner="account:x", kind="sertifikat_standar", number="SS-UJI-1",
+                       key="10710", status="menunggu_verifikasi", search="ss-uji-1 roti manis").save()
+    client = app.test_client()
+    login(client, username="vera")
+    listed = lambda words: "SS-UJI-1" in client.get("/petugas/", query_string={"status": "menunggu_verifikasi",
+                                                                                "q": words}).get_data(as_text=True)
+    assert listed("roti") and not listed(".*") and not listed("$where") and not listed("roti|x")
+    assert client.get("/petugas/", query_string={"status": {"$ne": 1}}).status_code == 200
+
+
+def test_reference_lookup_ignores_operator_looking_arguments(client):
+    response = client.get("/referensi/kbli", query_string={"q": ".*", "kolom": "$where", "induk[$ne]": "1",
+                                                            "batas": "abc"})
+    assert response.status_code == 200 and response.get_json() == []
+
+
+def test_the_store_refuses_operator_and_dotted_keys_in_answers(app):
+    from forms.store import UnsafeKey, create_submission, find_submission, save_answers
+    with app.app_context():
+        submission = create_submission("demo", 1, "anon:x")
+        for answers in ({"data_diri": {"$gt": ""}}, {"data_diri": {"a.b": 1}}, {"$set": {}},
+                        {"produk": {"rows": [{"nama": "x", "$where": "1"}]}}):
+            with pytest.raises(UnsafeKey):
+                save_answers(submission, answers, {}, [])
+        assert find_submission(str(submission.id)).version == 1 and not find_submission(str(submission.id)).answers
