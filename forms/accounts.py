@@ -154,11 +154,11 @@ def dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def record_failure(account: Account, now: datetime) -> None:
-    """Count a wrong password atomically; the one that reaches the limit locks the account."""
-    Account.objects(id=account.id).update_one(inc__failed_logins=1)
-    locked = Account.objects(id=account.id, failed_logins__gte=MAX_FAILURES).update_one(
-        set__locked_until=now + LOCK_FOR, set__failed_logins=0)
+def record_failure(account: Account, now: datetime, counter: str = "failed_logins") -> None:
+    """Count a wrong password (or code, in its own counter) atomically; the one that reaches the limit locks the account."""
+    Account.objects(id=account.id).update_one(**{f"inc__{counter}": 1})
+    locked = Account.objects(id=account.id, **{f"{counter}__gte": MAX_FAILURES}).update_one(
+        set__locked_until=now + LOCK_FOR, **{f"set__{counter}": 0})
     if locked:
         log.warning("Akun %s dikunci sampai %s UTC", account.username, now + LOCK_FOR)
         raise AccountLocked(now + LOCK_FOR, now)

@@ -268,6 +268,7 @@ class Account(me.Document):
     totp_secret = me.StringField()
     totp_pending = me.StringField()
     totp_last_step = me.IntField(default=0)
+    totp_failures = me.IntField(default=0)  # not reset by a correct password, only by a correct code
     totp_enabled_at = me.DateTimeField()
 
     meta = {

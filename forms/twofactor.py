@@ -4,7 +4,8 @@ Enrolling draws a secret, shows it once as a QR code and as text, and turns the 
 a correct code. Secrets are stored encrypted (Fernet, with a key derived from the app's secret key),
 so a copy of the database alone does not yield them. Each code is accepted once: the last accepted
 time step is stored with a conditional update, so a replayed or parallel code is refused. Wrong
-codes count towards the account lock like wrong passwords.
+codes are counted apart from wrong passwords (a correct password does not reset them) and lock the
+account the same way.
 """
 from __future__ import annotations
 
@@ -140,9 +141,9 @@ def check_code(account: Account, code: str, now: float | None = None) -> None:
         raise TwoFactorError("Kunci verifikasi dua langkah akun ini tidak dapat dibaca. Hubungi admin.")
     step = matching_step(secret, code, now)
     used = step is not None and Account.objects(id=account.id, totp_last_step__lt=step).update_one(
-        set__totp_last_step=step)
+        set__totp_last_step=step, set__totp_failures=0)
     if not used:
-        record_failure(account, utcnow())
+        record_failure(account, utcnow(), counter="totp_failures")
         raise TwoFactorError("Kode salah atau sudah dipakai. Ketik kode 6 angka yang sedang tampil di aplikasi.")
 
 

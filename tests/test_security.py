@@ -289,6 +289,17 @@ def test_five_wrong_codes_lock_the_account(app, people):
     assert stored(app, "vera").locked_until is not None and not signed_in(client)
 
 
+def test_a_correct_password_does_not_reset_the_count_of_wrong_codes(app, people):
+    enrolled(app, "vera")
+    for attempt in range(5):
+        client = app.test_client()
+        assert login(client, username="vera").headers["Location"] == "/masuk/kode"
+        page = client.get("/masuk/kode")
+        response = client.post("/masuk/kode", data={"csrf_token": token(page), "code": "123456"})
+        assert response.status_code == (423 if attempt == 4 else 422)
+    assert stored(app, "vera").locked_until is not None
+
+
 def test_code_page_without_a_password_first_goes_back_to_login(client):
     assert client.get("/masuk/kode").headers["Location"] == "/masuk"
 
