@@ -52,14 +52,14 @@ def limit_for(endpoint: str | None, arguments: dict[str, Any]) -> int:
     return int(declared)
 
 
-def uploads_limit(files: int, each: int | None = None) -> int:
-    """Room for `files` uploads of `each` bytes (default UPLOAD_MAX_BYTES), plus the form's own fields.
+def uploads_limit(*sizes: int | None) -> int:
+    """Room for uploads of these size limits (None: UPLOAD_MAX_BYTES), plus the form's own fields.
 
     Twice each file's limit, so a slightly oversize file still reaches its field and gets a message
     beside it; anything larger gets the 413 page.
     """
-    each = each or current_app.config["UPLOAD_MAX_BYTES"]
-    return current_app.config["FORM_BODY_MAX_BYTES"] + files * 2 * each
+    default = current_app.config["UPLOAD_MAX_BYTES"]
+    return current_app.config["FORM_BODY_MAX_BYTES"] + sum(2 * (size or default) for size in sizes)
 
 
 def shown_limit(size: int) -> str:

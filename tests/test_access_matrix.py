@@ -304,6 +304,8 @@ def test_admin_routes_are_for_admins_only(world):
                 result = outcome(response)
                 if persona == "admin":
                     assert result in ("ok", "deny") and response.status_code != 403, (rule.rule, response.status_code)
+                    if response.mimetype == "text/html":
+                        assert not inline_code(response.get_data(as_text=True)), (rule.rule, "inline code")
                 else:
                     assert result == expected or (persona == "anon" and result == "deny"), \
                         (rule.rule, method, persona, response.status_code)

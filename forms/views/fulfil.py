@@ -60,7 +60,7 @@ def page_of(document: IssuedDocument) -> dict:
 
 
 @bp.post("/dokumen/<document_id>/unggah/<code>")
-@body_limit(lambda document_id, code: uploads_limit(1, requirement_max_bytes(document_id)))
+@body_limit(lambda document_id, code: uploads_limit(requirement_max_bytes(document_id)))
 @require_role()
 def upload(document_id: str, code: str):
     """Upload (or replace) one requirement file."""

@@ -29,7 +29,7 @@ MAX_CHECK_BYTES = 5 * 1024 * 1024
 
 
 @bp.route("/verifikasi/<token>", methods=["GET", "POST"])
-@body_limit(lambda token: uploads_limit(1, MAX_CHECK_BYTES))
+@body_limit(lambda token: uploads_limit(MAX_CHECK_BYTES))
 @limiter.limit(configured("VERIFY_RATE_LIMIT"))
 def verify(token: str):
     """What a QR code opens: the document's public facts and state, and a check of an uploaded copy."""

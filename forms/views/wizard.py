@@ -180,8 +180,7 @@ def step_body_limit(submission_id: str, step_name: str) -> int:
     submission = store.find_submission(submission_id)
     form = schemas().get(submission.form_id, submission.form_version) if submission else None
     step = form.step(step_name) if form else None
-    sizes = [size for field in (step.fields if step else ()) for size in upload_sizes(field)]
-    return uploads_limit(0) + sum(uploads_limit(1, size) - uploads_limit(0) for size in sizes)
+    return uploads_limit(*[size for field in (step.fields if step else ()) for size in upload_sizes(field)])
 
 
 def upload_sizes(field) -> list[int | None]:
