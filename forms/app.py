@@ -17,7 +17,6 @@ from forms.messages import init_messages
 from forms.limits import init_limits
 from forms.accounts import init_accounts
 from forms.cli import init_cli
-from forms.publicinfo import init_public_info
 from forms.i18n import init_i18n
 from forms.printouts import init_printouts
 
@@ -32,9 +31,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_limits(app)
     init_accounts(app)
     init_cli(app)
-    init_schemas(app)
     init_messages(app)
-    init_public_info(app)
+    init_schemas(app)
     init_printouts(app)
     init_templating(app)
     init_i18n(app)

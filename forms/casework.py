@@ -17,6 +17,7 @@ from forms.errors import FormsError
 from forms.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
 from forms.messages import deliver
 from forms.notify import DeliveryError
+from forms.catalog import workflow_for
 from forms.registry import schemas, workflows
 from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
 from forms.text import clean_text, text_problem, tr
@@ -39,8 +40,8 @@ class Forbidden(CaseError):
 
 
 def workflow_of(document: IssuedDocument) -> Workflow:
-    """The workflow that governs a document kind."""
-    return workflows()[document.kind]
+    """The workflow that governs a document: its kind's, at the version it follows."""
+    return workflow_for(document.kind, document.workflow_version)
 
 
 def requirements(document: IssuedDocument) -> list[dict]:
@@ -259,11 +260,14 @@ def deemed_approvals(now: datetime | None = None) -> list[str]:
     """Fire the system's deemed approval on every document whose state's service time has lapsed."""
     now = now or utcnow()
     done = []
-    for workflow in workflows().values():
+    versions = current_app.extensions["loket.workflow_versions"]
+    for workflow in [w for by_version in versions.values() for w in by_version.values()]:
         for state in workflow.states.values():
             if not state.deemed_approval:
                 continue
             for document in IssuedDocument.objects(kind=workflow.applies_to, status=state.name, sla__due_at__lt=now):
+                if workflow_of(document) is not workflow:
+                    continue
                 try:
                     transition(document, state.deemed_approval, None, "Batas waktu layanan terlampaui (fiktif positif).",
                                now=now)
@@ -303,7 +307,7 @@ def set_search_text(document: IssuedDocument) -> None:
 
 def key_title(document: IssuedDocument) -> str:
     """The title of a document's key from the table its workflow names ('' when none)."""
-    workflow = workflows().get(document.kind)
+    workflow = workflow_for(document.kind, document.workflow_version)
     table = schemas().tables.get(workflow.key_table) if workflow and workflow.key_table else None
     return table.label(document.key) if table else ""
 

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "DATA_DIR": "",  # embedded store folder; empty → <instance>/data
     "SCHEMAS_DIR": str(PROJECT_DIR / "schemas"),
     "PRINTOUTS_DIR": str(PROJECT_DIR / "printouts"),
+    "CATALOG_REFRESH_SECONDS": 2,  # how often a process checks whether another one published a version
     "HOST": "127.0.0.1",
     "PORT": 5000,
     "THREADS": 8,

@@ -91,6 +91,7 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
             number = kind["pattern"].format(year=now.year, seq=next_sequence(f"{form.id}:{code}:{now.year}"),
                                             key=row.get(rows["key"], ""))
             IssuedDocument(submission_id=submission.id, owner=submission.owner, kind=code, number=number,
+                           workflow_version=(submission.procedure or {}).get("workflows", {}).get(code),
                            key=str(row.get(rows["key"], "")), status=kind["status"], issued_at=now, updated_at=now,
                            data={name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
                            history=[{"at": now, "actor": submission.owner, "action": "terbit", "from": None,

@@ -60,14 +60,20 @@ class PrintSettings:
         return self.data["status_states"].get(status, self.data["default_state"])
 
 
-def load_print_settings(folder: Path) -> PrintSettings:
-    """Read and check settings.json, compile every template it names, read the logo; all problems at once."""
+def load_print_settings(folder: Path, data: Mapping[str, Any] | None = None,
+                        where: str | None = None) -> PrintSettings:
+    """Read and check settings.json, compile every template it names, read the logo; all problems at once.
+
+    `data` replaces the file's content (a version from the schema store); `where` names it in messages.
+    """
     settings_path = folder / "settings.json"
     try:
-        data = json.loads(settings_path.read_text(encoding="utf-8"))
+        if data is None:
+            data = json.loads(settings_path.read_text(encoding="utf-8"))
         schema = json.loads((folder / "settings.schema.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PrintoutError(f"{settings_path}: {error}") from error
+    settings_path = where or settings_path
     problems = [f"{settings_path}: {'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
                 for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
     if problems:  # the checks below rely on the shape the schema guarantees
@@ -75,7 +81,8 @@ def load_print_settings(folder: Path) -> PrintSettings:
     templates = template_environment(folder)
     problems = reference_problems(settings_path, data) + template_problems(folder, templates, data)
     zone = timezone_of(settings_path, data["timezone"], problems)
-    logo = read_logo(folder / data["office"]["logo"], problems)
+    logo_name = data["office"]["logo"]
+    logo = inline_logo(logo_name, problems) if logo_name.startswith("data:") else read_logo(folder / logo_name, problems)
     if problems:
         raise PrintoutError("\n".join(problems))
     return PrintSettings(folder=folder, data=data, templates=templates, logo=logo, zone=zone)
@@ -126,6 +133,19 @@ def read_logo(path: Path, problems: list[str]) -> str:
     except OSError as error:
         problems.append(f"{path}: {error.strerror}")
         return ""
+
+
+def inline_logo(uri: str, problems: list[str]) -> str:
+    """A logo stored inline: only a PNG data URI whose bytes really are a PNG image."""
+    prefix = "data:image/png;base64,"
+    try:
+        png = base64.b64decode(uri[len(prefix):], validate=True) if uri.startswith(prefix) else b""
+    except ValueError:
+        png = b""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        problems.append("office.logo: not a PNG image")
+        return ""
+    return uri
 
 
 def png_data_uri(png: bytes) -> str:

@@ -30,14 +30,19 @@ Subject = IssuedDocument | OwnerNumber
 
 
 def init_printouts(app: Flask) -> None:
-    """Load and check printouts/ (settings, templates, logo); offer `reissue` to the workflow."""
-    app.extensions["loket.printouts"] = load_print_settings(Path(app.config["PRINTOUTS_DIR"]))
+    """Offer `reissue` to the workflow (the settings come from the schema store, see forms.catalog)."""
     app.extensions["loket.reissue"] = reissue
 
 
 def print_settings() -> PrintSettings:
-    """The current app's printout settings."""
+    """The current app's printout settings (the latest published version)."""
     return current_app.extensions["loket.printouts"]
+
+
+def print_settings_for(version: int | None) -> PrintSettings:
+    """Printout settings at a pinned version (older submissions keep theirs); the latest when not pinned."""
+    from forms.catalog import print_settings_for as pinned
+    return pinned(version)
 
 
 def issue_printouts(submission: Submission) -> list[Printout]:
@@ -91,8 +96,11 @@ def subject_ref(subject: Subject) -> str:
 
 
 def render_version(subject: Subject, submission: Submission) -> Printout:
-    """Render, sign and store a new printout version of a subject, then supersede the older ones."""
-    settings = print_settings()
+    """Render, sign and store a new printout version of a subject, then supersede the older ones.
+
+    The settings are those of the submission's procedure version, so a re-issue prints as the original did.
+    """
+    settings = print_settings_for((submission.procedure or {}).get("printouts"))
     token = secrets.token_urlsafe(16)
     version = next_sequence(f"printout:{subject_ref(subject)}")
     context = document_context(settings, subject, submission, verification_url(token))

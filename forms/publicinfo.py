@@ -85,22 +85,20 @@ class PublicInfo:
     survey: SurveySettings
 
 
-def init_public_info(app: Flask) -> None:
-    """Load and check the public-service data; a problem stops start-up with every offender listed."""
-    root = Path(app.config["SCHEMAS_DIR"])
-    app.extensions["loket.public"] = load_public_info(root, app.extensions["loket.schemas"],
-                                                      app.extensions["loket.messages"])
-
-
 def public_info() -> PublicInfo:
     """The public-service data of the current app."""
     return current_app.extensions["loket.public"]
 
 
-def load_public_info(root: Path, schema_set: SchemaSet, messages: Mapping[str, Any]) -> PublicInfo:
-    """Read the four files; raise SchemaError listing every problem of structure or meaning."""
+def load_public_info(root: Path, schema_set: SchemaSet, messages: Mapping[str, Any],
+                     given: Mapping[str, Any] | None = None) -> PublicInfo:
+    """Read the four files; raise SchemaError listing every problem of structure or meaning.
+
+    `given` supplies some of them by key (office, standard…), e.g. versions from the schema store.
+    """
     problems: list[str] = []
-    raw = {key: read_json(root / name, root, problems) for key, name in FILES.items()}
+    given = given or {}
+    raw = {key: given[key] if key in given else read_json(root / name, root, problems) for key, name in FILES.items()}
     if problems:
         raise SchemaError(problems)
     validator = meta_validator(root / "public.schema.json")

@@ -1,25 +1,27 @@
-"""The loaded schemas of the running app (validated once at start-up)."""
+"""The loaded schemas of the running app (validated at start-up, rebuilt when an admin publishes)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Flask, current_app
 
-from forms.schema import SchemaSet, load_schemas
+from forms.catalog import init_catalog
+from forms.schema import SchemaSet
 from forms.workdays import load_calendar
-from forms.workflow import Workflow, load_workflows
+from forms.workflow import Workflow
 
 
 def init_schemas(app: Flask) -> None:
-    """Load and validate schemas/ (forms, tables, workflows, holidays); a broken one stops start-up."""
-    root = Path(app.config["SCHEMAS_DIR"])
-    app.extensions["loket.schemas"] = load_schemas(root)
-    app.extensions["loket.workflows"] = load_workflows(root)
-    app.extensions["loket.calendar"] = load_calendar(root / "hari-libur.json")
+    """Seed and load the schema store (forms, tables, workflows, settings) and the holiday calendar.
+
+    A broken definition stops start-up with every problem listed.
+    """
+    init_catalog(app)
+    app.extensions["loket.calendar"] = load_calendar(Path(app.config["SCHEMAS_DIR"]) / "hari-libur.json")
 
 
 def workflows() -> dict[str, Workflow]:
-    """The workflows of the current app, by the document kind they govern."""
+    """The latest workflows of the current app, by the document kind they govern."""
     return current_app.extensions["loket.workflows"]
 
 

@@ -6,6 +6,7 @@ normalised once, so later code reads `field.required` and never digs in raw dict
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
@@ -155,12 +156,45 @@ class SchemaSet:
 def load_schemas(root: Path) -> SchemaSet:
     """Read schemas/forms and schemas/tables; raise SchemaError listing every problem."""
     problems: list[str] = []
-    tables = TableSet(load_tables(root, problems))
+    tables = read_items(root, "tables", problems)
+    forms = [(where, raw) for where, raw in read_items(root, "forms", problems)]
+    for where, raw in forms:
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"] != Path(where).stem.split("@")[0]:
+            problems.append(f"{where}: id '{raw['id']}' does not match the file name")
+    try:
+        built = build_schemas(root, tables, forms)
+    except SchemaError as error:
+        raise SchemaError(problems + list(error.problems)) from None
+    if problems:
+        raise SchemaError(problems)
+    return built
+
+
+def read_items(root: Path, folder: str, problems: list[str]) -> list[tuple[str, Any]]:
+    """(where, parsed JSON) for every file of a schemas sub-folder; parse errors recorded."""
+    items = []
+    for path in sorted((root / folder).glob("*.json")):
+        raw = read_json(path, root, problems)
+        if raw is not None:
+            items.append((relative(path, root), raw))
+    return items
+
+
+def build_schemas(root: Path, table_items: Iterable[tuple[str, Any]],
+                  form_items: Iterable[tuple[str, Any]]) -> SchemaSet:
+    """Check and build tables and forms given as (where, definition); SchemaError lists every problem.
+
+    `where` names the definition in messages: a file path, or a version in the schema store.
+    """
+    problems: list[str] = []
+    tables = TableSet(check_tables(root, table_items, problems))
     forms: dict[str, dict[int, Form]] = {}
     validator = meta_validator(root / "form.schema.json")
-    for path in sorted((root / "forms").glob("*.json")):
-        form = load_form(path, validator, tables, problems, root)
+    for where, raw in form_items:
+        form = check_and_build_form(where, raw, validator, tables, problems)
         if form is not None:
+            if form.version in forms.get(form.id, {}):
+                problems.append(f"{where}: a second definition of form '{form.id}' version {form.version}")
             forms.setdefault(form.id, {})[form.version] = form
     if problems:
         raise SchemaError(problems)
@@ -168,8 +202,15 @@ def load_schemas(root: Path) -> SchemaSet:
 
 
 def meta_validator(path: Path) -> jsonschema.protocols.Validator:
-    """A validator for one of our meta-schemas (itself checked first)."""
-    meta = json.loads(path.read_text(encoding="utf-8"))
+    """A validator for one of our meta-schemas (itself checked first); compiled once per file version."""
+    stat = path.stat()
+    return compiled_validator(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_validator(path: str, _mtime: int, _size: int) -> jsonschema.protocols.Validator:
+    """Checking a meta-schema against JSON Schema's own costs ~0.5 s; done again only when the file changes."""
+    meta = json.loads(Path(path).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(meta)
     cls.check_schema(meta)
     return cls(meta)
@@ -192,15 +233,11 @@ def relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_tables(root: Path, problems: list[str]) -> dict[str, Any]:
-    """Reference table definitions from schemas/tables/*.json."""
+def check_tables(root: Path, items: Iterable[tuple[str, Any]], problems: list[str]) -> dict[str, Any]:
+    """Reference tables from (where, definition) pairs; CSV sources are read relative to `root`."""
     validator = meta_validator(root / "table.schema.json")
     tables = {}
-    for path in sorted((root / "tables").glob("*.json")):
-        raw = read_json(path, root, problems)
-        where = relative(path, root)
-        if raw is None:
-            continue
+    for where, raw in items:
         errors = [f"{where}: {located(e, raw)}" for e in validator.iter_errors(raw)]
         if not errors and "source" in raw and not (root / raw["source"]).is_file():
             errors.append(f"{where}: source file '{raw['source']}' not found")
@@ -210,17 +247,11 @@ def load_tables(root: Path, problems: list[str]) -> dict[str, Any]:
     return tables
 
 
-def load_form(path: Path, validator, tables: TableSet, problems: list[str], root: Path) -> Form | None:
-    """One form file: structure, then meaning; None if it has problems (recorded)."""
-    raw = read_json(path, root, problems)
-    if raw is None:
-        return None
-    where = relative(path, root)
+def check_and_build_form(where: str, raw: Any, validator, tables: TableSet, problems: list[str]) -> Form | None:
+    """One form definition: structure, then meaning; None if it has problems (recorded)."""
     found = [f"{where}: {located(e, raw)}" for e in sorted(validator.iter_errors(raw), key=error_order)]
     if not found:
         found = [f"{where}: {problem}" for problem in check_form(raw, tables)]
-        if raw["id"] != path.stem.split("@")[0]:
-            found.append(f"{where}: id '{raw['id']}' does not match the file name")
     problems.extend(found)
     return None if found else build_form(raw)
 

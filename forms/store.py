@@ -50,11 +50,55 @@ class Submission(me.Document):
     updated_at = me.DateTimeField(default=utcnow)
     submitted_at = me.DateTimeField()
     version = me.IntField(default=1)
+    # The procedure version it began on: workflow and printout-settings versions beside form_version.
+    procedure = me.DictField(me.DynamicField())
+    preview = me.BooleanField(default=False)  # an admin's preview of an unpublished form version
 
     meta = {
         "collection": "submissions",
         "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
     }
+
+
+class SchemaVersion(me.Document):
+    """One version of a form, workflow, table or settings document in the schema store.
+
+    `content` is the definition as JSON text (keys kept exactly, whatever characters they use). A
+    published version never changes; only drafts are edited.
+    """
+
+    kind = me.StringField(required=True)
+    key = me.StringField(required=True)
+    version = me.IntField(required=True)
+    state = me.StringField(required=True, choices=("draft", "published"))
+    content = me.StringField(required=True)
+    sha256 = me.StringField(required=True)
+    origin = me.StringField(default="admin")  # file, admin, import, rollback
+    based_on = me.IntField()
+    note = me.StringField(default="")
+    created_by = me.StringField(default="")
+    created_at = me.DateTimeField(default=utcnow)
+    published_by = me.StringField()
+    published_at = me.DateTimeField()
+    revision = me.IntField(default=1)  # bumped on every draft save: stale editors get a conflict
+
+    meta = {"collection": "schema_versions",
+            "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state")]}
+
+
+class AdminLogEntry(me.Document):
+    """One change made in the admin area: who, when, what, and the difference it made."""
+
+    at = me.DateTimeField(default=utcnow)
+    actor = me.StringField(required=True)
+    action = me.StringField(required=True)
+    kind = me.StringField(required=True)
+    key = me.StringField(required=True)
+    version = me.IntField()
+    diff = me.StringField(default="")
+    note = me.StringField(default="")
+
+    meta = {"collection": "admin_log", "indexes": ["-at", ("kind", "key")]}
 
 
 class Counter(me.Document):
@@ -77,7 +121,7 @@ def init_store(app: Flask) -> None:
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
-                     Printout):
+                     Printout, SchemaVersion, AdminLogEntry):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
@@ -109,9 +153,11 @@ def database():
     return me.get_db(ALIAS)
 
 
-def create_submission(form_id: str, form_version: int, owner: str) -> Submission:
-    """A new draft submission."""
-    return Submission(form_id=form_id, form_version=form_version, owner=owner).save()
+def create_submission(form_id: str, form_version: int, owner: str, procedure: Mapping[str, Any] | None = None,
+                      preview: bool = False) -> Submission:
+    """A new draft submission on a procedure version (form version + the workflow and printout versions)."""
+    return Submission(form_id=form_id, form_version=form_version, owner=owner, procedure=dict(procedure or {}),
+                      preview=preview).save()
 
 
 def find_submission(submission_id: str) -> Submission | None:
@@ -125,7 +171,7 @@ def find_submission(submission_id: str) -> Submission | None:
 
 def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]:
     """An owner's submissions, newest first."""
-    query = Submission.objects(owner=owner)
+    query = Submission.objects(owner=owner, preview__ne=True)
     if form_id:
         query = query.filter(form_id=form_id)
     return list(query.order_by("-updated_at"))
@@ -228,6 +274,12 @@ def next_sequence(name: str) -> int:
     """The next value of a named counter, atomically."""
     counter = Counter.objects(name=name).modify(upsert=True, new=True, inc__value=1)
     return counter.value
+
+
+def counter_value(name: str) -> int:
+    """A named counter's current value (0 if it was never incremented)."""
+    counter = Counter.objects(name=name).first()
+    return counter.value if counter else 0
 
 
 def save_file(data: bytes, filename: str, content_type: str, owner: str) -> dict:
@@ -350,6 +402,7 @@ class IssuedDocument(me.Document):
     assigned_name = me.StringField()
     fulfilment = me.DictField(me.DynamicField())
     search = me.StringField(default="")
+    workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
     meta = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}

@@ -8,6 +8,7 @@ from typing import Any
 from bson import ObjectId
 
 from forms.casework import key_title
+from forms.catalog import workflow_for
 from forms.registry import workflows
 from forms.schema import Form
 from forms.store import Account, IssuedDocument, Submission, documents_of
@@ -50,7 +51,7 @@ def document_views(form: Form, submission: Submission, lang: str = "id") -> list
 
 def document_status_label(form: Form, document: IssuedDocument, lang: str = "id") -> str:
     """A document's status in words: its workflow's label, else the form's issuing rules."""
-    workflow = workflows().get(document.kind)
+    workflow = workflow_for(document.kind, document.workflow_version)
     if workflow is not None and document.status in workflow.states:
         return tr(workflow.states[document.status].label, lang)
     return status_label(form, document.status, lang)

@@ -79,25 +79,53 @@ class Workflow:
 
 def load_workflows(root: Path) -> dict[str, Workflow]:
     """Every workflow file, by the document kind it applies to; SchemaError lists all problems."""
-    validator = meta_validator(root / "workflow.schema.json")
     problems: list[str] = []
-    workflows: dict[str, Workflow] = {}
+    items = []
     for path in sorted((root / "workflows").glob("*.json")):
         raw = read_json(path, root, problems)
-        if raw is None:
-            continue
-        where = relative(path, root)
+        if raw is not None:
+            items.append((relative(path, root), raw))
+    try:
+        versions = build_workflows(root, items)
+    except SchemaError as error:
+        raise SchemaError(problems + list(error.problems)) from None
+    if problems:
+        raise SchemaError(problems)
+    return latest_workflows(versions)
+
+
+def build_workflows(root: Path, items: Iterable[tuple[str, Any]]) -> dict[str, dict[int, Workflow]]:
+    """Workflows given as (where, definition), every version, by the document kind they govern.
+
+    One workflow id governs a kind; its versions are kept so a document stays on the version it began on.
+    """
+    items = list(items)
+    if not items:
+        return {}
+    validator = meta_validator(root / "workflow.schema.json")
+    problems: list[str] = []
+    workflows: dict[str, dict[int, Workflow]] = {}
+    for where, raw in items:
         found = [f"{where}: {'/'.join(map(str, error.absolute_path))}: {error.message}".replace(": : ", ": ")
                  for error in validator.iter_errors(raw)]
         found = found or [f"{where}: {problem}" for problem in check_workflow(raw)]
-        if not found and raw["applies_to"] in workflows:
-            found.append(f"{where}: a second workflow for '{raw['applies_to']}'")
+        if not found:
+            others = workflows.get(raw["applies_to"], {})
+            if any(other.id != raw["id"] for other in others.values()):
+                found.append(f"{where}: a second workflow for '{raw['applies_to']}'")
+            elif raw["version"] in others:
+                found.append(f"{where}: a second definition of workflow '{raw['id']}' version {raw['version']}")
         problems += found
         if not found:
-            workflows[raw["applies_to"]] = build_workflow(raw)
+            workflows.setdefault(raw["applies_to"], {})[raw["version"]] = build_workflow(raw)
     if problems:
         raise SchemaError(problems)
     return workflows
+
+
+def latest_workflows(versions: Mapping[str, Mapping[int, Workflow]]) -> dict[str, Workflow]:
+    """The newest version of each kind's workflow."""
+    return {kind: by_version[max(by_version)] for kind, by_version in versions.items()}
 
 
 def check_workflow(raw: Mapping[str, Any]) -> list[str]:

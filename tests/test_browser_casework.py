@@ -72,7 +72,8 @@ def test_fulfilment_and_verification_in_the_browser(browser, app, live_server, s
     for code in REQUIREMENTS_11052:
         item = page.locator(f"#p-{code}")
         item.get_by_label("Terima").check()
-        item.get_by_role("button", name="Simpan putusan").click()
+        with page.expect_navigation():  # wait for the saved page before judging the next item
+            item.get_by_role("button", name="Simpan putusan").click()
     shot("5-kasus")
     page.get_by_role("button", name="Verifikasi (semua persyaratan diterima)").click()
     assert "Terverifikasi" in page.inner_text("main")

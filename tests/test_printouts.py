@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from forms import create_app
+from forms.errors import SchemaError
 from forms.printing import PrintoutError, qr_png
 from forms.printouts import reissue
 from forms.signing import check_signature, create_office_certificate, office_signer
@@ -283,12 +284,12 @@ def test_broken_printout_settings_stop_the_start_with_every_problem(tmp_path):
     settings["status_states"]["terbit"] = "entah"
     del settings["office"]["signer"]["nip"]
     (folder / "settings.json").write_text(json.dumps(settings))
-    with pytest.raises(PrintoutError) as raised:
+    with pytest.raises(SchemaError) as raised:
         create_app({"TESTING": True, "SECRET_KEY": "x", "PRINTOUTS_DIR": str(folder), **store_config()})
     assert "office.signer" in str(raised.value) and "nip" in str(raised.value)
     settings["office"]["signer"]["nip"] = "19681024 200003 1 002"
     (folder / "settings.json").write_text(json.dumps(settings))
-    with pytest.raises(PrintoutError) as raised:
+    with pytest.raises(SchemaError) as raised:
         create_app({"TESTING": True, "SECRET_KEY": "x", "PRINTOUTS_DIR": str(folder), **store_config()})
     assert "status_states.terbit: unknown state 'entah'" in str(raised.value)
     assert "tidak_ada.html: template not found" in str(raised.value)

@@ -33,7 +33,7 @@ def schema_dir(tmp_path: Path, *forms: dict, raw: str | None = None) -> Path:
     """A schemas folder with the project's meta-schemas and tables and the given form files."""
     root = tmp_path / "schemas"
     (root / "forms").mkdir(parents=True)
-    for name in ("form.schema.json", "table.schema.json"):
+    for name in ("form.schema.json", "table.schema.json", "messages.json"):
         shutil.copy(ROOT / name, root / name)
     shutil.copytree(ROOT / "tables", root / "tables")
     (root / "reference").symlink_to(ROOT / "reference")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import (account, fulfil, info, officer, printouts, public, reference, security_settings, surveys,
-                         tickets, tracking, wizard)
+from forms.views import (account, admin, fulfil, info, officer, printouts, public, reference, security_settings,
+                         surveys, tickets, tracking, wizard)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -21,3 +21,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(info.bp)
+    app.register_blueprint(admin.bp)

@@ -15,6 +15,7 @@ from forms.handlers import HANDLERS, SubmitError
 from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.rules import evaluate
+from forms.catalog import catalog, draft_form
 from forms.registry import schemas
 from forms.render import client_data, derived_items, error_list, review_sections, step_view
 from forms.schema import Form
@@ -88,7 +89,20 @@ def get_submission_or_404(submission_id: str) -> tuple[store.Submission, Form]:
     submission = store.find_submission(submission_id)
     if submission is None or submission.owner != current_owner():
         abort(404)
+    if submission.preview:
+        return submission, preview_form(submission)
     return submission, load_form(submission.form_id, submission.form_version)
+
+
+def preview_form(submission: store.Submission) -> Form:
+    """The unpublished version an admin previews, as it stands now; only admins may open previews."""
+    account = g.get("account")
+    if account is None or "admin" not in account.roles:
+        abort(404)
+    form = draft_form(submission.form_id, submission.form_version)
+    if form is None:
+        abort(409, description="Draf ini sedang tidak valid; perbaiki masalahnya di penyunting untuk melihat pratinjau.")
+    return form
 
 
 def services_for(submission: store.Submission) -> Services:
@@ -137,7 +151,8 @@ def start(form_id: str):
 def create(form_id: str):
     """Begin a new submission on the latest version of the form."""
     form = load_form(form_id)
-    submission = store.create_submission(form.id, form.version, current_owner(create=True))
+    submission = store.create_submission(form.id, form.version, current_owner(create=True),
+                                         procedure=catalog().procedure())
     return redirect(url_for("wizard.resume", submission_id=submission.id))
 
 
@@ -326,6 +341,9 @@ def submit(submission_id: str):
     submission, form = get_submission_or_404(submission_id)
     if request.form.get("_version") != str(submission.version):
         raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum mengirim.")
+    if submission.preview:
+        flash("Ini pratinjau versi yang belum terbit: jawaban tidak dikirim dan tidak diproses.", "info")
+        return redirect(url_for("wizard.review", submission_id=submission_id))
     services = services_for(submission)
     missing = navigation_of(form, submission, services).first_open()
     if missing is not None:
