@@ -394,3 +394,12 @@ def test_the_store_refuses_operator_and_dotted_keys_in_answers(app):
             with pytest.raises(UnsafeKey):
                 save_answers(submission, answers, {}, [])
         assert find_submission(str(submission.id)).version == 1 and not find_submission(str(submission.id)).answers
+
+
+def test_a_malformed_account_id_in_the_admin_area_is_not_found(app, people):
+    client = app.test_client()
+    login(client, username="admin1")
+    page = client.get("/")
+    for account_id in ("z" * 24, "0" * 23 + "$", {"$ne": 1}):
+        response = client.post(f"/admin/akun/{account_id}", data={"csrf_token": token(page), "role": "admin"})
+        assert response.status_code == 404

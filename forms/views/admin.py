@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+from bson import ObjectId
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for)
 
 from forms import adminlog, catalog as store_catalog, formedit, migration
@@ -507,7 +508,7 @@ def create_officer():
 @bp.post("/akun/<account_id>")
 def update_officer(account_id: str):
     """Change an officer's role, or disable / enable the account (disabling ends its sessions)."""
-    account = Account.objects(id=account_id).first() if len(account_id) == 24 else None
+    account = Account.objects(id=ObjectId(account_id)).first() if ObjectId.is_valid(account_id) else None
     if account is None or not set(account.roles) & set(OFFICER_ROLES):
         abort(404)
     if account.id == g.account.id:
