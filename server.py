@@ -5,8 +5,10 @@ import logging
 import os
 
 from forms import create_app
+from forms.app import freeze_startup_objects
 
 app = create_app()
+freeze_startup_objects()
 
 
 def main() -> None:

@@ -34,7 +34,9 @@ def main() -> None:
         app = bare_app()
     else:
         from forms import create_app
+        from forms.app import freeze_startup_objects
         app = create_app()
+        freeze_startup_objects()  # as server.py does
     serve(app, host="127.0.0.1", port=port, threads=threads, ident="bench", _quiet=True)
 
 

@@ -3,7 +3,9 @@
     python bench/wizard.py [--seconds 5] [--clients 4]
 
 Both apps run under waitress (4 threads) in their own processes on loopback; the client keeps one
-connection per simulated user. Prints req/s, p50/p95 and the ratio to bare Flask.
+connection per simulated user. Bare and wizard take turns in short slices (--slices), so that a
+change in the machine's speed during the run (other work, a busy host) hits both alike. Prints
+req/s, p50/p95 and the ratio to bare Flask.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.client import CSRF, VERSION, Session, run  # noqa: E402
+from bench.client import CSRF, VERSION, Result, Session, run  # noqa: E402
 from tests.conftest import DEMO_DIRI, DEMO_USAHA  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +37,7 @@ def start(kind: str, data_dir: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = dict(os.environ, LOKET_DATA_DIR=data_dir, LOKET_SECRET_KEY="bench-secret", MONGODB_URI="")
     process = subprocess.Popen([sys.executable, str(HERE / "serve.py"), kind, str(port)], env=env)
-    for _attempt in range(200):
+    for _attempt in range(1200):  # start-up loads schemas and tables: seconds on a busy machine
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return process, port
@@ -97,25 +99,45 @@ def lookup_workers(port: int, clients: int) -> list:
     return workers
 
 
+def interleaved(workloads: list[tuple[str, list]], seconds: float, slices: int) -> list[Result]:
+    """Run each (name, workers) for `seconds` in all, taking turns in `slices` slices."""
+    merged = [Result(name) for name, _workers in workloads]
+    for _slice in range(slices):
+        for total, (name, workers) in zip(merged, workloads):
+            part = run(name, workers, seconds / slices)
+            total.latencies += part.latencies
+            total.failures += part.failures
+            total.seconds += part.seconds
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--slices", type=int, default=8, help="turns bare and wizard take within --seconds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         bare, bare_port = start("bare", data_dir + "/bare")
-        loket, loket_port = start("loket", data_dir + "/loket")
+        try:
+            loket, loket_port = start("loket", data_dir + "/loket")
+        except RuntimeError:
+            bare.terminate()
+            raise
         try:
             results = {}
             for method in ("GET", "POST"):
-                results[f"bare {method}"] = run(f"bare Flask {method}", bare_workers(bare_port, args.clients, method), args.seconds)
-                results[f"loket {method}"] = run(f"wizard step {method}", loket_workers(loket_port, args.clients, method), args.seconds)
+                results[f"bare {method}"], results[f"loket {method}"] = interleaved(
+                    [(f"bare Flask {method}", bare_workers(bare_port, args.clients, method)),
+                     (f"wizard step {method}", loket_workers(loket_port, args.clients, method))],
+                    args.seconds, args.slices)
             results["lookup"] = run("KBLI lookup GET", lookup_workers(loket_port, args.clients), args.seconds)
         finally:
             for process in (bare, loket):
                 process.terminate()
                 process.wait(10)
-    print(f"\nwaitress 4 threads, {args.clients} keep-alive clients, {args.seconds:.0f} s each, loopback\n")
+    print(f"\nwaitress 4 threads, {args.clients} keep-alive clients, {args.seconds:.0f} s each "
+          f"(in {args.slices} alternating slices), loopback\n")
     for result in results.values():
         print(result.line())
     for method, goal in (("GET", 30), ("POST", 40)):

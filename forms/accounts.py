@@ -26,6 +26,7 @@ from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.passwords import hash_password, needs_rehash, password_problem, verify_password
 from forms.store import Account, LoginSession, utcnow
+from forms.text import N_, gettext
 
 log = logging.getLogger("loket.accounts")
 
@@ -35,20 +36,20 @@ LOCK_FOR = timedelta(minutes=15)
 IDLE_TIMEOUT = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=5)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
-WRONG_LOGIN = "Nama pengguna atau kata sandi salah."
+WRONG_LOGIN = N_("Nama pengguna atau kata sandi salah.")
 RESET = "reset_sandi"
 UNIQUE_FIELDS = (
-    ("username", "Nama pengguna ini sudah dipakai. Pilih nama pengguna lain."),
-    ("nik", "NIK ini sudah terdaftar. Jika itu NIK Anda, masuk dengan akun yang ada atau atur ulang kata sandi."),
-    ("phone", "Nomor telepon ini sudah terdaftar pada akun lain."),
+    ("username", N_("Nama pengguna ini sudah dipakai. Pilih nama pengguna lain.")),
+    ("nik", N_("NIK ini sudah terdaftar. Jika itu NIK Anda, masuk dengan akun yang ada atau atur ulang kata sandi.")),
+    ("phone", N_("Nomor telepon ini sudah terdaftar pada akun lain.")),
 )
 
 
 class AccountError(FormsError):
-    """An account could not be created or signed in; the message says why, in Indonesian."""
+    """An account could not be created or signed in; the message says why."""
 
     status = 422
-    title = "Akun"
+    title = N_("Akun")
 
 
 class PasswordRejected(AccountError):
@@ -69,9 +70,10 @@ class AccountLocked(AccountError):
     def __init__(self, until: datetime, now: datetime):
         minutes = max(1, round((until - now).total_seconds() / 60))
         self.until = until
-        super().__init__(f"Akun dikunci sementara karena {MAX_FAILURES} kali gagal masuk berturut-turut. "
-                         f"Coba lagi setelah pukul {until:%H:%M} UTC ({until:%d-%m-%Y}), "
-                         f"sekitar {minutes} menit lagi.")
+        super().__init__(gettext("Akun dikunci sementara karena %(failures)s kali gagal masuk berturut-turut. "
+                                 "Coba lagi setelah pukul %(time)s UTC (%(date)s), sekitar %(minutes)s menit lagi.",
+                                 failures=MAX_FAILURES, time=f"{until:%H:%M}", date=f"{until:%d-%m-%Y}",
+                                 minutes=minutes))
 
 
 def init_accounts(app: Flask) -> None:
@@ -109,15 +111,16 @@ def create_account(username: str, password: str, name: str, roles: tuple[str, ..
 
 
 def account_problem(username: str, password: str, name: str, roles) -> str | None:
-    """What is wrong with the values of a new account, as one Indonesian sentence; None if fine."""
+    """What is wrong with the values of a new account, as one sentence; None if fine."""
     if not USERNAME.fullmatch(username):
-        return ("Nama pengguna 3–40 karakter: huruf, angka, titik, garis bawah atau tanda hubung, "
-                "diawali huruf atau angka.")
+        return gettext("Nama pengguna 3–40 karakter: huruf, angka, titik, garis bawah atau tanda hubung, "
+                       "diawali huruf atau angka.")
     if not (name or "").strip():
-        return "Nama wajib diisi."
+        return gettext("Nama wajib diisi.")
     unknown = [role for role in roles if role not in ROLES]
     if not roles or unknown:
-        return f"Peran tidak dikenal: {', '.join(unknown) or '(kosong)'}. Pilihan: {', '.join(ROLES)}."
+        return gettext("Peran tidak dikenal: %(unknown)s. Pilihan: %(roles)s.",
+                       unknown=", ".join(unknown) or gettext("(kosong)"), roles=", ".join(ROLES))
     return password_problem(password)
 
 
@@ -126,8 +129,8 @@ def duplicate_message(account: Account) -> str:
     for field, message in UNIQUE_FIELDS:
         value = getattr(account, field)
         if value and Account.objects(**{field: value}).only("id").first() is not None:
-            return message
-    return "Akun dengan data ini sudah terdaftar."
+            return gettext(message)
+    return gettext("Akun dengan data ini sudah terdaftar.")
 
 
 def authenticate(username: str, password: str, now: datetime | None = None) -> Account:
@@ -136,14 +139,14 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> A
     account = find_account(username)
     if account is None:
         verify_password(dummy_hash(), password)  # same work as a real check: no timing hint
-        raise AccountError(WRONG_LOGIN)
+        raise AccountError(gettext(WRONG_LOGIN))
     if account.locked_until and account.locked_until > now:
         raise AccountLocked(account.locked_until, now)
     if not verify_password(account.password_hash, password):
         record_failure(account, now)
-        raise AccountError(WRONG_LOGIN)
+        raise AccountError(gettext(WRONG_LOGIN))
     if not account.active:
-        raise AccountError("Akun ini tidak aktif. Hubungi petugas.")
+        raise AccountError(gettext("Akun ini tidak aktif. Hubungi petugas."))
     record_success(account, password, now)
     return account
 
@@ -239,11 +242,11 @@ def reset_password(username: str, code: str, password: str, repeated: str) -> Ac
     if problem:
         raise PasswordRejected(problem)
     if password != repeated:
-        raise PasswordRejected("Ulangan kata sandi tidak sama dengan kata sandi baru.")
+        raise PasswordRejected(gettext("Ulangan kata sandi tidak sama dengan kata sandi baru."))
     account = find_account(username)
     check_code(RESET, reset_subject(account, username), code)
     if account is None or not contact_of(account):
-        raise CodeError("Kode salah.")
+        raise CodeError(gettext("Kode salah."))
     set_password(account, password)
     return account
 
@@ -322,7 +325,7 @@ def require_role(*roles: str) -> Callable:
             account = g.get("account")
             if account is None:
                 target = request.full_path if request.query_string else request.path
-                flash("Silakan masuk terlebih dahulu untuk membuka halaman itu.", "info")
+                flash(gettext("Silakan masuk terlebih dahulu untuk membuka halaman itu."), "info")
                 return redirect(url_for("account.login", next=target))
             if roles and not set(roles) & set(account.roles):
                 abort(403)

@@ -1,6 +1,7 @@
 """The application factory: a table of contents of the app's parts."""
 from __future__ import annotations
 
+import gc
 from typing import Any, Mapping
 
 from flask import Flask
@@ -41,3 +42,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up built (schemas, tables, templates, the loaded store) out of the collector's scans.
+
+    Those objects live as long as the server process, yet every full garbage collection walked all
+    of them again: ~140,000 objects, one such pass took ~0.1 s in the middle of a request. Call it
+    once, after create_app, in a long-running server.
+    """
+    gc.collect()
+    gc.freeze()

@@ -16,6 +16,7 @@ from flask import current_app, session
 from forms.codes import digest
 from forms.errors import FormsError
 from forms.store import Code, utcnow
+from forms.text import N_, gettext
 
 PURPOSE = "captcha"
 ALPHABET = "ACDEFGHJKMNPRTUVWXY34679"  # no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B
@@ -28,7 +29,7 @@ class CaptchaError(FormsError):
     """The CAPTCHA answer was missing, wrong, expired or already used."""
 
     status = 422
-    title = "Kode gambar"
+    title = N_("Kode gambar")
 
 
 def new_answer() -> str:
@@ -63,7 +64,7 @@ def check_captcha(answer: str) -> None:
     challenge = session.pop("captcha", None)
     stored = Code.objects(purpose=PURPOSE, subject=challenge).modify(remove=True) if challenge else None
     if stored is None or utcnow() > stored.expires_at:
-        raise CaptchaError("Kode gambar sudah tidak berlaku. Ketik kode pada gambar yang baru.")
+        raise CaptchaError(gettext("Kode gambar sudah tidak berlaku. Ketik kode pada gambar yang baru."))
     given = (answer or "").strip().upper()
     if not hmac.compare_digest(stored.code_hash, digest(PURPOSE, challenge, given)):
-        raise CaptchaError("Kode gambar salah. Ketik kode pada gambar yang baru.")
+        raise CaptchaError(gettext("Kode gambar salah. Ketik kode pada gambar yang baru."))

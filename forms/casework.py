@@ -21,7 +21,7 @@ from forms.notify import DeliveryError
 from forms.catalog import workflow_for
 from forms.registry import schemas, workflows
 from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
-from forms.text import clean_text, text_problem, tr
+from forms.text import N_, clean_text, gettext, text_problem, tr
 from forms.workflow import Action, Workflow
 
 SYSTEM = "sistem"
@@ -32,12 +32,12 @@ class CaseError(FormsError):
     """An action on a case was refused; the message says why."""
 
     status = 422
-    title = "Tindakan tidak dapat dilakukan"
+    title = N_("Tindakan tidak dapat dilakukan")
 
 
 class Forbidden(CaseError):
     status = 403
-    title = "Akses ditolak"
+    title = N_("Akses ditolak")
 
 
 def workflow_of(document: IssuedDocument) -> Workflow:
@@ -72,17 +72,18 @@ def can_see(account: Account | None, document: IssuedDocument) -> bool:
 def upload(document: IssuedDocument, code: str, data: bytes, filename: str, account: Account) -> IssuedDocument:
     """Store a requirement file (checked by content) while it is the applicant's turn."""
     if document.owner != owner_of(account):
-        raise Forbidden("Hanya pemilik dokumen yang dapat mengunggah persyaratan.")
+        raise Forbidden(gettext("Hanya pemilik dokumen yang dapat mengunggah persyaratan."))
     workflow = workflow_of(document)
     if workflow.states[document.status].turn != "pemohon":
-        raise CaseError("Persyaratan tidak dapat diubah sekarang: dokumen sedang diproses petugas atau sudah selesai.")
+        raise CaseError(gettext("Persyaratan tidak dapat diubah sekarang: dokumen sedang diproses petugas atau "
+                                "sudah selesai."))
     item = next((entry for entry in requirements(document) if entry["kode"] == code), None)
     if item is None:
-        raise CaseError("Persyaratan itu tidak ada pada dokumen ini.")
+        raise CaseError(gettext("Persyaratan itu tidak ada pada dokumen ini."))
     limit = (workflow.requirements or {}).get("max_bytes") or current_app.config["UPLOAD_MAX_BYTES"]
     kind = check_upload(data, limit, item.get("berkas") or ("pdf", "jpg", "png"))
     if document.fulfilment.get(code, {}).get("verdict") == "diterima":
-        raise CaseError("Persyaratan ini sudah diterima petugas dan tidak perlu diganti.")
+        raise CaseError(gettext("Persyaratan ini sudah diterima petugas dan tidak perlu diganti."))
     stored = save_file(data, safe_filename(filename, kind), FILE_SIGNATURES[kind][1], document.owner)
     entry = {"file": stored, "uploaded_at": utcnow(), "verdict": None, "reason": ""}
     changed = update_document(document, {f"fulfilment.{code}": entry})
@@ -93,12 +94,13 @@ def upload(document: IssuedDocument, code: str, data: bytes, filename: str, acco
 def check_upload(data: bytes, limit: int, accepted) -> str:
     """The file's real kind, or CaseError: empty, too large, or not an accepted kind by its content."""
     if not data:
-        raise CaseError("Berkas kosong.")
+        raise CaseError(gettext("Berkas kosong."))
     if len(data) > limit:
-        raise CaseError(f"Berkas lebih dari {format_bytes(limit)}.")
+        raise CaseError(gettext("Berkas lebih dari %(size)s.", size=format_bytes(limit)))
     kind = sniff_kind(data)
     if kind not in accepted:
-        raise CaseError(f"Jenis berkas harus {', '.join(k.upper() for k in accepted)} (dicek dari isinya, bukan dari nama).")
+        raise CaseError(gettext("Jenis berkas harus %(kinds)s (dicek dari isinya, bukan dari nama).",
+                                kinds=", ".join(k.upper() for k in accepted)))
     return kind
 
 
@@ -106,14 +108,14 @@ def judge(document: IssuedDocument, code: str, verdict: str, reason: str, office
     """An officer's verdict on one uploaded requirement (accept, or reject with a reason)."""
     require_officer(officer)
     if workflow_of(document).states[document.status].turn != "petugas":
-        raise CaseError("Putusan persyaratan hanya dapat diberikan saat dokumen menunggu pemeriksaan petugas.")
+        raise CaseError(gettext("Putusan persyaratan hanya dapat diberikan saat dokumen menunggu pemeriksaan petugas."))
     if code not in document.fulfilment:
-        raise CaseError("Persyaratan itu belum diunggah.")
+        raise CaseError(gettext("Persyaratan itu belum diunggah."))
     if verdict not in ("diterima", "ditolak"):
-        raise CaseError("Putusan harus diterima atau ditolak.")
+        raise CaseError(gettext("Putusan harus diterima atau ditolak."))
     reason = checked_note(reason, 500)
     if verdict == "ditolak" and not reason:
-        raise CaseError("Tuliskan alasan penolakan persyaratan.")
+        raise CaseError(gettext("Tuliskan alasan penolakan persyaratan."))
     changes = {f"fulfilment.{code}.verdict": verdict, f"fulfilment.{code}.reason": reason,
                f"fulfilment.{code}.by": actor_name(officer), f"fulfilment.{code}.at": utcnow()}
     changed = update_document(document, changes, expected_status=document.status)
@@ -147,7 +149,7 @@ def checked_note(text: str | None, limit: int) -> str:
 def require_officer(account: Account | None) -> None:
     """Refuse anyone who is not an officer."""
     if not is_officer(account):
-        raise Forbidden("Hanya petugas yang dapat melakukan ini.")
+        raise Forbidden(gettext("Hanya petugas yang dapat melakukan ini."))
 
 
 def actor_name(account: Account | None) -> str:
@@ -172,15 +174,15 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
     workflow = workflow_of(document)
     action = workflow.actions.get(action_name)
     if action is None or not workflow.enabled(action):
-        raise CaseError("Tindakan itu tidak ada dalam alur kerja dokumen ini.")
+        raise CaseError(gettext("Tindakan itu tidak ada dalam alur kerja dokumen ini."))
     if document.status not in action.sources:
-        raise CaseError("Status dokumen sudah berubah; tindakan itu tidak berlaku lagi. Muat ulang halaman.")
+        raise CaseError(gettext("Status dokumen sudah berubah; tindakan itu tidak berlaku lagi. Muat ulang halaman."))
     permitted = {a.name for a in allowed_actions(document, account)} if account is not None else set()
     if (account is None and SYSTEM not in action.roles) or (account is not None and action_name not in permitted):
-        raise Forbidden("Anda tidak berwenang melakukan tindakan ini.")
+        raise Forbidden(gettext("Anda tidak berwenang melakukan tindakan ini."))
     note = checked_note(note, 1000)
     if action.note_required and not note:
-        raise CaseError("Tuliskan catatan/alasan untuk tindakan ini.")
+        raise CaseError(gettext("Tuliskan catatan/alasan untuk tindakan ini."))
     check_requirements(document, action)
     now = now or utcnow()
     entry = {"at": now, "actor": actor_name(account), "action": action.name, "from": document.status,
@@ -203,16 +205,17 @@ def check_requirements(document: IssuedDocument, action: Action) -> None:
     if action.requires == "all_uploaded":
         missing = [item["nama"] for item in items if item["kode"] not in state]
         if missing:
-            raise CaseError("Unggah dulu persyaratan wajib: " + "; ".join(missing) + ".")
+            raise CaseError(gettext("Unggah dulu persyaratan wajib: %(items)s.", items="; ".join(missing)))
         rejected = [item["nama"] for item in requirements(document) if state.get(item["kode"], {}).get("verdict") == "ditolak"]
         if rejected:
-            raise CaseError("Ganti dulu berkas yang ditolak: " + "; ".join(rejected) + ".")
+            raise CaseError(gettext("Ganti dulu berkas yang ditolak: %(items)s.", items="; ".join(rejected)))
     if action.requires == "all_accepted":
         pending = [item["nama"] for item in items if state.get(item["kode"], {}).get("verdict") != "diterima"]
         if pending:
-            raise CaseError("Semua persyaratan wajib harus diterima dulu. Belum: " + "; ".join(pending) + ".")
+            raise CaseError(gettext("Semua persyaratan wajib harus diterima dulu. Belum: %(items)s.",
+                                    items="; ".join(pending)))
     if action.requires == "any_rejected" and not any(v.get("verdict") == "ditolak" for v in state.values()):
-        raise CaseError("Tandai dulu persyaratan yang ditolak beserta alasannya.")
+        raise CaseError(gettext("Tandai dulu persyaratan yang ditolak beserta alasannya."))
 
 
 def next_sla(workflow: Workflow, document: IssuedDocument, target: str, now: datetime) -> dict:

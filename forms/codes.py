@@ -14,6 +14,7 @@ from flask import current_app
 
 from forms.errors import FormsError
 from forms.store import Code, utcnow
+from forms.text import N_, gettext
 
 VALID_FOR = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -21,10 +22,10 @@ RESEND_AFTER = timedelta(seconds=60)
 
 
 class CodeError(FormsError):
-    """A code could not be issued or was not accepted; the message says why, in Indonesian."""
+    """A code could not be issued or was not accepted; the message says why."""
 
     status = 422
-    title = "Kode verifikasi"
+    title = N_("Kode verifikasi")
 
 
 def digest(purpose: str, subject: str, code: str) -> str:
@@ -44,7 +45,7 @@ def issue_code(purpose: str, subject: str, target: str, channel: str, now: datet
     previous = latest_code(purpose, subject)
     if previous is not None and now - previous.created_at < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - previous.created_at)).total_seconds()) + 1
-        raise CodeError(f"Kode baru dapat diminta lagi dalam {wait} detik.")
+        raise CodeError(gettext("Kode baru dapat diminta lagi dalam %(seconds)s detik.", seconds=wait))
     Code.objects(purpose=purpose, subject=subject).delete()
     code = f"{secrets.randbelow(10**6):06d}"
     Code(purpose=purpose, subject=subject, code_hash=digest(purpose, subject, code), target=target,
@@ -57,13 +58,14 @@ def check_code(purpose: str, subject: str, code: str, now: datetime | None = Non
     now = now or utcnow()
     current = latest_code(purpose, subject)
     if current is None or current.used_at is not None:
-        raise CodeError("Belum ada kode yang berlaku. Minta kode baru.")
+        raise CodeError(gettext("Belum ada kode yang berlaku. Minta kode baru."))
     if now > current.expires_at:
-        raise CodeError("Kode sudah kedaluwarsa (berlaku 10 menit). Minta kode baru.")
+        raise CodeError(gettext("Kode sudah kedaluwarsa (berlaku 10 menit). Minta kode baru."))
     counted = Code.objects(id=current.id, tries__lt=MAX_TRIES, used_at=None).modify(inc__tries=1, new=True)
     if counted is None:
-        raise CodeError("Sudah 5 kali salah. Minta kode baru.")
+        raise CodeError(gettext("Sudah 5 kali salah. Minta kode baru."))
     if not hmac.compare_digest(counted.code_hash, digest(purpose, subject, code.strip())):
         left = MAX_TRIES - counted.tries
-        raise CodeError(f"Kode salah. Sisa percobaan: {left}." if left else "Sudah 5 kali salah. Minta kode baru.")
+        raise CodeError(gettext("Kode salah. Sisa percobaan: %(left)s.", left=left) if left
+                        else gettext("Sudah 5 kali salah. Minta kode baru."))
     Code.objects(id=current.id, used_at=None).update_one(set__used_at=now)

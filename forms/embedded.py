@@ -205,6 +205,8 @@ def _make_fast_iter(iter_documents: Callable) -> Callable:
     inbox over 5,000 documents paid that on every page. Only filters made of top-level names and
     scalar values take this path, with MongoDB's meaning kept: a list field matches when it holds
     the value, and None matches a missing field. Anything else goes to mongomock as before.
+    With a plain `_id` among the terms only that document is looked at (the store is keyed by
+    `_id`), so reading one submission does not cost a scan of all of them.
     """
 
     @functools.wraps(iter_documents)
@@ -212,7 +214,12 @@ def _make_fast_iter(iter_documents: Callable) -> Callable:
         if filter is None or not _plain_equality(filter):
             return iter_documents(collection, filter)
         terms = list(filter.items())
-        return (document for document in list(collection._store.documents)
+        if type(filter.get("_id")) in _PLAIN_ID_TYPES:  # the store is keyed by _id: no scan
+            store = collection._store
+            candidates = [store[filter["_id"]]] if filter["_id"] in store else []
+        else:
+            candidates = list(collection._store.documents)
+        return (document for document in candidates
                 if all(_equal(document.get(name, _ABSENT), value) for name, value in terms))
 
     return iterate

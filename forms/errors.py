@@ -6,19 +6,21 @@ from typing import Any, Mapping
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from forms.text import N_, gettext
+
 
 class FormsError(Exception):
     """Base of every error the engine raises on purpose."""
 
     status = 400
-    title = "Permintaan tidak dapat diproses"
+    title = N_("Permintaan tidak dapat diproses")
 
 
 class SchemaError(FormsError):
     """One or more schema files are invalid; `problems` lists every offender."""
 
     status = 500
-    title = "Definisi formulir tidak valid"
+    title = N_("Definisi formulir tidak valid")
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -29,31 +31,31 @@ class ConflictError(FormsError):
     """Someone else changed the record first (stale version or status)."""
 
     status = 409
-    title = "Data telah berubah"
+    title = N_("Data telah berubah")
 
 
 class StepNotReachable(FormsError):
     """The applicant asked for a step before finishing the ones before it."""
 
     status = 403
-    title = "Langkah belum dapat dibuka"
+    title = N_("Langkah belum dapat dibuka")
 
 
 class NotFound(FormsError):
     """The record does not exist or is not the caller's."""
 
     status = 404
-    title = "Tidak ditemukan"
+    title = N_("Tidak ditemukan")
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Map domain errors and common HTTP errors to friendly Indonesian pages."""
+    """Map domain errors and common HTTP errors to friendly pages in the visitor's language."""
 
     @app.errorhandler(FormsError)
     def handle_forms_error(error: FormsError):
         if wants_json():
             return json_error(error.status, str(error))
-        return render_template("error.html", title=error.title, message=str(error)), error.status
+        return render_template("error.html", title=gettext(error.title), message=str(error)), error.status
 
     for code, title, message in HTTP_PAGES:
         app.register_error_handler(code, make_http_handler(code, title, message))
@@ -68,12 +70,12 @@ def handle_other_http_error(error: HTTPException):
 
 
 HTTP_PAGES = (
-    (400, "Permintaan tidak valid", "Permintaan tidak dapat diproses. Muat ulang halaman lalu coba lagi."),
-    (403, "Akses ditolak", "Anda tidak berhak membuka halaman ini."),
-    (404, "Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau bukan milik Anda."),
-    (405, "Metode tidak diizinkan", "Halaman ini tidak menerima permintaan seperti itu."),
-    (413, "Kiriman terlalu besar", "Ukuran kiriman melebihi batas yang diizinkan."),
-    (429, "Terlalu banyak percobaan", "Tunggu sebentar, lalu coba lagi."),
+    (400, N_("Permintaan tidak valid"), N_("Permintaan tidak dapat diproses. Muat ulang halaman lalu coba lagi.")),
+    (403, N_("Akses ditolak"), N_("Anda tidak berhak membuka halaman ini.")),
+    (404, N_("Halaman tidak ditemukan"), N_("Alamat yang Anda buka tidak ada atau bukan milik Anda.")),
+    (405, N_("Metode tidak diizinkan"), N_("Halaman ini tidak menerima permintaan seperti itu.")),
+    (413, N_("Kiriman terlalu besar"), N_("Ukuran kiriman melebihi batas yang diizinkan.")),
+    (429, N_("Terlalu banyak percobaan"), N_("Tunggu sebentar, lalu coba lagi.")),
 )
 
 
@@ -85,11 +87,11 @@ def make_http_handler(code: int, title: str, message: str):
         if code == 413:
             description = too_large_message(message)
         if wants_json():
-            response = json_error(code, description or message)
+            response = json_error(code, description or gettext(message))
             if getattr(error, "valid_methods", None):  # 405 says what is allowed
                 response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
-        return render_template("error.html", title=title, message=description or message), code
+        return render_template("error.html", title=gettext(title), message=description or gettext(message)), code
 
     return handle
 

@@ -1,8 +1,8 @@
 """The field-type registry: one decorated block per type, with its parser, checks and display.
 
 A type's `parse` receives a non-empty raw value from the request and returns the value to store, or
-raises `Invalid` with an Indonesian message. Emptiness and `required` are handled once, by the
-wizard, so no type repeats them. Adding a type is one block here plus one row in the tests.
+raises `Invalid` with a message (Indonesian source text, translated by `gettext` for the request).
+Emptiness and `required` are handled once, by the wizard, so no type repeats them. Adding a type is one block here plus one row in the tests.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from forms.idnumbers import check_nik, format_npwp, normalise_npwp, normalise_phone, format_phone
-from forms.text import CONTROL_CHARS, clean_text, format_date_id, format_number, format_rupiah, text_problem, tr
+from forms.text import (CONTROL_CHARS, active_language, clean_text, format_date_id, format_number, format_rupiah,
+                        gettext, text_problem, tr)
 
 if TYPE_CHECKING:
     from forms.schema import Field
@@ -100,11 +101,12 @@ class Text(FieldType):
         value = {"lower": value.lower(), "upper": value.upper()}.get(field.transform or "", value)
         limit = field.max_length or self.default_max
         if len(value) > limit:
-            raise Invalid(f"Paling banyak {limit} karakter (sekarang {len(value)}).")
+            raise Invalid(gettext("Paling banyak %(limit)s karakter (sekarang %(length)s).", limit=limit,
+                                  length=len(value)))
         if field.min_length and len(value) < field.min_length:
-            raise Invalid(f"Paling sedikit {field.min_length} karakter.")
+            raise Invalid(gettext("Paling sedikit %(limit)s karakter.", limit=field.min_length))
         if field.pattern and not re.fullmatch(field.pattern, value):
-            raise Invalid(tr(field.pattern_message) or "Format isian tidak sesuai.")
+            raise Invalid(tr(field.pattern_message, active_language()) or gettext("Format isian tidak sesuai."))
         return value
 
 
@@ -125,11 +127,11 @@ class Number(FieldType):
         text = short_number(raw)
         if not field.decimals:
             if not self.INTEGER.fullmatch(text):
-                raise Invalid("Isi dengan bilangan bulat, mis. 25.")
+                raise Invalid(gettext("Isi dengan bilangan bulat, mis. 25."))
             value: Any = int(text.replace(".", ""))
         else:
             if not self.DECIMAL.fullmatch(text):
-                raise Invalid("Isi dengan angka, mis. 12,5.")
+                raise Invalid(gettext("Isi dengan angka, mis. 12,5."))
             value = round(float(text.replace(",", ".")), field.decimals)
         return check_range(field, value, lambda v: format_number(v, field.decimals))
 
@@ -151,9 +153,9 @@ def short_number(raw: Any) -> str:
 def check_range(field: "Field", value: Any, shown: Callable[[Any], str]) -> Any:
     """Refuse a number outside the field's min/max."""
     if field.min is not None and value < field.min:
-        raise Invalid(f"Paling kecil {shown(field.min)}.")
+        raise Invalid(gettext("Paling kecil %(limit)s.", limit=shown(field.min)))
     if field.max is not None and value > field.max:
-        raise Invalid(f"Paling besar {shown(field.max)}.")
+        raise Invalid(gettext("Paling besar %(limit)s.", limit=shown(field.max)))
     return value
 
 
@@ -166,7 +168,7 @@ class Money(FieldType):
     def parse(self, field, raw, ctx):
         text = short_number(raw)
         if not self.SHAPE.fullmatch(text):
-            raise Invalid("Isi nilai Rupiah tanpa sen, mis. 1.250.000.")
+            raise Invalid(gettext("Isi nilai Rupiah tanpa sen, mis. 1.250.000."))
         digits = re.sub(r"(,00?)$", "", re.sub(r"^Rp\.?", "", text, flags=re.IGNORECASE))
         return check_range(field, int(digits.replace(".", "")), format_rupiah)
 
@@ -185,9 +187,11 @@ class Date(FieldType):
         today = ctx.today or date.today()
         low, high = resolve_date(field.min_date, today), resolve_date(field.max_date, today)
         if low and value < low:
-            raise Invalid(f"Tanggal paling awal {format_date_id(low.isoformat())}.")
+            raise Invalid(gettext("Tanggal paling awal %(date)s.",
+                                  date=format_date_id(low.isoformat(), active_language())))
         if high and value > high:
-            raise Invalid(f"Tanggal paling akhir {format_date_id(high.isoformat())}.")
+            raise Invalid(gettext("Tanggal paling akhir %(date)s.",
+                                  date=format_date_id(high.isoformat(), active_language())))
         return value.isoformat()
 
     def read(self, text: str) -> date:
@@ -197,7 +201,7 @@ class Date(FieldType):
                 return datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-        raise Invalid("Tanggal tidak valid; gunakan format HH/BB/TTTT.")
+        raise Invalid(gettext("Tanggal tidak valid; gunakan format HH/BB/TTTT."))
 
     def display(self, field, value, tables, lang="id"):
         return format_date_id(value, lang) if value else ""
@@ -230,7 +234,7 @@ class Email(FieldType):
     def parse(self, field, raw, ctx):
         value = str(raw).strip()
         if len(value) > 254 or not self.SHAPE.fullmatch(value):
-            raise Invalid("Alamat e-mail tidak valid, mis. nama@contoh.id.")
+            raise Invalid(gettext("Alamat e-mail tidak valid, mis. nama@contoh.id."))
         local, domain = value.rsplit("@", 1)
         return f"{local}@{domain.lower()}"
 
@@ -243,7 +247,7 @@ class Phone(FieldType):
     def parse(self, field, raw, ctx):
         value = normalise_phone(str(raw))
         if value is None:
-            raise Invalid("Nomor HP Indonesia tidak valid; contoh 0812 3456 7890.")
+            raise Invalid(gettext("Nomor HP Indonesia tidak valid; contoh 0812 3456 7890."))
         return value
 
     def display(self, field, value, tables, lang="id"):
@@ -273,7 +277,7 @@ class Npwp(FieldType):
     def parse(self, field, raw, ctx):
         value = normalise_npwp(str(raw))
         if value is None:
-            raise Invalid("NPWP harus 16 digit (NIK) atau 15 digit format lama.")
+            raise Invalid(gettext("NPWP harus 16 digit (NIK) atau 15 digit format lama."))
         return value
 
     def display(self, field, value, tables, lang="id"):
@@ -286,7 +290,7 @@ class Choice(FieldType):
     def parse(self, field, raw, ctx):
         value = str(raw)
         if value not in dict(field_options(field, ctx.tables, ctx.data)):
-            raise Invalid("Pilih salah satu pilihan yang tersedia.")
+            raise Invalid(gettext("Pilih salah satu pilihan yang tersedia."))
         return value
 
     def display(self, field, value, tables, lang="id"):
@@ -315,12 +319,12 @@ class Checkboxes(FieldType):
         allowed = dict(field_options(field, ctx.tables, ctx.data))
         values = [str(item) for item in raw]
         if any(value not in allowed for value in values):
-            raise Invalid("Ada pilihan yang tidak tersedia.")
+            raise Invalid(gettext("Ada pilihan yang tidak tersedia."))
         chosen = [value for value in allowed if value in values]
         if field.min_items and len(chosen) < field.min_items:
-            raise Invalid(f"Pilih paling sedikit {field.min_items}.")
+            raise Invalid(gettext("Pilih paling sedikit %(limit)s.", limit=field.min_items))
         if field.max_items and len(chosen) > field.max_items:
-            raise Invalid(f"Pilih paling banyak {field.max_items}.")
+            raise Invalid(gettext("Pilih paling banyak %(limit)s.", limit=field.max_items))
         return chosen
 
     def display(self, field, value, tables, lang="id"):
@@ -333,7 +337,7 @@ class Checkboxes(FieldType):
 def field_options(field: "Field", tables: Any, data: dict | None = None) -> list[tuple[str, str]]:
     """(value, label) pairs of a choice field: static, or from a table filtered by a parent answer."""
     if field.options:
-        return [(str(option.value), tr(option.label)) for option in field.options]
+        return [(str(option.value), tr(option.label, active_language())) for option in field.options]
     if field.options_from:
         return rows_as_options(field.options_from, data or {}, tables)
     table = tables.get(field.table)
@@ -383,7 +387,7 @@ class Lookup(FieldType):
     def parse(self, field, raw, ctx):
         key = str(raw).strip().split(" ")[0]
         if not ctx.tables.get(field.table).has(key):
-            raise Invalid("Kode tidak ditemukan; ketik kode atau kata kunci lalu pilih dari daftar.")
+            raise Invalid(gettext("Kode tidak ditemukan; ketik kode atau kata kunci lalu pilih dari daftar."))
         return key
 
     def display(self, field, value, tables, lang="id"):
@@ -416,15 +420,16 @@ class File(FieldType):
         data = raw.read((field.max_bytes or ctx.upload_max_bytes) + 1)
         limit = field.max_bytes or ctx.upload_max_bytes
         if not data:
-            raise Invalid("Berkas kosong.")
+            raise Invalid(gettext("Berkas kosong."))
         if len(data) > limit:
-            raise Invalid(f"Berkas lebih dari {format_bytes(limit)}.")
+            raise Invalid(gettext("Berkas lebih dari %(size)s.", size=format_bytes(limit)))
         kind = sniff_kind(data)
         accepted = field.accept or ("pdf", "jpg", "png")
         if kind not in accepted:
-            raise Invalid(f"Jenis berkas harus {', '.join(k.upper() for k in accepted)} (dicek dari isinya).")
+            raise Invalid(gettext("Jenis berkas harus %(kinds)s (dicek dari isinya).",
+                                  kinds=", ".join(k.upper() for k in accepted)))
         if ctx.save_file is None:
-            raise Invalid("Unggahan tidak tersedia di sini.")
+            raise Invalid(gettext("Unggahan tidak tersedia di sini."))
         return ctx.save_file(data, safe_filename(raw.filename, kind), FILE_SIGNATURES[kind][1])
 
     def display(self, field, value, tables, lang="id"):
@@ -463,11 +468,11 @@ class Declaration(FieldType):
 
     def parse(self, field, raw, ctx):
         if str(raw) not in ("1", "on", "true", "ya"):
-            raise Invalid("Centang pernyataan ini untuk melanjutkan.")
+            raise Invalid(gettext("Centang pernyataan ini untuk melanjutkan."))
         return True
 
     def display(self, field, value, tables, lang="id"):
-        return "Disetujui" if value else "Belum disetujui"
+        return gettext("Disetujui") if value else gettext("Belum disetujui")
 
 
 @field_type("repeat")
@@ -482,7 +487,7 @@ class Repeat(FieldType):
         return []
 
     def display(self, field, value, tables, lang="id"):
-        return f"{len(value or [])} {tr(field.item_label, lang) or 'baris'}"
+        return f"{len(value or [])} " + (tr(field.item_label, lang) or gettext("baris"))
 
 
 @field_type("readonly")
@@ -527,11 +532,11 @@ class Password(FieldType):
         if problem:
             raise Invalid(problem)
         if field.confirm and ctx.raw_confirm != raw:
-            raise Invalid("Kedua kata sandi tidak sama.")
+            raise Invalid(gettext("Kedua kata sandi tidak sama."))
         return hash_password(str(raw))
 
     def display(self, field, value, tables, lang="id"):
-        return "•••••••• (tersimpan aman)" if value else ""
+        return "•••••••• " + gettext("(tersimpan aman)") if value else ""
 
 
 @field_type("otp")
@@ -544,7 +549,7 @@ class OneTimeCode(FieldType):
     def parse(self, field, raw, ctx):
         from forms.rules import evaluate
         if ctx.verify_code is None:
-            raise Invalid("Verifikasi kode tidak tersedia di sini.")
+            raise Invalid(gettext("Verifikasi kode tidak tersedia di sini."))
         ctx.verify_code(field, str(raw).strip(), "")
         return evaluate(field.target, ctx.data, ctx.tables.lookup)
 
@@ -553,7 +558,7 @@ class OneTimeCode(FieldType):
         return value == evaluate(field.target, data, tables.lookup)
 
     def display(self, field, value, tables, lang="id"):
-        return f"Terverifikasi ({value})" if value else ""
+        return gettext("Terverifikasi (%(address)s)", address=value) if value else ""
 
     def check(self, field, tables):
         problems = [] if field.target is not None and field.channel is not None else ["needs 'target' and 'channel'"]

@@ -15,7 +15,7 @@ from forms.handlers import HANDLERS, SubmitError
 from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.schema import Form, Step
-from forms.text import tr
+from forms.text import N_, gettext, tr
 from forms.wizard import Applied, RawInput, Services, StepResult, apply_step, flat_data, navigate, validate_step
 
 
@@ -23,11 +23,11 @@ class Incomplete(FormsError):
     """A submit was asked for while a visible step is not complete; `step` is the first such step."""
 
     status = 422
-    title = "Isian belum lengkap"
+    title = N_("Isian belum lengkap")
 
     def __init__(self, step: Step, lang: str = "id"):
         self.step = step
-        super().__init__(f"Langkah \u201c{tr(step.title, lang)}\u201d belum lengkap.")
+        super().__init__(gettext("Langkah \u201c%(step)s\u201d belum lengkap.", step=tr(step.title, lang)))
 
 
 @dataclass
@@ -47,8 +47,8 @@ class Submitted:
     warnings: list[str] = field(default_factory=list)
 
 
-def fill_step(form: Form, submission: store.Submission, step: Step, raw: RawInput, services: Services,
-              require: bool) -> Filled:
+def fill_step(form: Form, submission: store.Submission | store.SubmissionRecord, step: Step, raw: RawInput,
+              services: Services, require: bool) -> Filled:
     """Validate a step's input and, if it passes, store it (ConflictError when the draft changed meanwhile)."""
     result = validate_step(form, step, raw, submission.answers, submission.derived, services, require=require)
     if not result.ok:
@@ -59,7 +59,7 @@ def fill_step(form: Form, submission: store.Submission, step: Step, raw: RawInpu
     return Filled(result, applied)
 
 
-def submit_draft(form: Form, submission: store.Submission, services: Services, base_url: str,
+def submit_draft(form: Form, submission: store.Submission | store.SubmissionRecord, services: Services, base_url: str,
                  lang: str = "id") -> Submitted:
     """Submit a complete draft; Incomplete, SubmitError (the draft stays a draft) or ConflictError otherwise."""
     missing = navigate(form, submission.answers, submission.validated, submission.derived, services).first_open()
@@ -92,5 +92,5 @@ def notify_submitted(form: Form, answers: dict, number: str, base_url: str, lang
     try:
         deliver(notify["message"], notify["channel"], answers[notify["to"]], lang, **values)
     except DeliveryError:
-        return ["Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan."]
+        return [gettext("Pesan konfirmasi belum dapat dikirim; data Anda tetap tersimpan.")]
     return []

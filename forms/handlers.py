@@ -18,14 +18,15 @@ from forms.printouts import issue_printouts
 from forms.schema import Form
 from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
                           value_taken)
+from forms.text import N_, gettext
 
 Handler = Callable[[Form, Submission, Mapping[str, Any]], dict]
 HANDLERS: dict[str, Handler] = {}
 
 TAKEN_MESSAGES = {
-    "username": "Nama pengguna sudah dipakai. Pilih nama pengguna lain.",
-    "nik": "NIK ini sudah terdaftar. Satu NIK hanya untuk satu akun; gunakan Lupa Kata Sandi bila lupa.",
-    "phone": "Nomor HP ini sudah terdaftar pada akun lain.",
+    "username": N_("Nama pengguna sudah dipakai. Pilih nama pengguna lain."),
+    "nik": N_("NIK ini sudah terdaftar. Satu NIK hanya untuk satu akun; gunakan Lupa Kata Sandi bila lupa."),
+    "phone": N_("Nomor HP ini sudah terdaftar pada akun lain."),
 }
 
 
@@ -33,7 +34,7 @@ class SubmitError(FormsError):
     """The submission's action could not be completed; nothing was changed."""
 
     status = 409
-    title = "Isian belum dapat dikirim"
+    title = N_("Isian belum dapat dikirim")
 
 
 def submit_handler(name: str):
@@ -54,7 +55,7 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
     values["username"] = str(values.get("username") or "").lower()
     for key in ("username", "nik", "phone"):
         if values.get(key) and value_taken(f"account.{key}", values[key]):
-            raise SubmitError(TAKEN_MESSAGES[key])
+            raise SubmitError(gettext(TAKEN_MESSAGES[key]))
     mapped = set(mapping.values())
     profile = {name: value for name, value in answers.items() if name not in mapped and isinstance(value, (str, int, float, bool))}
     account = Account(username=values["username"], password_hash=values.pop("password"), name=values.get("name"),
@@ -63,7 +64,7 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
     try:
         account.save()
     except NotUniqueError as error:
-        raise SubmitError("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).") from error
+        raise SubmitError(gettext("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).")) from error
     return {"answers": without(submission.answers, mapping.get("password"))}
 
 
@@ -91,7 +92,8 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
         plan = [(row, rows["kinds"].get(row.get(rows["kind"]))) for row in answers.get(rows["group"]) or []]
         missing = [row.get(rows["key"]) for row, kind in plan if kind is None]
         if missing:
-            raise SubmitError(f"Tidak ada dokumen yang dapat diterbitkan untuk {', '.join(map(str, missing))}.")
+            raise SubmitError(gettext("Tidak ada dokumen yang dapat diterbitkan untuk %(keys)s.",
+                                      keys=", ".join(map(str, missing))))
         now = utcnow()
         for row, kind in plan:
             code = row[rows["kind"]]

@@ -9,6 +9,8 @@ import re
 from datetime import date
 from typing import Callable, NamedTuple
 
+from forms.text import gettext
+
 SEPARATORS = re.compile(r"[\s().-]")
 
 
@@ -43,15 +45,15 @@ def is_real_date(year: int, month: int, day: int) -> bool:
 
 
 def check_nik(nik: str, region_known: Callable[[str], bool] | None) -> str | None:
-    """The first problem of a NIK as an Indonesian message, or None when it is well formed."""
+    """The first problem of a NIK as a message in the request's language, or None when it is well formed."""
     if not re.fullmatch(r"\d{16}", nik):
-        return f"NIK harus 16 digit angka (terisi {len(nik)} karakter)."
+        return gettext("NIK harus 16 digit angka (terisi %(length)s karakter).", length=len(nik))
     if region_known is not None and not region_known(nik[:6]):
-        return f"Kode wilayah NIK {nik[:6]} (6 digit pertama) tidak dikenal."
+        return gettext("Kode wilayah NIK %(region)s (6 digit pertama) tidak dikenal.", region=nik[:6])
     if read_nik_birth(nik) is None:
-        return "Bagian tanggal lahir NIK (digit ke-7 sampai ke-12) bukan tanggal yang valid."
+        return gettext("Bagian tanggal lahir NIK (digit ke-7 sampai ke-12) bukan tanggal yang valid.")
     if nik[12:] == "0000":
-        return "Nomor urut NIK (4 digit terakhir) tidak boleh 0000."
+        return gettext("Nomor urut NIK (4 digit terakhir) tidak boleh 0000.")
     return None
 
 

@@ -6,24 +6,26 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from forms.text import N_, gettext
+
 HASHER = PasswordHasher()  # Argon2id, 64 MiB, 3 passes: the library's RFC 9106 low-memory profile
 
 RULES = (
-    (re.compile(r".{8,}", re.S), "paling sedikit 8 karakter"),
-    (re.compile(r"[a-z]"), "huruf kecil"),
-    (re.compile(r"[A-Z]"), "huruf besar"),
-    (re.compile(r"\d"), "angka"),
-    (re.compile(r"[^A-Za-z0-9]"), "simbol (mis. ! @ # ?)"),
+    (re.compile(r".{8,}", re.S), N_("paling sedikit 8 karakter")),
+    (re.compile(r"[a-z]"), N_("huruf kecil")),
+    (re.compile(r"[A-Z]"), N_("huruf besar")),
+    (re.compile(r"\d"), N_("angka")),
+    (re.compile(r"[^A-Za-z0-9]"), N_("simbol (mis. ! @ # ?)")),
 )
 
 
 def password_problem(password: str) -> str | None:
-    """What a password lacks under the OSS rule, as one Indonesian sentence; None if it is fine."""
+    """What a password lacks under the OSS rule, as one sentence; None if it is fine."""
     if len(password) > 128:
-        return "Kata sandi paling banyak 128 karakter."
-    missing = [label for pattern, label in RULES if not pattern.search(password)]
+        return gettext("Kata sandi paling banyak 128 karakter.")
+    missing = [gettext(label) for pattern, label in RULES if not pattern.search(password)]
     if missing:
-        return "Kata sandi harus memuat " + ", ".join(missing) + "."
+        return gettext("Kata sandi harus memuat %(missing)s.", missing=", ".join(missing))
     return None
 
 

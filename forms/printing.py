@@ -24,7 +24,7 @@ from qrcode.exceptions import DataOverflowError
 from xhtml2pdf import pisa
 
 from forms.errors import FormsError
-from forms.text import format_date_id
+from forms.text import N_, format_date_id
 
 QR_LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
              "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
@@ -34,7 +34,7 @@ class PrintoutError(FormsError):
     """A printout could not be set up or rendered; the message names the file and the problem."""
 
     status = 500
-    title = "Dokumen cetak tidak dapat dibuat"
+    title = N_("Dokumen cetak tidak dapat dibuat")
 
 
 @dataclass(frozen=True)

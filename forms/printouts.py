@@ -22,7 +22,7 @@ from forms.registry import schemas
 from forms.signing import office_signer, sign_pdf
 from forms.store import (IssuedDocument, OwnerNumber, Printout, Submission, find_submission, next_sequence,
                          open_file, save_file, utcnow)
-from forms.text import tr
+from forms.text import gettext, tr
 
 log = logging.getLogger("loket.printouts")
 
@@ -67,7 +67,7 @@ def reissue(subject: Subject) -> Printout:
     """Render a new version of a document's printout (e.g. after verification); older versions are superseded."""
     submission = submission_for(subject)
     if submission is None:
-        raise PrintoutError(f"Tidak ada permohonan untuk dokumen {subject.number}.")
+        raise PrintoutError(gettext("Tidak ada permohonan untuk dokumen %(number)s.", number=subject.number))
     return render_version(subject, submission)
 
 

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from forms.fields import field_options, to_input
 from forms.rules import evaluate, referenced_vars
 from forms.schema import Field, Form, Step
-from forms.text import tr
+from forms.text import gettext, tr
 from forms.wizard import MAX_ROWS, RawInput, Services, flat_data, is_visible, row_count
 
 
@@ -136,12 +136,14 @@ def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Servic
                                 row_data, services, errors, lang) for sub in field.fields])
         label = field.rows_from.get("label") if seeds is not None else None
         titles.append(str(evaluate(label, row_data, services.tables.lookup)) if label else
-                      f"{tr(field.item_label, lang) or 'Baris'} {index + 1}")
+                      (tr(field.item_label, lang) or gettext("Baris")) + f" {index + 1}")
     return rows, titles
 
 
 def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "id") -> list[tuple[str, str, str]]:
     """(input name, label, message) of every error, in page order, for the summary at the top."""
+    if not errors:
+        return []
     labels: dict[str, str] = {}
     for view in views:
         labels[view.name] = tr(view.field.label, lang) or tr(view.field.text, lang)
@@ -149,7 +151,7 @@ def error_list(views: list[FieldView], errors: Mapping[str, str], lang: str = "i
             for sub in row:
                 labels[sub.name] = f"{title} · {tr(sub.field.label, lang) or tr(sub.field.text, lang)}"
     ordered = [name for name in labels if name in errors] + [name for name in errors if name not in labels]
-    return [(name, labels.get(name, "Perhatian"), errors[name]) for name in ordered]
+    return [(name, labels.get(name, gettext("Perhatian")), errors[name]) for name in ordered]
 
 
 def client_data(step: Step, answers: Mapping, derived: Mapping, services: Services) -> dict:

@@ -13,6 +13,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forms.text import gettext
+
 csrf = CSRFProtect()
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -21,7 +23,22 @@ PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magne
                "payment=(), usb=()")
 
 
-class SessionInterface(SecureCookieSessionInterface):
+class ReusedSignerSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per set of keys.
+
+    Flask builds it on every request; building it serialises a probe value and derives nothing
+    that changes between requests with the same keys.
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = getattr(self, "_signer", None)
+        if cached is None or cached[0] != keys:
+            cached = self._signer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
+class SessionInterface(ReusedSignerSessions):
     """The signed session cookie, marked Secure when configured so or when this request came over TLS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
@@ -46,9 +63,9 @@ def trust_proxies(app: Flask) -> None:
 
 def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token: explain, change nothing."""
-    message = ("Token keamanan formulir tidak ada atau sudah kedaluwarsa, jadi data tidak disimpan. "
-               "Muat ulang halaman lalu kirim lagi.")
-    return render_template("error.html", title="Formulir tidak dapat dikirim", message=message), 400
+    message = gettext("Token keamanan formulir tidak ada atau sudah kedaluwarsa, jadi data tidak disimpan. "
+                      "Muat ulang halaman lalu kirim lagi.")
+    return render_template("error.html", title=gettext("Formulir tidak dapat dikirim"), message=message), 400
 
 
 def add_security_headers(response: Response) -> Response:

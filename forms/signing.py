@@ -40,6 +40,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from forms.printing import PrintoutError
+from forms.text import gettext
 
 KEY_FILE, CERT_FILE = "office-key.pem", "office-cert.pem"
 FIELD_NAME = "TandaTanganElektronik"
@@ -196,20 +197,20 @@ def check_signature(office: OfficeSigner, pdf: bytes) -> SignatureCheck:
     try:
         signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
     except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return SignatureCheck(False, "Berkas bukan PDF yang dapat dibaca.")
+        return SignatureCheck(False, gettext("Berkas bukan PDF yang dapat dibaca."))
     if not signatures:
-        return SignatureCheck(False, "Berkas tidak memuat tanda tangan elektronik.")
+        return SignatureCheck(False, gettext("Berkas tidak memuat tanda tangan elektronik."))
     try:
         context = ValidationContext(trust_roots=[office.certificate])
         status = outside_event_loop(lambda: validate_pdf_signature(signatures[-1], context))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as error:
-        return SignatureCheck(False, f"Tanda tangan tidak dapat diperiksa: {error}")
+        return SignatureCheck(False, gettext("Tanda tangan tidak dapat diperiksa: %(error)s", error=error))
     if not (status.intact and status.valid):
-        return SignatureCheck(False, "Isi berkas sudah berubah setelah ditandatangani.")
+        return SignatureCheck(False, gettext("Isi berkas sudah berubah setelah ditandatangani."))
     if not status.trusted or status.signing_cert.sha256 != office.certificate.sha256:
-        return SignatureCheck(False, "Tanda tangan bukan dari sertifikat kantor ini.")
+        return SignatureCheck(False, gettext("Tanda tangan bukan dari sertifikat kantor ini."))
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return SignatureCheck(False, "Ada tambahan pada berkas setelah ditandatangani.")
+        return SignatureCheck(False, gettext("Ada tambahan pada berkas setelah ditandatangani."))
     return SignatureCheck(True, signed_at=status.signer_reported_dt)
 
 

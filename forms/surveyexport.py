@@ -17,7 +17,7 @@ from forms.errors import FormsError
 from forms.publicinfo import SurveySettings
 from forms.schema import Form
 from forms.surveys import Report, round_half_up
-from forms.text import tr
+from forms.text import N_, gettext, tr
 
 BOM = "\ufeff"
 
@@ -78,7 +78,7 @@ class ReportError(FormsError):
     """The PDF report could not be drawn."""
 
     status = 500
-    title = "Laporan tidak dapat dibuat"
+    title = N_("Laporan tidak dapat dibuat")
 
 
 def render_pdf(html: str) -> bytes:
@@ -86,5 +86,5 @@ def render_pdf(html: str) -> bytes:
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8")
     if result.err:
-        raise ReportError("Laporan PDF tidak dapat dibuat.")
+        raise ReportError(gettext("Laporan PDF tidak dapat dibuat."))
     return output.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, url_for
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -21,6 +21,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["json_attr"] = to_json_attribute
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["static_url"] = static_urls(app)
+    app.jinja_env.globals["link"] = fixed_links()
     app.jinja_env.globals["lang"] = current_language
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -37,6 +38,24 @@ def static_urls(app: Flask):
         return cache[name]
 
     return static_url
+
+
+def fixed_links():
+    """link(endpoint): the address of a page that takes no arguments (header and footer menus), built once.
+
+    Such an address depends only on where the app is mounted (the script root), so it is kept per
+    script root instead of being built by url_for on every page (~8 µs each, a dozen per page).
+    """
+    cache: dict[tuple[str, str], str] = {}
+
+    def link(endpoint: str) -> str:
+        key = (request.script_root, endpoint)
+        address = cache.get(key)
+        if address is None:
+            address = cache[key] = url_for(endpoint)
+        return address
+
+    return link
 
 
 @pass_context

@@ -1,10 +1,17 @@
-"""Texts in two languages and Indonesian number, money and date formatting."""
+"""Texts in two languages and Indonesian number, money and date formatting.
+
+Interface messages written in Python (`gettext("…")`, Indonesian source text) are translated by the
+catalogue that forms.i18n binds for the current request (`bind_language`). Outside a request nothing
+is bound and the Indonesian source is returned, so engine modules stay free of Flask.
+"""
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
-from typing import Any, Mapping
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
+from typing import Any, NamedTuple
 
 MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -39,10 +46,51 @@ def clean_text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
+class Language(NamedTuple):
+    """The interface language bound to a request: its code and its gettext functions."""
+
+    code: str
+    gettext: Any
+    ngettext: Any
+
+
+SOURCE = Language("id", lambda message: message,
+                  lambda singular, plural, num: singular if num == 1 else plural)
+BOUND: ContextVar[Language] = ContextVar("loket_language", default=SOURCE)
+
+
+def bind_language(language: Language) -> Token:
+    """Make `language` the current one until `unbind_language(token)`."""
+    return BOUND.set(language)
+
+
+def unbind_language(token: Token) -> None:
+    """Return to the language bound before."""
+    BOUND.reset(token)
+
+
+def active_language() -> str:
+    """Code of the bound interface language ('id' outside a request)."""
+    return BOUND.get().code
+
+
+def gettext(message: str, **values: Any) -> str:
+    """An interface message in the bound language; `%(name)s` placeholders are filled from `values`."""
+    text = BOUND.get().gettext(message)
+    return text % values if values else text
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; `gettext` translates it where it is shown."""
+    return message
+
+
 def tr(text: Any, lang: str = "id") -> str:
     """A schema text in the wanted language; missing English falls back to Indonesian."""
     if text is None:
         return ""
+    if isinstance(text, str):
+        return text
     if isinstance(text, Mapping):
         return text.get(lang) or text.get("id") or ""
     return str(text)

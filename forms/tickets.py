@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from flask import flash
-from flask_babel import gettext
 
 from forms import store
 from forms.errors import FormsError
@@ -26,7 +25,7 @@ from forms.messages import deliver
 from forms.publicinfo import TicketSettings, public_info
 from forms.schema import Form
 from forms.templating import current_language
-from forms.text import clean_text, text_problem, tr
+from forms.text import clean_text, gettext, text_problem, tr
 
 CODE_HASH = "kode_akses_sha256"  # key in the submission's derived values
 LANGUAGE = "bahasa"  # the reporter's page language when sending, for the reply message

@@ -12,7 +12,7 @@ from forms.catalog import workflow_for
 from forms.registry import workflows
 from forms.schema import Form
 from forms.store import Account, IssuedDocument, Submission, documents_of
-from forms.text import tr
+from forms.text import active_language, gettext, tr
 
 
 @dataclass
@@ -64,7 +64,7 @@ def status_label(form: Form, status: str, lang: str = "id") -> str:
             return tr(kind["status_label"], lang)
     if status == form.submit.get("status") and form.submit.get("status_label"):
         return tr(form.submit["status_label"], lang)
-    return {"draft": "Draf"}.get(status, status.replace("_", " ").capitalize())
+    return gettext("Draf") if status == "draft" else status.replace("_", " ").capitalize()
 
 
 def owner_number_of(form: Form, submission: Submission) -> tuple[str, str] | None:
@@ -72,7 +72,7 @@ def owner_number_of(form: Form, submission: Submission) -> tuple[str, str] | Non
     spec = issue_spec(form).get("owner_number")
     if not spec or not submission.derived.get(spec["name"]):
         return None
-    return tr(spec["label"]), submission.derived[spec["name"]]
+    return tr(spec["label"], active_language()), submission.derived[spec["name"]]
 
 
 def find_for_tracking(number: str, nik: str) -> Submission | None:
@@ -94,13 +94,14 @@ def label_of(form: Form, kind: str, status: str) -> str:
     """A status of a document kind in words."""
     workflow = workflows().get(kind)
     if workflow is not None and status in workflow.states:
-        return tr(workflow.states[status].label)
-    return status_label(form, status)
+        return tr(workflow.states[status].label, active_language())
+    return status_label(form, status, active_language())
 
 
 def public_history(submission: Submission, documents: list[DocumentView], form: Form) -> list[dict[str, Any]]:
     """Status changes only (no actors, no notes), oldest first, for the public page."""
-    entries = [{"at": entry["at"], "what": tr(form.title), "to": status_label(form, entry["to"])}
+    lang = active_language()
+    entries = [{"at": entry["at"], "what": tr(form.title, lang), "to": status_label(form, entry["to"], lang)}
                for entry in submission.history]
     for document in documents:
         entries += [{"at": entry["at"], "what": f"{document.kind} {document.number}", "to": label_of(form, document.kind, entry["to"])}

@@ -14,7 +14,7 @@ from forms.fields import Invalid, ParseContext
 from forms.rules import evaluate, truthy
 from forms.schema import Field, Form, Step
 from forms.tables import TableSet
-from forms.text import tr
+from forms.text import active_language, gettext, tr
 
 MAX_ROWS = 200
 
@@ -110,14 +110,14 @@ def check_unique(step: Step, values: Mapping[str, Any], previous: Mapping[str, A
         value = values.get(field.name)
         if field.unique and value is not None and field.name not in errors and services.taken \
                 and services.taken(field.unique["in"], value):
-            errors[field.name] = tr(field.unique.get("message")) or "Sudah terdaftar."
+            errors[field.name] = tr(field.unique.get("message"), active_language()) or gettext("Sudah terdaftar.")
 
 
 def run_checks(step: Step, data: Mapping[str, Any], services: Services, errors: dict[str, str]) -> None:
     """The step's cross-field rules; a failing rule puts its message on its field (or the step)."""
     for check in step.checks:
         if not truthy(evaluate(check.rule, data, services.tables.lookup)):
-            errors.setdefault(check.field or "_langkah", tr(check.message))
+            errors.setdefault(check.field or "_langkah", tr(check.message, active_language()))
 
 
 def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict, services: Services,
@@ -132,7 +132,8 @@ def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict,
         if field.kind.keeps_previous and previous:
             return previous
         if require and field.required:
-            errors[key] = "Wajib diisi." if field.type != "declaration" else "Centang pernyataan ini untuk melanjutkan."
+            errors[key] = (gettext("Wajib diisi.") if field.type != "declaration"
+                           else gettext("Centang pernyataan ini untuk melanjutkan."))
         return None
     ctx = ParseContext(services.tables, data, previous, services.save_file, services.upload_max_bytes, services.today,
                        raw_confirm=raw.get(f"{key}-ulang") if field.confirm else None,
@@ -182,11 +183,11 @@ def read_rows(field: Field, key: str, raw: RawInput, previous: Any, data: dict, 
     if seeds is not None:
         return rows or None
     if require and field.required and not rows:
-        errors[key] = "Isi paling sedikit satu baris."
+        errors[key] = gettext("Isi paling sedikit satu baris.")
     elif require and field.min_items and len(rows) < field.min_items:
-        errors[key] = f"Isi paling sedikit {field.min_items} baris."
+        errors[key] = gettext("Isi paling sedikit %(limit)s baris.", limit=field.min_items)
     if field.max_items and len(rows) > field.max_items:
-        errors[key] = f"Paling banyak {field.max_items} baris."
+        errors[key] = gettext("Paling banyak %(limit)s baris.", limit=field.max_items)
     return rows or None
 
 

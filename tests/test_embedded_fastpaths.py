@@ -29,6 +29,12 @@ def collection():
     ({"status": "a", "at": 9}, [3]),
     ({}, [1, 2, 3, 4]),
     ({"status": {"$in": ["b"]}}, [2]),  # operators still go through mongomock's matcher
+    ({"_id": 3}, [3]),                  # by key, without a scan
+    ({"_id": 3.0}, [3]),
+    ({"_id": "3"}, []),                 # a string is not the number 3
+    ({"_id": 5}, []),
+    ({"_id": 1, "status": "a"}, [1]),
+    ({"_id": 1, "status": "b"}, []),    # other terms still have to match
 ])
 def test_equality_filters_match_like_mongodb(collection, query, ids):
     assert sorted(doc["_id"] for doc in collection.find(query)) == ids
@@ -44,3 +50,11 @@ def test_a_limited_sorted_page_is_the_head_of_the_full_sort(collection):
 
 def test_scan_field_reads_every_value(collection):
     assert sorted(map(str, scan_field(collection, "status"))) == ["None", "a", "a", "b"]
+
+
+def test_a_lookup_by_id_reads_only_that_document(collection, monkeypatch):
+    store = collection._store
+    monkeypatch.setattr(type(store), "documents", property(lambda _self: pytest.fail("scanned every document")))
+    assert collection.find_one({"_id": 2})["status"] == "b"
+    collection.update_one({"_id": 2, "status": "b"}, {"$set": {"status": "c"}})
+    assert collection.find_one({"_id": 2, "status": "c"})["_id"] == 2

@@ -19,12 +19,13 @@ from forms.templating import current_language
 from forms.tracking import document_views, status_label
 from forms.security import current_owner
 from forms.store import DRAFT, list_submissions
+from forms.text import N_, gettext
 
 bp = Blueprint("account", __name__)
 
 FIELD_OF = ((CaptchaError, "captcha"), (CodeError, "code"), (PasswordRejected, "password"))
-SENT = ("Jika nama pengguna itu terdaftar, kode 6 angka sudah dikirim ke e-mail atau WhatsApp akun "
-        "tersebut. Kode berlaku 10 menit.")
+SENT = N_("Jika nama pengguna itu terdaftar, kode 6 angka sudah dikirim ke e-mail atau WhatsApp akun "
+          "tersebut. Kode berlaku 10 menit.")
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -67,7 +68,7 @@ def captcha_image():
 def logout():
     """End the session on the server too, so an old cookie signs nobody in."""
     sign_out()
-    flash("Anda sudah keluar.", "info")
+    flash(gettext("Anda sudah keluar."), "info")
     return redirect(url_for("account.login"))
 
 
@@ -81,13 +82,13 @@ def forgot():
         try:
             check_captcha(request.form.get("captcha", ""))
             if not username.strip():
-                raise AccountError("Nama pengguna wajib diisi.")
+                raise AccountError(gettext("Nama pengguna wajib diisi."))
             request_reset(username)
-            flash(SENT, "info")
+            flash(gettext(SENT), "info")
         except (CaptchaError, AccountError) as error:
             problem = error
         except CodeError as error:  # asked again too soon: the earlier code still works
-            flash(f"{error} Gunakan kode yang sudah dikirim.", "warning")
+            flash(f"{error} " + gettext("Gunakan kode yang sudah dikirim."), "warning")
         if problem is None:
             session["reset_user"] = normalise_username(username)
             return redirect(url_for("account.reset"))
@@ -110,7 +111,7 @@ def reset():
             problem = error
         else:
             session.pop("reset_user", None)
-            flash("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru.", "success")
+            flash(gettext("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."), "success")
             return redirect(url_for("account.login"))
     keep = isinstance(problem, PasswordRejected)  # the code was not tried: keep it in the form
     return page("account/reset.html", problem, username=username, code=code if keep else "")
@@ -139,8 +140,8 @@ def home():
 def profile():
     """What the account holds about its owner, as registered."""
     account = g.account
-    rows = [("Nama", account.name), ("Nama pengguna", account.username), ("NIK", masked(account.nik)),
-            ("E-mail", account.email), ("Telepon", format_phone(account.phone) if account.phone else None)]
+    rows = [(gettext("Nama"), account.name), (gettext("Nama pengguna"), account.username), ("NIK", masked(account.nik)),
+            ("E-mail", account.email), (gettext("Telepon"), format_phone(account.phone) if account.phone else None)]
     rows += [(humanise(key), shown(value)) for key, value in account.profile.items()]
     return render_template("account/profile.html", rows=rows, roles=account.roles)
 

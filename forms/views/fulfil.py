@@ -8,7 +8,7 @@ from forms.accounts import require_role
 from forms.bodylimits import body_limit, uploads_limit
 from forms.store import IssuedDocument, find_document, open_file
 from forms.templating import current_language
-from forms.text import tr
+from forms.text import gettext, tr
 
 bp = Blueprint("fulfil", __name__)
 
@@ -67,14 +67,14 @@ def upload(document_id: str, code: str):
     document = own_document_or_404(document_id)
     stored = request.files.get("berkas")
     if stored is None or not stored.filename:
-        flash("Pilih berkas yang akan diunggah.", "warning")
+        flash(gettext("Pilih berkas yang akan diunggah."), "warning")
         return redirect(url_for("fulfil.show", document_id=document_id))
     try:
         casework.upload(document, code, stored.read(casework_limit() + 1), stored.filename, g.account)
     except casework.CaseError as error:
         flash(str(error), "warning")
         return redirect(url_for("fulfil.show", document_id=document_id))
-    flash("Berkas tersimpan.", "success")
+    flash(gettext("Berkas tersimpan."), "success")
     return redirect(url_for("fulfil.show", document_id=document_id))
 
 
@@ -101,7 +101,7 @@ def act(document_id: str, action: str):
     except casework.CaseError as error:
         flash(str(error), "warning")
         return redirect(url_for("fulfil.show", document_id=document_id))
-    flash("Berhasil. Status dokumen diperbarui.", "success")
+    flash(gettext("Berhasil. Status dokumen diperbarui."), "success")
     return redirect(url_for("fulfil.show", document_id=document_id))
 
 

@@ -12,7 +12,7 @@ from forms.bodylimits import body_limit
 from forms.registry import schemas, workflows
 from forms.store import Account, IssuedDocument, Submission, count_by_status, find_document
 from forms.templating import current_language
-from forms.text import tr
+from forms.text import gettext, tr
 from forms.views.fulfil import page_of, row_of
 
 bp = Blueprint("officer", __name__, url_prefix="/petugas")
@@ -92,9 +92,9 @@ def claim(document_id: str):
         assignee = Account.objects(id=request.form["petugas"], roles__in=list(OFFICERS)).first() \
             if re.fullmatch(r"[0-9a-f]{24}", request.form["petugas"]) else None
         if assignee is None:
-            flash("Petugas tidak ditemukan.", "warning")
+            flash(gettext("Petugas tidak ditemukan."), "warning")
             return redirect(url_for("officer.case", document_id=document_id))
-    return run(lambda: casework.claim(document, g.account, assignee), document_id, "Kasus ditugaskan.")
+    return run(lambda: casework.claim(document, g.account, assignee), document_id, gettext("Kasus ditugaskan."))
 
 
 @bp.post("/dokumen/<document_id>/putusan/<code>")
@@ -104,7 +104,7 @@ def judge(document_id: str, code: str):
     """Accept or reject one uploaded requirement."""
     document = case_or_404(document_id)
     return run(lambda: casework.judge(document, code, request.form.get("putusan", ""), request.form.get("alasan", ""),
-                                      g.account), document_id, "Putusan persyaratan tersimpan.")
+                                      g.account), document_id, gettext("Putusan persyaratan tersimpan."))
 
 
 @bp.post("/dokumen/<document_id>/aksi/<action>")
@@ -114,11 +114,11 @@ def act(document_id: str, action: str):
     """Fire a workflow action (verify, request correction, recommend, approve, reject)."""
     document = case_or_404(document_id)
     if request.form.get("_version") != str(document.version):
-        flash("Kasus ini baru saja diubah oleh orang lain. Periksa keadaan terbaru sebelum bertindak; tidak ada yang diubah.",
-              "warning")
+        flash(gettext("Kasus ini baru saja diubah oleh orang lain. Periksa keadaan terbaru sebelum bertindak; "
+                      "tidak ada yang diubah."), "warning")
         return refused(document_id, 409)
     return run(lambda: casework.transition(document, action, g.account, request.form.get("catatan", "")),
-               document_id, "Tindakan tercatat dan status diperbarui.")
+               document_id, gettext("Tindakan tercatat dan status diperbarui."))
 
 
 def refused(document_id: str, status: int):

@@ -21,6 +21,7 @@ from forms.security import current_owner
 from forms.signing import check_signature, office_signer, sha256_hex
 from forms.store import DRAFT, Printout, find_submission, open_file
 from forms.surveys import settings as survey_settings, survey_required
+from forms.text import gettext
 
 bp = Blueprint("printouts", __name__)
 
@@ -47,10 +48,10 @@ def upload_check(printout: Printout) -> dict:
     """Compare an uploaded PDF with the issued version: same bytes (SHA-256), and a valid office signature."""
     upload = request.files.get("berkas")
     if upload is None or not upload.filename:
-        return {"problem": "Pilih berkas PDF yang akan diperiksa."}
+        return {"problem": gettext("Pilih berkas PDF yang akan diperiksa.")}
     data = upload.read(MAX_CHECK_BYTES + 1)
     if len(data) > MAX_CHECK_BYTES:
-        return {"problem": "Berkas terlalu besar untuk diperiksa (paling besar 5 MB)."}
+        return {"problem": gettext("Berkas terlalu besar untuk diperiksa (paling besar 5 MB).")}
     signature = check_signature(office_signer(current_app), data)
     return {"identical": hmac.compare_digest(sha256_hex(data), printout.sha256), "signature": signature,
             "name": upload.filename}
@@ -92,7 +93,8 @@ def send_printout(printout: Printout | None):
     if printout is None or not may_open(printout):
         abort(404)
     if printout.owner == current_owner() and survey_required(printout.owner):
-        flash("Sebelum mengunduh dokumen, isi Survei Kepuasan Masyarakat (SKM) terlebih dahulu. Terima kasih.", "info")
+        flash(gettext("Sebelum mengunduh dokumen, isi Survei Kepuasan Masyarakat (SKM) terlebih dahulu. "
+                      "Terima kasih."), "info")
         return redirect(url_for("wizard.start", form_id=survey_settings().form))
     stored = open_file(printout.file_id)
     if stored is None:

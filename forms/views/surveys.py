@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Mapping
 
 from flask import Blueprint, Response, current_app, render_template, request
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal
 
 from forms.accounts import require_role
 from forms.charts import BarChart, LineChart, bar_chart, line_chart
@@ -24,7 +24,7 @@ from forms.surveyexport import answers_csv, recap_csv, render_pdf, svg_data_uri
 from forms.surveys import (YEARS, Period, Report, build_report, parse_semester, profile, round_half_up, scale_max,
                            semester_of, semesters_until, settings, survey_prompt, trend)
 from forms.templating import current_language
-from forms.text import tr
+from forms.text import gettext, tr
 
 bp = Blueprint("surveys", __name__)
 

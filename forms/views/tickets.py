@@ -11,7 +11,6 @@ import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
 
 from forms import store
 from forms.accounts import require_role
@@ -23,6 +22,7 @@ from forms.publicinfo import public_info
 from forms.registry import schemas
 from forms.render import review_sections
 from forms.templating import current_language
+from forms.text import gettext
 from forms.tickets import (TicketError, answer, answers_of, contact_of, counts, find_ticket, next_statuses,
                            notify_reporter, queue, replies, settings, ticket_by_id)
 from forms.views.wizard import referenced_files

@@ -9,6 +9,7 @@ from forms.bodylimits import body_limit
 from forms.limits import configured, limiter
 from forms.registry import schemas
 from forms.templating import current_language
+from forms.text import gettext
 from forms.tracking import document_views, find_for_tracking, public_history, status_label
 
 bp = Blueprint("tracking", __name__)
@@ -26,11 +27,11 @@ def track():
     number, nik = request.form.get("nomor", "").strip(), request.form.get("nik", "").strip()
     if not NUMBER.fullmatch(number) or not re.fullmatch(r"\d{16}", nik):
         return render_template("tracking.html", number=number,
-                               problem="Isi nomor permohonan atau nomor dokumen, dan NIK 16 digit."), 422
+                               problem=gettext("Isi nomor permohonan atau nomor dokumen, dan NIK 16 digit.")), 422
     submission = find_for_tracking(number, nik)
     if submission is None:
         return render_template("tracking.html", number=number,
-                               problem="Tidak ada permohonan dengan nomor dan NIK tersebut."), 404
+                               problem=gettext("Tidak ada permohonan dengan nomor dan NIK tersebut.")), 404
     form = schemas().get(submission.form_id, submission.form_version)
     documents = document_views(form, submission, current_language())
     return render_template("tracking.html", number=number, found=submission, form=form, documents=documents,

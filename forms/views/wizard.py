@@ -23,7 +23,7 @@ from forms.schema import Form
 from forms.security import current_owner
 from forms.templating import current_language
 from forms.tracking import document_views, owner_number_of, status_label
-from forms.text import tr
+from forms.text import gettext, tr
 from forms.wizard import MAX_ROWS, Services, flat_data, navigate
 
 bp = Blueprint("wizard", __name__)
@@ -85,9 +85,9 @@ def load_form(form_id: str, version: int | None = None) -> Form:
     return form
 
 
-def get_submission_or_404(submission_id: str) -> tuple[store.Submission, Form]:
+def get_submission_or_404(submission_id: str) -> tuple[store.SubmissionRecord, Form]:
     """The caller's own submission and its pinned form version; anybody else's is 'not found'."""
-    submission = store.find_submission(submission_id)
+    submission = store.read_submission(submission_id)
     if submission is None or submission.owner != current_owner():
         abort(404)
     if submission.preview:
@@ -95,18 +95,19 @@ def get_submission_or_404(submission_id: str) -> tuple[store.Submission, Form]:
     return submission, load_form(submission.form_id, submission.form_version)
 
 
-def preview_form(submission: store.Submission) -> Form:
+def preview_form(submission: store.SubmissionRecord) -> Form:
     """The unpublished version an admin previews, as it stands now; only admins may open previews."""
     account = g.get("account")
     if account is None or "admin" not in account.roles:
         abort(404)
     form = draft_form(submission.form_id, submission.form_version)
     if form is None:
-        abort(409, description="Draf ini sedang tidak valid; perbaiki masalahnya di penyunting untuk melihat pratinjau.")
+        abort(409, description=gettext("Draf ini sedang tidak valid; perbaiki masalahnya di penyunting untuk melihat "
+                                       "pratinjau."))
     return form
 
 
-def services_for(submission: store.Submission) -> Services:
+def services_for(submission: store.SubmissionRecord) -> Services:
     """What validation needs, bound to this submission's owner."""
     owner = submission.owner
     return Services(
@@ -183,7 +184,7 @@ def step(submission_id: str, step_name: str):
     services = services_for(submission)
     navigation = navigation_of(form, submission, services)
     if not navigation.can_open(step_name):
-        flash("Selesaikan langkah sebelumnya terlebih dahulu.", "warning")
+        flash(gettext("Selesaikan langkah sebelumnya terlebih dahulu."), "warning")
         return redirect(url_for("wizard.resume", submission_id=submission_id))
     if request.method == "GET":
         send_codes(form, submission, step, services)
@@ -212,7 +213,8 @@ def upload_sizes(field) -> list[int | None]:
     return []
 
 
-def send_codes(form: Form, submission: store.Submission, step, services: Services, again: str | None = None) -> None:
+def send_codes(form: Form, submission: store.SubmissionRecord, step, services: Services,
+               again: str | None = None) -> None:
     """Send a one-time code for each code field of the step that has none pending for its current address."""
     data = flat_data(submission.answers, submission.derived, services)
     for field in step.fields:
@@ -231,9 +233,9 @@ def send_codes(form: Form, submission: store.Submission, step, services: Service
             flash(str(error), "warning")
             continue
         except DeliveryError:
-            flash("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi.", "warning")
+            flash(gettext("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi."), "warning")
             continue
-        flash(f"Kode verifikasi dikirim ke {mask(target)}.", "info")
+        flash(gettext("Kode verifikasi dikirim ke %(address)s.", address=mask(target)), "info")
 
 
 def mask(target: str) -> str:
@@ -244,16 +246,16 @@ def mask(target: str) -> str:
     return target[:6] + "****" + target[-4:]
 
 
-def navigation_of(form: Form, submission: store.Submission, services: Services):
+def navigation_of(form: Form, submission: store.SubmissionRecord, services: Services):
     """The applicant's position in this submission."""
     return navigate(form, submission.answers, submission.validated, submission.derived, services)
 
 
-def save_step(form: Form, submission: store.Submission, step, services: Services, navigation):
+def save_step(form: Form, submission: store.SubmissionRecord, step, services: Services, navigation):
     """Validate the posted step; on success store it and move on, else show the errors."""
     if request.form.get("_version") != str(submission.version):
-        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
-                            "data terbaru, lalu ulangi perubahan Anda.")
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
+                                    "data terbaru, lalu ulangi perubahan Anda."))
     action = request.form.get("_action", "next")
     if action.startswith("kirim-ulang:"):
         send_codes(form, submission, step, services, again=action.split(":", 1)[1])
@@ -267,8 +269,8 @@ def save_step(form: Form, submission: store.Submission, step, services: Services
         return render_step(form, submission, step, services, navigation, raw=raw, errors=filled.result.errors,
                            parsed=filled.result.values), 422
     if filled.applied.cleared:
-        flash("Jawaban yang tidak berlaku lagi dihapus: " + ", ".join(labels_of(form, filled.applied.cleared)) + ".",
-              "info")
+        flash(gettext("Jawaban yang tidak berlaku lagi dihapus: %(fields)s.",
+                      fields=", ".join(labels_of(form, filled.applied.cleared))), "info")
     return redirect(after_save(form, submission, step, action, services))
 
 
@@ -278,23 +280,22 @@ def labels_of(form: Form, names: list[str]) -> list[str]:
     return [tr(fields[name].label, current_language()) if name in fields else name for name in names]
 
 
-def after_save(form: Form, submission: store.Submission, step, action: str, services: Services) -> str:
+def after_save(form: Form, submission: store.SubmissionRecord, step, action: str, services: Services) -> str:
     """Where to go after a successful save."""
-    here = url_for("wizard.step", submission_id=submission.id, step_name=step.name)
     if action.startswith("tambah:"):
         return url_for("wizard.step", submission_id=submission.id, step_name=step.name,
                        tambah=action.split(":", 1)[1]) + "#" + action.split(":", 1)[1]
     if action != "next":
         if action == "save":
-            flash("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan.", "success")
-        return here
+            flash(gettext("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan."), "success")
+        return url_for("wizard.step", submission_id=submission.id, step_name=step.name)
     _before, after = navigation_of(form, submission, services).neighbours(step.name)
     if after is None:
         return url_for("wizard.review", submission_id=submission.id)
     return url_for("wizard.step", submission_id=submission.id, step_name=after.name)
 
 
-def render_step(form: Form, submission: store.Submission, step, services: Services, navigation, raw=None,
+def render_step(form: Form, submission: store.SubmissionRecord, step, services: Services, navigation, raw=None,
                 errors=None, add_row: str | None = None, parsed=None):
     """The step page."""
     lang = current_language()
@@ -311,7 +312,7 @@ def render_step(form: Form, submission: store.Submission, step, services: Servic
         client_data=client_data(step, submission.answers, submission.derived, services))
 
 
-def grow(view, form: Form, step, submission: store.Submission, services: Services, lang: str):
+def grow(view, form: Form, step, submission: store.SubmissionRecord, services: Services, lang: str):
     """The same repeat-group view with one more blank row."""
     from forms.render import repeat_rows
     data = flat_data(submission.answers, submission.derived, services)
@@ -341,9 +342,10 @@ def submit(submission_id: str):
     """Submit a complete draft: assign its number and move it to the form's submitted status."""
     submission, form = get_submission_or_404(submission_id)
     if request.form.get("_version") != str(submission.version):
-        raise ConflictError("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum mengirim.")
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum "
+                                    "mengirim."))
     if submission.preview:
-        flash("Ini pratinjau versi yang belum terbit: jawaban tidak dikirim dan tidak diproses.", "info")
+        flash(gettext("Ini pratinjau versi yang belum terbit: jawaban tidak dikirim dan tidak diproses."), "info")
         return redirect(url_for("wizard.review", submission_id=submission_id))
     try:
         submitted = submit_draft(form, submission, services_for(submission), request.host_url, current_language())
