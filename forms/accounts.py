@@ -85,7 +85,7 @@ def init_accounts(app: Flask) -> None:
 
 def normalise_username(username: str) -> str:
     """Usernames compare case-insensitively: stored and looked up in lower case."""
-    return (username or "").strip().lower()
+    return username.strip().lower() if isinstance(username, str) else ""
 
 
 def find_account(username: str) -> Account | None:
@@ -157,11 +157,11 @@ def dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def record_failure(account: Account, now: datetime) -> None:
-    """Count a wrong password atomically; the one that reaches the limit locks the account."""
-    Account.objects(id=account.id).update_one(inc__failed_logins=1)
-    locked = Account.objects(id=account.id, failed_logins__gte=MAX_FAILURES).update_one(
-        set__locked_until=now + LOCK_FOR, set__failed_logins=0)
+def record_failure(account: Account, now: datetime, counter: str = "failed_logins") -> None:
+    """Count a wrong password (or code, in its own counter) atomically; the one that reaches the limit locks the account."""
+    Account.objects(id=account.id).update_one(**{f"inc__{counter}": 1})
+    locked = Account.objects(id=account.id, **{f"{counter}__gte": MAX_FAILURES}).update_one(
+        set__locked_until=now + LOCK_FOR, **{f"set__{counter}": 0})
     if locked:
         log.warning("Akun %s dikunci sampai %s UTC", account.username, now + LOCK_FOR)
         raise AccountLocked(now + LOCK_FOR, now)
@@ -183,6 +183,26 @@ def set_password(account: Account, password: str) -> None:
     Account.objects(id=account.id).update_one(set__password_hash=hash_password(password), set__failed_logins=0,
                                               unset__locked_until=True)
     LoginSession.objects(account_id=account.id).delete()
+
+
+def change_password(account: Account, current: str, password: str, repeated: str, keep_token: str) -> None:
+    """A signed-in person's new password: the current one is checked (a wrong one counts towards the
+    lock), the new one must meet the policy; every other session of the account ends, this one stays."""
+    if not verify_password(account.password_hash, current or ""):
+        record_failure(account, utcnow())
+        raise AccountError("Kata sandi sekarang salah.")
+    problem = password_problem(password or "")
+    if problem:
+        raise PasswordRejected(problem)
+    if password != repeated:
+        raise PasswordRejected("Ulangan kata sandi tidak sama dengan kata sandi baru.")
+    Account.objects(id=account.id).update_one(set__password_hash=hash_password(password), set__failed_logins=0)
+    end_other_sessions(account, keep_token)
+
+
+def end_other_sessions(account: Account, keep_token: str) -> int:
+    """End every session of the account except the one holding `keep_token`; how many ended."""
+    return LoginSession.objects(account_id=account.id, token_hash__ne=token_hash(keep_token)).delete()
 
 
 def contact_of(account: Account | None) -> tuple[str, str] | None:

@@ -9,6 +9,7 @@ from flask import Flask
 from forms.config import load_config
 from forms.errors import register_error_handlers
 from forms.security import init_security
+from forms.bodylimits import init_body_limits
 from forms.store import init_store
 from forms.registry import init_schemas
 from forms.views import register_blueprints
@@ -26,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build a Loket app; tests pass a mapping that overrides the configuration."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    init_body_limits(app)
     init_security(app)
     init_store(app)
     init_limits(app)

@@ -21,7 +21,7 @@ from forms.notify import DeliveryError
 from forms.catalog import workflow_for
 from forms.registry import schemas, workflows
 from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
-from forms.text import N_, gettext, tr
+from forms.text import N_, clean_text, gettext, text_problem, tr
 from forms.workflow import Action, Workflow
 
 SYSTEM = "sistem"
@@ -113,7 +113,7 @@ def judge(document: IssuedDocument, code: str, verdict: str, reason: str, office
         raise CaseError(gettext("Persyaratan itu belum diunggah."))
     if verdict not in ("diterima", "ditolak"):
         raise CaseError(gettext("Putusan harus diterima atau ditolak."))
-    reason = reason.strip()[:500]
+    reason = checked_note(reason, 500)
     if verdict == "ditolak" and not reason:
         raise CaseError(gettext("Tuliskan alasan penolakan persyaratan."))
     changes = {f"fulfilment.{code}.verdict": verdict, f"fulfilment.{code}.reason": reason,
@@ -133,6 +133,17 @@ def claim(document: IssuedDocument, officer: Account, assignee: Account | None =
     audit.append(actor_name(officer), document.number, f"ditugaskan kepada {target.name}", document.status,
                   document.status)
     return changed
+
+
+def checked_note(text: str | None, limit: int) -> str:
+    """A typed note or reason in one Unicode form; CaseError for hidden characters or more than `limit` characters."""
+    text = clean_text(text if isinstance(text, str) else "")
+    problem = text_problem(text)
+    if problem:
+        raise CaseError(problem)
+    if len(text) > limit:
+        raise CaseError(f"Catatan paling banyak {limit} karakter (sekarang {len(text)}).")
+    return text
 
 
 def require_officer(account: Account | None) -> None:
@@ -169,7 +180,7 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
     permitted = {a.name for a in allowed_actions(document, account)} if account is not None else set()
     if (account is None and SYSTEM not in action.roles) or (account is not None and action_name not in permitted):
         raise Forbidden(gettext("Anda tidak berwenang melakukan tindakan ini."))
-    note = (note or "").strip()[:1000]
+    note = checked_note(note, 1000)
     if action.note_required and not note:
         raise CaseError(gettext("Tuliskan catatan/alasan untuk tindakan ini."))
     check_requirements(document, action)

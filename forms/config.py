@@ -29,7 +29,15 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_MAX_BYTES": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_SECURE": False,  # true: always Secure; false: Secure whenever the request came over TLS
+    "PROXY_FIX": 0,  # how many reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)
+    "HSTS_SECONDS": 31536000,  # Strict-Transport-Security max-age on TLS responses (0: no header)
+    "HSTS_INCLUDE_SUBDOMAINS": False,
+    "SMALL_BODY_MAX_BYTES": 64 * 1024,  # sign-in, codes, short officer forms
+    "FORM_BODY_MAX_BYTES": 1024 * 1024,  # a wizard step without uploads; uploads add their own limits
+    "TOTP_ROLES": ("verifikator", "kepala", "admin"),  # who may turn on the authenticator-app second factor
+    "TOTP_RATE_LIMIT": "10/minute",  # second-factor code entries and changes per client address
+    "TOTP_ISSUER": "",  # name shown in authenticator apps; empty → SITE_NAME
     "SESSION_COOKIE_NAME": "loket_session",
     "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; a wizard can take hours
     "LANGUAGES": ("id", "en"),

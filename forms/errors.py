@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from forms.text import N_, gettext
@@ -74,7 +74,7 @@ HTTP_PAGES = (
     (403, N_("Akses ditolak"), N_("Anda tidak berhak membuka halaman ini.")),
     (404, N_("Halaman tidak ditemukan"), N_("Alamat yang Anda buka tidak ada atau bukan milik Anda.")),
     (405, N_("Metode tidak diizinkan"), N_("Halaman ini tidak menerima permintaan seperti itu.")),
-    (413, N_("Berkas terlalu besar"), N_("Ukuran kiriman melebihi batas yang diizinkan.")),
+    (413, N_("Kiriman terlalu besar"), N_("Ukuran kiriman melebihi batas yang diizinkan.")),
     (429, N_("Terlalu banyak percobaan"), N_("Tunggu sebentar, lalu coba lagi.")),
 )
 
@@ -84,6 +84,8 @@ def make_http_handler(code: int, title: str, message: str):
 
     def handle(error):
         description = getattr(error, "description", "") if code == 400 else ""
+        if code == 413:
+            description = too_large_message(message)
         if wants_json():
             response = json_error(code, description or gettext(message))
             if getattr(error, "valid_methods", None):  # 405 says what is allowed
@@ -104,3 +106,13 @@ def json_error(status: int, message: str, fields: Mapping[str, str] | None = Non
     response = jsonify({"error": message, "fields": dict(fields or {}), **extra})
     response.status_code = status
     return response
+
+
+def too_large_message(message: str) -> str:
+    """The 413 text with this page's limit, when one was set for the request; nothing was saved."""
+    from forms.bodylimits import shown_limit
+    limit = g.get("body_limit")
+    if not limit:
+        return message
+    return (f"{message} Batas untuk halaman ini {shown_limit(limit)}; tidak ada yang disimpan. "
+            "Kecilkan atau pisahkan berkas, atau persingkat isian, lalu kirim lagi.")

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from forms.idnumbers import check_nik, format_npwp, normalise_npwp, normalise_phone, format_phone
-from forms.text import active_language, format_date_id, format_number, format_rupiah, gettext, tr
+from forms.text import (CONTROL_CHARS, active_language, clean_text, format_date_id, format_number, format_rupiah,
+                        gettext, text_problem, tr)
 
 if TYPE_CHECKING:
     from forms.schema import Field
@@ -88,15 +89,15 @@ def get_type(name: str) -> FieldType:
     return REGISTRY[name]
 
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 @field_type("text")
 class Text(FieldType):
     default_max = 200
 
     def parse(self, field, raw, ctx):
-        value = CONTROL_CHARS.sub("", str(raw)).strip()
+        problem = text_problem(str(raw))
+        if problem:
+            raise Invalid(problem)
+        value = clean_text(raw)
         value = {"lower": value.lower(), "upper": value.upper()}.get(field.transform or "", value)
         limit = field.max_length or self.default_max
         if len(value) > limit:
@@ -123,7 +124,7 @@ class Number(FieldType):
     DECIMAL = re.compile(r"-?\d+([.,]\d+)?")
 
     def parse(self, field, raw, ctx):
-        text = str(raw).strip().replace(" ", "")
+        text = short_number(raw)
         if not field.decimals:
             if not self.INTEGER.fullmatch(text):
                 raise Invalid(gettext("Isi dengan bilangan bulat, mis. 25."))
@@ -136,6 +137,17 @@ class Number(FieldType):
 
     def display(self, field, value, tables, lang="id"):
         return "" if value is None else format_number(value, field.decimals)
+
+
+MAX_NUMBER_CHARS = 30
+
+
+def short_number(raw: Any) -> str:
+    """A typed number without spaces, refused when longer than any real amount (no huge conversions)."""
+    text = str(raw).strip().replace(" ", "")
+    if len(text) > MAX_NUMBER_CHARS:
+        raise Invalid(f"Angka terlalu panjang (paling banyak {MAX_NUMBER_CHARS} karakter).")
+    return text
 
 
 def check_range(field: "Field", value: Any, shown: Callable[[Any], str]) -> Any:
@@ -154,7 +166,7 @@ class Money(FieldType):
     SHAPE = re.compile(r"(Rp\.?)?(\d{1,3}(\.\d{3})+|\d+)(,00?)?", re.IGNORECASE)
 
     def parse(self, field, raw, ctx):
-        text = str(raw).strip().replace(" ", "")
+        text = short_number(raw)
         if not self.SHAPE.fullmatch(text):
             raise Invalid(gettext("Isi nilai Rupiah tanpa sen, mis. 1.250.000."))
         digits = re.sub(r"(,00?)$", "", re.sub(r"^Rp\.?", "", text, flags=re.IGNORECASE))

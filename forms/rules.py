@@ -6,6 +6,7 @@ Nothing is ever passed to `eval`; unknown operators are refused when schemas loa
 """
 from __future__ import annotations
 
+import math
 import operator as op
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
@@ -116,19 +117,25 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
+MAX_NUMBER_TEXT = 40
+
+
 def number(value: Any) -> Any:
     """A numeric view of a value; null and empty become 0 so sums of optional fields work."""
     if value in (None, "") or isinstance(value, bool):
         return 0 if not value else 1
     if isinstance(value, (int, float, Decimal)):
         return value
+    if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
+        return 0  # no real amount is this long; converting it would be slow or infinite
     try:
         return int(value)
     except (TypeError, ValueError):
         try:
-            return float(value)
+            result = float(value)
         except (TypeError, ValueError):
             return 0
+        return result if math.isfinite(result) else 0
 
 
 def compare(function: Callable[[Any, Any], bool]) -> Callable[..., bool]:

@@ -1,11 +1,17 @@
-"""Request safety: CSRF on every form, who owns what, and protective response headers."""
+"""Request safety: CSRF on every form, who owns what, protective response headers and cookie flags.
+
+Behind a reverse proxy (PROXY_FIX = number of proxies in front, 0 = none) Werkzeug's ProxyFix makes the
+client's address, scheme and host those the proxy reports, so per-address rate limits count clients,
+not the proxy, and HSTS and Secure cookies follow the scheme the visitor used.
+"""
 from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, render_template, session
+from flask import Flask, Response, current_app, g, has_request_context, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forms.text import gettext
 
@@ -13,14 +19,8 @@ csrf = CSRFProtect()
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-
-
-def init_security(app: Flask) -> None:
-    """CSRF protection for every POST, friendly CSRF errors, and security headers."""
-    app.session_interface = ReusedSignerSessions()
-    csrf.init_app(app)
-    app.register_error_handler(CSRFError, handle_csrf_error)
-    app.after_request(add_security_headers)
+PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+               "payment=(), usb=()")
 
 
 class ReusedSignerSessions(SecureCookieSessionInterface):
@@ -38,6 +38,29 @@ class ReusedSignerSessions(SecureCookieSessionInterface):
         return cached[1]
 
 
+class SessionInterface(ReusedSignerSessions):
+    """The signed session cookie, marked Secure when configured so or when this request came over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def init_security(app: Flask) -> None:
+    """Trusted proxies, CSRF protection for every POST, friendly CSRF errors, cookie flags and security headers."""
+    trust_proxies(app)
+    app.session_interface = SessionInterface()
+    csrf.init_app(app)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.after_request(add_security_headers)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme, host and port from PROXY_FIX proxies in front (none by default)."""
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
 def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token: explain, change nothing."""
     message = gettext("Token keamanan formulir tidak ada atau sudah kedaluwarsa, jadi data tidak disimpan. "
@@ -46,12 +69,25 @@ def handle_csrf_error(error: CSRFError):
 
 
 def add_security_headers(response: Response) -> Response:
-    """Headers that every page carries."""
+    """Headers that every response carries; HSTS only on a response that went out over TLS."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    hsts = hsts_value()
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     return response
+
+
+def hsts_value() -> str | None:
+    """The Strict-Transport-Security value for this request: only over TLS and when HSTS_SECONDS > 0."""
+    seconds = int(current_app.config.get("HSTS_SECONDS") or 0)
+    if not request.is_secure or seconds <= 0:
+        return None
+    return f"max-age={seconds}" + ("; includeSubDomains" if current_app.config.get("HSTS_INCLUDE_SUBDOMAINS") else "")
 
 
 def current_owner(create: bool = False) -> str | None:

@@ -22,7 +22,7 @@ from flask import Flask
 import pymongo
 
 from forms.embedded import EmbeddedStore, enable_gridfs, install_lock, open_embedded, scan_field
-from forms.errors import ConflictError
+from forms.errors import ConflictError, FormsError
 from forms.events import StatusChange, announce
 from forms.text import gettext
 
@@ -242,6 +242,7 @@ def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, de
     """
     now = utcnow()
     changes = {"answers": dict(answers), "derived": dict(derived), "validated": list(validated), "updated_at": now}
+    refuse_operator_keys(changes)
     result = Submission._get_collection().update_one(
         {"_id": submission.id, "version": submission.version, "status": DRAFT},
         {"$set": changes, "$inc": {"version": 1}})
@@ -250,6 +251,29 @@ def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, de
                             "data terbaru, lalu ulangi perubahan Anda."))
     keep_in_step(submission, **changes, version=submission.version + 1)
     return submission
+
+
+class UnsafeKey(FormsError):
+    """A stored mapping would hold a key MongoDB reads as an operator or a path; nothing was saved."""
+
+    status = 400
+    title = "Data tidak dapat disimpan"
+
+
+def refuse_operator_keys(value: Any, path: str = "") -> None:
+    """Refuse '$…' and dotted keys anywhere in a value about to be stored as a whole.
+
+    Answers are keyed by schema names (letters, digits, '_'), so such a key means a bug or a forged
+    structure; refusing it keeps a stored answer from ever being read as a query operator or a path.
+    """
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str) or key.startswith("$") or "." in key or "\0" in key:
+                raise UnsafeKey(f"Nama isian tidak sah: {str(key)[:40]!r}{' di ' + path if path else ''}.")
+            refuse_operator_keys(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            refuse_operator_keys(item, path)
 
 
 def keep_in_step(submission: Submission | SubmissionRecord, **values: Any) -> None:
@@ -285,6 +309,7 @@ def change_status(submission: Submission | SubmissionRecord, expected: str, new:
                   note: str = "", extra: Mapping[str, Any] | None = None) -> Submission | SubmissionRecord:
     """The one place a status changes: conditional on (id, status, version), history appended."""
     entry = {"at": utcnow(), "actor": actor, "action": action, "from": expected, "to": new, "note": note}
+    refuse_operator_keys(dict(extra or {}))
     updates = {f"set__{key}": value for key, value in (extra or {}).items()}
     query = Submission.objects(id=submission.id, status=expected, version=submission.version)
     changed = query.update_one(set__status=new, set__updated_at=entry["at"], push__history=entry,
@@ -357,6 +382,13 @@ class Account(me.Document):
     locked_until = me.DateTimeField()
     created_at = me.DateTimeField(default=utcnow)
     last_login_at = me.DateTimeField()
+    # Optional second factor (forms.twofactor): secrets are kept encrypted; the last accepted time
+    # step makes every code usable once.
+    totp_secret = me.StringField()
+    totp_pending = me.StringField()
+    totp_last_step = me.IntField(default=0)
+    totp_failures = me.IntField(default=0)  # not reset by a correct password, only by a correct code
+    totp_enabled_at = me.DateTimeField()
 
     meta = {
         "collection": "accounts",

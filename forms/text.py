@@ -6,6 +6,9 @@ is bound and the Indonesian source is returned, so engine modules stay free of F
 """
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from collections.abc import Mapping
 from contextvars import ContextVar, Token
 from typing import Any, NamedTuple
@@ -16,6 +19,31 @@ MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
 }
+
+
+# Characters nobody types on purpose: C0 controls other than tab and line breaks, DEL, the bidirectional
+# overrides, embeddings and isolates that can make a text read differently from what it holds (U+202A-E,
+# U+2066-9), and lone surrogates (not storable as UTF-8).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why a typed text is refused (hidden control, text-direction or broken characters), or None if fine."""
+    if CONTROL_CHARS.search(value):
+        return "Isian memuat karakter kontrol tersembunyi (mis. NUL) yang tidak diizinkan; ketik ulang teksnya."
+    if BIDI_CONTROLS.search(value):
+        return ("Isian memuat karakter pembalik arah teks (mis. U+202E) yang dapat menyamarkan isi; "
+                "hapus karakter itu atau ketik ulang teksnya.")
+    if SURROGATES.search(value):
+        return "Isian memuat karakter yang rusak; ketik ulang teksnya."
+    return None
+
+
+def clean_text(value: Any) -> str:
+    """A typed text in one Unicode form (NFC: 'e' + combining accent is stored as 'é'), trimmed."""
+    return unicodedata.normalize("NFC", str(value)).strip()
 
 
 class Language(NamedTuple):
@@ -70,7 +98,7 @@ def tr(text: Any, lang: str = "id") -> str:
 
 def format_number(value: Any, decimals: int | None = 0) -> str:
     """12500.5 → '12.500,5' (Indonesian separators)."""
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     decimals = decimals or 0
     text = f"{value:,.{decimals}f}" if decimals else f"{round(value):,}"
@@ -79,7 +107,7 @@ def format_number(value: Any, decimals: int | None = 0) -> str:
 
 def format_rupiah(value: Any) -> str:
     """1250000 → 'Rp1.250.000'."""
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     sign = "-" if value < 0 else ""
     return f"{sign}Rp{format_number(abs(value))}"

@@ -25,13 +25,14 @@ from forms.messages import deliver
 from forms.publicinfo import TicketSettings, public_info
 from forms.schema import Form
 from forms.templating import current_language
-from forms.text import gettext, tr
+from forms.text import clean_text, gettext, text_problem, tr
 
 CODE_HASH = "kode_akses_sha256"  # key in the submission's derived values
 LANGUAGE = "bahasa"  # the reporter's page language when sending, for the reply message
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 REPLY = "jawab"
 MOVE = "ubah_status"
+MAX_REPLY = 3000
 
 
 class TicketError(FormsError):
@@ -130,7 +131,12 @@ def next_statuses(status: str) -> tuple[str, ...]:
 
 def answer(ticket: store.Submission, actor: str, reply: str, new_status: str) -> store.Submission:
     """Record a reply and/or a status move in one conditional change; TicketError if not allowed."""
-    reply = reply.strip()
+    problem = text_problem(reply)
+    if problem:
+        raise TicketError(problem)
+    reply = clean_text(reply)
+    if len(reply) > MAX_REPLY:
+        raise TicketError(gettext("Jawaban paling banyak %(limit)d karakter.", limit=MAX_REPLY))
     if new_status not in next_statuses(ticket.status):
         raise TicketError(gettext("Status pengaduan ini tidak dapat diubah menjadi \u201c%(status)s\u201d.",
                                   status=tr(settings().label(new_status), current_language())))

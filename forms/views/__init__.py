@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from forms.views import (account, admin, api, api_documents, api_submissions, fulfil, info, officer, printouts,
-                         public, reference, surveys, tickets, tokens, tracking, webhooks, wizard)
+                         public, reference, security_settings, surveys, tickets, tokens, tracking, webhooks, wizard)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(wizard.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(security_settings.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(fulfil.bp)
     app.register_blueprint(officer.bp)

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, session, url_for
 
+from forms import twofactor
 from forms.accounts import (AccountError, PasswordRejected, authenticate, normalise_username, request_reset,
                             require_role, reset_password, sign_in, sign_out)
+from forms.bodylimits import body_limit
 from forms.captchas import CaptchaError, check_captcha, draw, issue_challenge
 from forms.codes import CodeError
 from forms.idnumbers import format_phone
@@ -27,6 +29,7 @@ SENT = N_("Jika nama pengguna itu terdaftar, kode 6 angka sudah dikirim ke e-mai
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@body_limit("SMALL_BODY_MAX_BYTES")
 @limiter.limit(configured("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login():
     """Username, password and the image code; on success a fresh session and the applicant home."""
@@ -41,6 +44,9 @@ def login():
         except (CaptchaError, AccountError) as error:
             problem = error
         else:
+            if twofactor.enabled(account):
+                twofactor.hold_sign_in(account, target)
+                return redirect(url_for("security.second_factor"))
             sign_in(account)
             return redirect(target or url_for("account.home"))
     return page("account/login.html", problem, username=username, next=target,
@@ -58,6 +64,7 @@ def captcha_image():
 
 
 @bp.post("/keluar")
+@body_limit("SMALL_BODY_MAX_BYTES")
 def logout():
     """End the session on the server too, so an old cookie signs nobody in."""
     sign_out()
@@ -66,6 +73,7 @@ def logout():
 
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
+@body_limit("SMALL_BODY_MAX_BYTES")
 @limiter.limit(configured("RESET_RATE_LIMIT"), methods=["POST"])
 def forgot():
     """Ask for a reset code; the answer is the same whether or not the username exists."""
@@ -88,6 +96,7 @@ def forgot():
 
 
 @bp.route("/lupa-sandi/kode", methods=["GET", "POST"])
+@body_limit("SMALL_BODY_MAX_BYTES")
 @limiter.limit(configured("RESET_RATE_LIMIT"), methods=["POST"])
 def reset():
     """Enter the code and a new password; every session of the account ends."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import json
 
+from bson import ObjectId
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for)
 
 from forms import adminlog, catalog as store_catalog, formedit, migration
 from forms.accounts import ROLES, create_account, generate_password, normalise_username, require_role
+from forms.bodylimits import body_limit, uploads_limit
 from forms.catalog import (DOCUMENT, DOCUMENTS, FORM, KINDS, TABLE, WORKFLOW, CatalogError, catalog, draft_form,
                            export_document, find_version, published_version, versions_of)
 from forms.errors import FormsError
@@ -21,6 +23,7 @@ KIND_LABELS = {FORM: "Formulir", WORKFLOW: "Alur kerja", TABLE: "Tabel referensi
 OFFICER_ROLES = ("verifikator", "kepala", "admin")
 ROWS_PER_PAGE = 50
 MAX_IMPORT = 2 * 1024 * 1024
+MAX_LOGO = 512 * 1024
 
 
 @bp.before_request
@@ -331,6 +334,7 @@ def export(kind: str, key: str, version: int):
 
 
 @bp.post("/impor")
+@body_limit(lambda: uploads_limit(MAX_IMPORT))
 def import_version():
     """An exported file becomes a new draft after the same checks as any edit."""
     upload = request.files.get("berkas")
@@ -444,6 +448,7 @@ def save_row(key: str, version: int):
 
 
 @bp.post("/document/cetakan/<int:version>/kantor")
+@body_limit(lambda version: uploads_limit(MAX_LOGO))
 def save_office(version: int):
     """The office texts, signer and logo used by printouts, from a plain form."""
     record = draft_or_refuse(DOCUMENT, store_catalog.PRINTOUTS, version)
@@ -458,8 +463,8 @@ def save_office(version: int):
             signer[name] = request.form[name].strip()
     logo = request.files.get("logo")
     if logo and logo.filename:
-        data = logo.read(512 * 1024 + 1)
-        if len(data) > 512 * 1024 or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        data = logo.read(MAX_LOGO + 1)
+        if len(data) > MAX_LOGO or not data.startswith(b"\x89PNG\r\n\x1a\n"):
             flash("Logo harus berkas PNG paling besar 512 KB. Tidak ada yang disimpan.", "warning")
             return redirect(url_for("admin.version", kind=DOCUMENT, key=store_catalog.PRINTOUTS, version=version))
         office["logo"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
@@ -546,7 +551,7 @@ def create_officer():
 @bp.post("/akun/<account_id>")
 def update_officer(account_id: str):
     """Change an officer's role, or disable / enable the account (disabling ends its sessions)."""
-    account = Account.objects(id=account_id).first() if len(account_id) == 24 else None
+    account = Account.objects(id=ObjectId(account_id)).first() if ObjectId.is_valid(account_id) else None
     if account is None or not set(account.roles) & set(OFFICER_ROLES):
         abort(404)
     if account.id == g.account.id:

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from forms import casework
 from forms.accounts import require_role
+from forms.bodylimits import body_limit, uploads_limit
 from forms.store import IssuedDocument, find_document, open_file
 from forms.templating import current_language
 from forms.text import gettext, tr
@@ -59,6 +60,7 @@ def page_of(document: IssuedDocument) -> dict:
 
 
 @bp.post("/dokumen/<document_id>/unggah/<code>")
+@body_limit(lambda document_id, code: uploads_limit(requirement_max_bytes(document_id)))
 @require_role()
 def upload(document_id: str, code: str):
     """Upload (or replace) one requirement file."""
@@ -76,6 +78,12 @@ def upload(document_id: str, code: str):
     return redirect(url_for("fulfil.show", document_id=document_id))
 
 
+def requirement_max_bytes(document_id: str) -> int | None:
+    """The upload limit the document's workflow sets for its requirements (None: the general one)."""
+    document = find_document(document_id)
+    return (casework.workflow_of(document).requirements or {}).get("max_bytes") if document is not None else None
+
+
 def casework_limit() -> int:
     """How much of an upload to read: a little more than any limit, so an oversize file is recognised."""
     from flask import current_app
@@ -83,6 +91,7 @@ def casework_limit() -> int:
 
 
 @bp.post("/dokumen/<document_id>/aksi/<action>")
+@body_limit("SMALL_BODY_MAX_BYTES")
 @require_role()
 def act(document_id: str, action: str):
     """Fire one of the applicant's workflow actions (e.g. submit for verification)."""

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from forms import casework
 from forms.accounts import require_role
 from forms.audit import trail_of
+from forms.bodylimits import body_limit
 from forms.registry import schemas, workflows
 from forms.store import Account, IssuedDocument, Submission, count_by_status, find_document
 from forms.templating import current_language
@@ -81,6 +82,7 @@ def case(document_id: str):
 
 
 @bp.post("/dokumen/<document_id>/klaim")
+@body_limit("SMALL_BODY_MAX_BYTES")
 @require_role(*OFFICERS)
 def claim(document_id: str):
     """Take the case, or assign it to another officer."""
@@ -96,6 +98,7 @@ def claim(document_id: str):
 
 
 @bp.post("/dokumen/<document_id>/putusan/<code>")
+@body_limit("SMALL_BODY_MAX_BYTES")
 @require_role(*OFFICERS)
 def judge(document_id: str, code: str):
     """Accept or reject one uploaded requirement."""
@@ -105,6 +108,7 @@ def judge(document_id: str, code: str):
 
 
 @bp.post("/dokumen/<document_id>/aksi/<action>")
+@body_limit("SMALL_BODY_MAX_BYTES")
 @require_role(*OFFICERS)
 def act(document_id: str, action: str):
     """Fire a workflow action (verify, request correction, recommend, approve, reject)."""

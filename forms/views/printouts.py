@@ -13,6 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
                    url_for)
 
 from forms.accounts import require_role
+from forms.bodylimits import body_limit, uploads_limit
 from forms.limits import configured, limiter
 from forms.printouts import draft_pdf, find_by_token, find_version, print_settings, public_state, versions_of
 from forms.registry import schemas
@@ -29,6 +30,7 @@ MAX_CHECK_BYTES = 5 * 1024 * 1024
 
 
 @bp.route("/verifikasi/<token>", methods=["GET", "POST"])
+@body_limit(lambda token: uploads_limit(MAX_CHECK_BYTES))
 @limiter.limit(configured("VERIFY_RATE_LIMIT"))
 def verify(token: str):
     """What a QR code opens: the document's public facts and state, and a check of an uploaded copy."""

@@ -1,11 +1,13 @@
 """Public pages: the home page listing the forms, the language switch, health."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
+from forms.bodylimits import body_limit
 from forms.registry import schemas
 from forms.security import current_owner
 from forms.store import list_submissions
+from forms.views.account import safe_next
 
 bp = Blueprint("public", __name__)
 
@@ -21,14 +23,14 @@ def home():
 
 
 @bp.post("/bahasa")
+@body_limit("SMALL_BODY_MAX_BYTES")
 def set_language():
     """Switch the interface language (kept in a cookie)."""
     lang = request.form.get("lang", "id")
-    target = request.form.get("next") or url_for("public.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
+    target = safe_next(request.form.get("next")) or url_for("public.home")
     response = make_response(redirect(target))
-    response.set_cookie("lang", lang if lang in ("id", "en") else "id", max_age=365 * 86400, samesite="Lax")
+    response.set_cookie("lang", lang if lang in ("id", "en") else "id", max_age=365 * 86400, samesite="Lax",
+                        httponly=True, secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from forms import store
 from forms.accounts import require_role
+from forms.bodylimits import body_limit
 from forms.errors import ConflictError
 from forms.limits import configured, limiter
 from forms.notify import DeliveryError
@@ -42,6 +43,7 @@ def index():
 
 
 @bp.route("/pengaduan/ikuti", methods=["GET", "POST"])
+@body_limit("SMALL_BODY_MAX_BYTES")
 @limiter.limit(configured("TRACK_RATE_LIMIT"), methods=["POST"])
 def follow():
     """Ask for the ticket number and access code; show status and answers only."""
@@ -106,6 +108,7 @@ def actor_names(ticket: store.Submission) -> dict[str, str]:
 
 
 @bp.post("/petugas/pengaduan/<ticket_id>")
+@body_limit("SMALL_BODY_MAX_BYTES")
 @require_role(*OFFICERS)
 def officer_reply(ticket_id: str):
     """Record the officer's reply and/or status move, then send the reply to the reporter."""
@@ -113,7 +116,7 @@ def officer_reply(ticket_id: str):
     if request.form.get("_version") != str(ticket.version):
         raise ConflictError(gettext("Pengaduan ini baru saja diubah petugas lain. Muat ulang halaman untuk "
                                     "melihat keadaan terbaru; jawaban Anda belum disimpan."))
-    reply_text = request.form.get("jawaban", "")[:3000]
+    reply_text = request.form.get("jawaban", "")
     try:
         ticket = answer(ticket, f"account:{g.account.id}", reply_text, request.form.get("status", ticket.status))
     except TicketError as error:

@@ -5,6 +5,7 @@ import re
 
 from flask import Blueprint, render_template, request
 
+from forms.bodylimits import body_limit
 from forms.limits import configured, limiter
 from forms.registry import schemas
 from forms.templating import current_language
@@ -17,6 +18,7 @@ NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
+@body_limit("SMALL_BODY_MAX_BYTES")
 @limiter.limit(configured("TRACK_RATE_LIMIT"), methods=["POST"])
 def track():
     """Ask for a number and the applicant's NIK; show statuses and dates only."""

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    url_for)
 
 from forms import store
+from forms.bodylimits import body_limit, uploads_limit
 from forms.codes import CodeError, check_code, issue_code, latest_code
 from forms.errors import ConflictError
 from forms.fields import Invalid
@@ -23,7 +24,7 @@ from forms.security import current_owner
 from forms.templating import current_language
 from forms.tracking import document_views, owner_number_of, status_label
 from forms.text import gettext, tr
-from forms.wizard import Services, flat_data, navigate
+from forms.wizard import MAX_ROWS, Services, flat_data, navigate
 
 bp = Blueprint("wizard", __name__)
 
@@ -148,6 +149,7 @@ def start(form_id: str):
 
 
 @bp.post("/formulir/<form_id>")
+@body_limit("SMALL_BODY_MAX_BYTES")
 def create(form_id: str):
     """Begin a new submission on the latest version of the form."""
     form = load_form(form_id)
@@ -170,6 +172,7 @@ def resume(submission_id: str):
 
 
 @bp.route("/isian/<submission_id>/langkah/<step_name>", methods=["GET", "POST"])
+@body_limit(lambda submission_id, step_name: step_body_limit(submission_id, step_name))
 def step(submission_id: str, step_name: str):
     """Show a step, or validate and save it."""
     submission, form = get_submission_or_404(submission_id)
@@ -187,6 +190,27 @@ def step(submission_id: str, step_name: str):
         send_codes(form, submission, step, services)
         return render_step(form, submission, step, services, navigation, add_row=request.args.get("tambah"))
     return save_step(form, submission, step, services, navigation)
+
+
+def step_body_limit(submission_id: str, step_name: str) -> int:
+    """A step's body limit: its text, plus room for each of its uploads (rows of a group count each)."""
+    submission = store.find_submission(submission_id)
+    form = None
+    if submission is not None:
+        form = draft_form(submission.form_id, submission.form_version) if submission.preview \
+            else schemas().get(submission.form_id, submission.form_version)
+    step = form.step(step_name) if form else None
+    return uploads_limit(*[size for field in (step.fields if step else ()) for size in upload_sizes(field)])
+
+
+def upload_sizes(field) -> list[int | None]:
+    """The size limit of each upload a field can post (a repeat group's file per possible row)."""
+    if field.type == "file":
+        return [field.max_bytes]
+    if field.type == "repeat":
+        rows = min(field.max_items or MAX_ROWS, MAX_ROWS)
+        return [size for sub in field.fields for size in upload_sizes(sub)] * rows
+    return []
 
 
 def send_codes(form: Form, submission: store.SubmissionRecord, step, services: Services,
@@ -313,6 +337,7 @@ def review(submission_id: str):
 
 
 @bp.post("/isian/<submission_id>/kirim")
+@body_limit("SMALL_BODY_MAX_BYTES")
 def submit(submission_id: str):
     """Submit a complete draft: assign its number and move it to the form's submitted status."""
     submission, form = get_submission_or_404(submission_id)
