@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 from flask import Flask, current_app
 from mongoengine import NotUniqueError
 
+from forms import adminlog
 from forms.errors import FormsError, SchemaError
 from forms.printing import PrintoutError, PrintSettings, load_print_settings
 from forms.publicinfo import PublicInfo, load_public_info
@@ -443,7 +444,6 @@ def save_draft(app: Flask, record: SchemaVersion, content: Any, actor: str, revi
                                                       inc__revision=1)
     if not changed:
         raise CatalogError("Draf ini sudah diubah di tab lain atau sudah diterbitkan. Muat ulang lalu ulangi.")
-    from forms import adminlog
     adminlog.record(actor, "ubah_draf", record.kind, record.key, record.version, before=json.loads(record.content),
                     after=content)
     return []
@@ -462,7 +462,6 @@ def publish(app: Flask, record: SchemaVersion, actor: str, note: str = "") -> Ca
     if not changed:
         raise CatalogError("Draf ini sudah diubah atau diterbitkan oleh orang lain. Muat ulang lalu periksa lagi.")
     next_sequence(GENERATION)
-    from forms import adminlog
     adminlog.record(actor, "terbitkan", record.kind, record.key, record.version,
                     before=json.loads(previous.content) if previous else None, after=content, note=note)
     return reload(app)
@@ -483,7 +482,6 @@ def discard_draft(record: SchemaVersion, actor: str) -> None:
     if record.state != "draft":
         raise CatalogError("Hanya draf yang dapat dihapus.")
     SchemaVersion.objects(id=record.id, state="draft").delete()
-    from forms import adminlog
     adminlog.record(actor, "hapus_draf", record.kind, record.key, record.version)
 
 
@@ -508,7 +506,6 @@ def import_document(app: Flask, data: Any, actor: str) -> tuple[SchemaVersion | 
         return None, problems
     record = start_draft(kind, key, version - 1, actor, content=content, origin="import",
                          note=f"impor dari {label(kind, key, data.get('version', '?'))}")
-    from forms import adminlog
     adminlog.record(actor, "impor", kind, key, record.version, after=content)
     return record, []
 

@@ -37,6 +37,19 @@ def set_text(target: dict, key: str, text: str) -> None:
         target[key] = value
 
 
+def set_or_drop(target: dict, key: str, value: Any) -> None:
+    """Set a property, or remove it when the value is None."""
+    if value is None:
+        target.pop(key, None)
+    else:
+        target[key] = value
+
+
+def set_rule(target: dict, rule: Any) -> None:
+    """Set or remove a step's or field's condition."""
+    set_or_drop(target, "visible_if", rule)
+
+
 def parse_rule(text: str, where: str) -> Any:
     """A condition typed as JSON (JSON-logic); empty means none."""
     text = (text or "").strip()
@@ -125,10 +138,10 @@ def move_step(form: dict, values: Mapping[str, str]) -> None:
 def step_props(form: dict, values: Mapping[str, str]) -> None:
     _index, step = find_step(form, values.get("step", ""))
     where = f"step '{step['name']}'"
-    set_text(step, "title", values.get("title", "")) if values.get("title", "").strip() else None
+    if values.get("title", "").strip():
+        set_text(step, "title", values["title"])
     set_text(step, "help", values.get("help", ""))
-    rule = parse_rule(values.get("visible_if", ""), where)
-    step.pop("visible_if", None) if rule is None else step.__setitem__("visible_if", rule)
+    set_rule(step, parse_rule(values.get("visible_if", ""), where))
 
 
 def add_field(form: dict, values: Mapping[str, str]) -> None:
@@ -170,10 +183,8 @@ def field_props(form: dict, values: Mapping[str, str]) -> None:
     else:
         field.pop("required", None)
     if "options" in values and ("options" in field or values["options"].strip()):
-        options = parse_options(values["options"], where)
-        field.pop("options", None) if not options else field.__setitem__("options", options)
-    rule = parse_rule(values.get("visible_if", ""), where)
-    field.pop("visible_if", None) if rule is None else field.__setitem__("visible_if", rule)
+        set_or_drop(field, "options", parse_options(values["options"], where) or None)
+    set_rule(field, parse_rule(values.get("visible_if", ""), where))
 
 
 OPERATIONS: dict[str, Callable[[dict, Mapping[str, str]], None]] = {

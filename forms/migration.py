@@ -12,7 +12,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Iterable, Mapping
 
 from forms import audit
-from forms.schema import Form, Step
+from forms.schema import Form
 from forms.store import DRAFT, Submission, utcnow
 from forms.text import tr
 
@@ -123,8 +123,3 @@ def migrate_drafts(form_id: str, versions: Mapping[int, Form], new: Form, actor:
             skipped += 1
     return {"moved": moved, "skipped": skipped}
 
-
-def steps_named(form: Form, names: Iterable[str]) -> list[Step]:
-    """Steps of a form by name, in form order."""
-    wanted = set(names)
-    return [step for step in form.steps if step.name in wanted]
