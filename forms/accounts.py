@@ -25,6 +25,7 @@ from forms.errors import FormsError
 from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.passwords import hash_password, needs_rehash, password_problem, verify_password
+from forms.registry import office_clock
 from forms.store import Account, LoginSession, utcnow
 from forms.text import N_, gettext
 
@@ -63,16 +64,17 @@ class DuplicateAccount(AccountError):
 
 
 class AccountLocked(AccountError):
-    """Too many wrong passwords in a row; sign-in is refused until `until` (UTC)."""
+    """Too many wrong passwords in a row; sign-in is refused until `until` (stored UTC, shown in office time)."""
 
     status = 423
 
     def __init__(self, until: datetime, now: datetime):
         minutes = max(1, round((until - now).total_seconds() / 60))
         self.until = until
+        local = office_clock().local(until)
         super().__init__(gettext("Akun dikunci sementara karena %(failures)s kali gagal masuk berturut-turut. "
-                                 "Coba lagi setelah pukul %(time)s UTC (%(date)s), sekitar %(minutes)s menit lagi.",
-                                 failures=MAX_FAILURES, time=f"{until:%H:%M}", date=f"{until:%d-%m-%Y}",
+                                 "Coba lagi setelah pukul %(time)s (%(date)s), sekitar %(minutes)s menit lagi.",
+                                 failures=MAX_FAILURES, time=f"{local:%H:%M %Z}", date=f"{local:%d-%m-%Y}",
                                  minutes=minutes))
 
 

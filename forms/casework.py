@@ -19,7 +19,7 @@ from forms.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kin
 from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.catalog import workflow_for
-from forms.registry import schemas, workflows
+from forms.registry import office_clock, schemas, workflows
 from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
 from forms.text import N_, clean_text, gettext, text_problem, tr
 from forms.workflow import Action, Workflow
@@ -220,7 +220,7 @@ def check_requirements(document: IssuedDocument, action: Action) -> None:
 
 def next_sla(workflow: Workflow, document: IssuedDocument, target: str, now: datetime) -> dict:
     """The service-level clock after entering a state: started, paused (keeping what is left) or none."""
-    calendar = current_app.extensions["loket.calendar"]
+    calendar = office_clock()
     current = dict(document.sla or {})
     remaining = current.get("remaining")
     if current.get("due_at") and not workflow.states[document.status].pause_sla:
@@ -290,9 +290,7 @@ def sla_view(document: IssuedDocument, now: datetime | None = None) -> dict[str,
         return {"paused": True, "remaining": sla.get("remaining")}
     if not sla.get("due_at"):
         return {}
-    calendar = current_app.extensions["loket.calendar"]
-    left = calendar.between(now or utcnow(), sla["due_at"])
-    return {"due_at": sla["due_at"], "remaining": round(left, 1), "overdue": left < 0}
+    return office_clock().deadline(sla["due_at"], now)
 
 
 def search_text(document: IssuedDocument, account: Account | None, title: str) -> str:

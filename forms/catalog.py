@@ -30,6 +30,7 @@ from forms.printing import PrintoutError, PrintSettings, load_print_settings
 from forms.publicinfo import PublicInfo, load_public_info
 from forms.schema import Form, SchemaSet, build_schemas, check_and_build_form, meta_validator, relative
 from forms.store import SchemaVersion, counter_value, next_sequence, utcnow
+from forms.workdays import office_zone
 from forms.workflow import Workflow, build_workflows, latest_workflows
 
 log = logging.getLogger("loket.catalog")
@@ -260,10 +261,11 @@ def build_uncached(app: Flask, items: list[Item]) -> Catalog:
                         [(i.where, i.content) for i in items if i.kind == WORKFLOW]) or {}
     printouts = {}
     folder = Path(app.config["PRINTOUTS_DIR"])
+    zone = office_zone(app.config["OFFICE_TIMEZONE"])  # checked by init_schemas before the catalog is built
     for item in items:
         if item.kind == DOCUMENT and item.key == PRINTOUTS:
             try:
-                printouts[item.version] = load_print_settings(folder, item.content, where=item.where)
+                printouts[item.version] = load_print_settings(folder, zone, item.content, where=item.where)
             except PrintoutError as error:
                 problems.extend(str(error).splitlines())
     public = None

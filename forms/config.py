@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SCHEMAS_DIR": str(PROJECT_DIR / "schemas"),
     "PRINTOUTS_DIR": str(PROJECT_DIR / "printouts"),
     "CATALOG_REFRESH_SECONDS": 2,  # how often a process checks whether another one published a version
+    "OFFICE_TIMEZONE": "Asia/Jakarta",  # the office's clock: today, deadlines, semesters, dates on pages and PDFs
     "HOST": "127.0.0.1",
     "PORT": 5000,
     "THREADS": 8,

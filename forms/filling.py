@@ -14,6 +14,7 @@ from forms.errors import FormsError
 from forms.handlers import HANDLERS, SubmitError
 from forms.messages import deliver
 from forms.notify import DeliveryError
+from forms.registry import office_clock
 from forms.schema import Form, Step
 from forms.text import N_, gettext, tr
 from forms.wizard import Applied, RawInput, Services, StepResult, apply_step, flat_data, navigate, validate_step
@@ -74,8 +75,8 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
         store.release_claim(submission)
         raise
     now = store.utcnow()
-    number = form.number_pattern.format(form=form.id.upper(), year=now.year,
-                                        seq=store.next_sequence(f"{form.id}:{now.year}"))
+    year = office_clock().local(now).year
+    number = form.number_pattern.format(form=form.id.upper(), year=year, seq=store.next_sequence(f"{form.id}:{year}"))
     store.change_status(submission, store.SUBMITTING, form.submit.get("status", "submitted"), submission.owner,
                         "submit", extra={"number": number, "submitted_at": now, **extra})
     warnings = notify_submitted(form, answers, number, base_url, lang)

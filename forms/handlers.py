@@ -15,6 +15,7 @@ from forms.casework import set_search_text, workflow_of
 from forms.errors import FormsError
 from forms.events import StatusChange, announce
 from forms.printouts import issue_printouts
+from forms.registry import office_clock
 from forms.schema import Form
 from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
                           value_taken)
@@ -95,9 +96,10 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
             raise SubmitError(gettext("Tidak ada dokumen yang dapat diterbitkan untuk %(keys)s.",
                                       keys=", ".join(map(str, missing))))
         now = utcnow()
+        year = office_clock().local(now).year  # the office's year: 00:30 WIB on 1 January is the new year
         for row, kind in plan:
             code = row[rows["kind"]]
-            number = kind["pattern"].format(year=now.year, seq=next_sequence(f"{form.id}:{code}:{now.year}"),
+            number = kind["pattern"].format(year=year, seq=next_sequence(f"{form.id}:{code}:{year}"),
                                             key=row.get(rows["key"], ""))
             IssuedDocument(submission_id=submission.id, owner=submission.owner, kind=code, number=number,
                            workflow_version=(submission.procedure or {}).get("workflows", {}).get(code),

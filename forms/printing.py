@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import jinja2
 import jsonschema
@@ -60,11 +60,12 @@ class PrintSettings:
         return self.data["status_states"].get(status, self.data["default_state"])
 
 
-def load_print_settings(folder: Path, data: Mapping[str, Any] | None = None,
+def load_print_settings(folder: Path, zone: ZoneInfo, data: Mapping[str, Any] | None = None,
                         where: str | None = None) -> PrintSettings:
     """Read and check settings.json, compile every template it names, read the logo; all problems at once.
 
-    `data` replaces the file's content (a version from the schema store); `where` names it in messages.
+    `zone` is the office's time zone (dates of issue are its local dates); `data` replaces the file's
+    content (a version from the schema store); `where` names it in messages.
     """
     settings_path = folder / "settings.json"
     try:
@@ -80,7 +81,7 @@ def load_print_settings(folder: Path, data: Mapping[str, Any] | None = None,
         raise PrintoutError("\n".join(problems))
     templates = template_environment(folder)
     problems = reference_problems(settings_path, data) + template_problems(folder, templates, data)
-    zone = timezone_of(settings_path, data["timezone"], problems)
+    problems += zone_problems(settings_path, data, zone)
     logo_name = data["office"]["logo"]
     logo = inline_logo(logo_name, problems) if logo_name.startswith("data:") else read_logo(folder / logo_name, problems)
     if problems:
@@ -117,13 +118,13 @@ def template_problems(folder: Path, templates: jinja2.Environment, data: Mapping
     return problems
 
 
-def timezone_of(path: Path, name: str, problems: list[str]) -> ZoneInfo | None:
-    """The office's time zone (dates of issue are local dates)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"{path}: timezone: unknown time zone '{name}'")
-        return None
+def zone_problems(path: Path, data: Mapping[str, Any], zone: ZoneInfo) -> list[str]:
+    """A `timezone` left in older settings must be the office's own: one clock for pages and PDFs."""
+    named = data.get("timezone")
+    if named is None or named == zone.key:
+        return []
+    return [f"{path}: timezone: '{named}' differs from the office's time zone '{zone.key}' "
+            "(setting OFFICE_TIMEZONE); remove it from the printout settings"]
 
 
 def read_logo(path: Path, problems: list[str]) -> str:

@@ -7,7 +7,8 @@ from flask import Flask, current_app
 
 from forms.catalog import init_catalog
 from forms.schema import SchemaSet
-from forms.workdays import load_calendar
+from forms.errors import SchemaError
+from forms.workdays import Calendar, load_calendar, office_zone
 from forms.workflow import Workflow
 
 
@@ -16,8 +17,17 @@ def init_schemas(app: Flask) -> None:
 
     A broken definition stops start-up with every problem listed.
     """
+    try:
+        zone = office_zone(app.config["OFFICE_TIMEZONE"])
+    except ValueError as error:
+        raise SchemaError([str(error)]) from error
     init_catalog(app)
-    app.extensions["loket.calendar"] = load_calendar(Path(app.config["SCHEMAS_DIR"]) / "hari-libur.json")
+    app.extensions["loket.calendar"] = load_calendar(Path(app.config["SCHEMAS_DIR"]) / "hari-libur.json", zone)
+
+
+def office_clock() -> Calendar:
+    """The office's clock and working-day calendar of the current app."""
+    return current_app.extensions["loket.calendar"]
 
 
 def workflows() -> dict[str, Workflow]:

@@ -15,6 +15,7 @@ from xhtml2pdf import pisa
 
 from forms.errors import FormsError
 from forms.publicinfo import SurveySettings
+from forms.registry import office_clock
 from forms.schema import Form
 from forms.surveys import Report, round_half_up
 from forms.text import N_, gettext, tr
@@ -54,14 +55,15 @@ def recap_csv(report: Report, config: SurveySettings, lang: str = "id") -> str:
 
 
 def answers_csv(report: Report, config: SurveySettings, form: Form, lang: str = "id") -> str:
-    """Every response of the period: number, time sent (UTC), profile labels, element values, comment."""
+    """Every response of the period: number, time sent (office time, ISO 8601 with offset), profile labels,
+    element values, comment."""
     fields = form.fields
     profile = [name for name in config.profile if name in fields]
-    head = ["nomor", "dikirim_utc", *profile, *[element.code for element in config.elements]]
+    head = ["nomor", "dikirim", *profile, *[element.code for element in config.elements]]
     head += [config.comment] if config.comment else []
     rows = []
     for response in report.responses:
-        row = [response["_number"], response["_at"].isoformat(timespec="seconds")]
+        row = [response["_number"], office_clock().local(response["_at"]).isoformat(timespec="seconds")]
         row += [fields[name].kind.display(fields[name], response.get(name), None, lang) for name in profile]
         row += [response.get(element.field, "") for element in config.elements]
         row += [response.get(config.comment) or ""] if config.comment else []

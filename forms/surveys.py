@@ -5,8 +5,8 @@ answered it; the index = mean of the element NRRs (weight exactly 1/9 for 9 elem
 conversion factor (25). Sums stay exact fractions and only the result is rounded, to 2 decimals,
 half up. The grade is read from that rounded value because the regulation's bands are themselves
 given to 2 decimals (B ends at 88.30, A starts at 88.31): an unrounded 88.305 would fall in no band.
-Periods are calendar semesters by default (the service standard reports every semester); dates are
-compared in UTC, as the store keeps them.
+Periods are calendar semesters by default (the service standard reports every semester) of the
+office's own days: a survey sent at 23:30 WIB on 30 June belongs to the first semester.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from flask import current_app, g, request
 
 from forms import store
 from forms.publicinfo import Element, Grade, SurveySettings, public_info
-from forms.registry import schemas
+from forms.registry import office_clock, schemas
 from forms.text import format_date_id, tr
 
 ROMAN = {1: "I", 2: "II"}
@@ -48,9 +48,9 @@ class Period:
         return f"{format_date_id(self.start.isoformat(), lang)} – {format_date_id(self.end.isoformat(), lang)}"
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """[start, day after end) as datetimes, for a store query."""
-        return datetime.combine(self.start, datetime.min.time()), datetime.combine(self.end + timedelta(days=1),
-                                                                                 datetime.min.time())
+        """[office midnight of start, office midnight after end) as stored (UTC) times, for a store query."""
+        clock = office_clock()
+        return clock.day_start(self.start), clock.day_start(self.end + timedelta(days=1))
 
 
 @dataclass

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, url_for
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from forms.registry import office_clock
 from forms.text import format_date_id, format_rupiah, tr
 
 
@@ -17,7 +19,8 @@ def init_templating(app: Flask) -> None:
     app.context_processor(lambda: {"lang_code": current_language()})
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["tanggal"] = format_date_id
-    app.jinja_env.filters["datetime"] = lambda value: value.strftime("%d-%m-%Y %H:%M") + " UTC" if value else ""
+    app.jinja_env.filters["datetime"] = office_time
+    app.jinja_env.filters["office_date"] = office_date
     app.jinja_env.filters["json_attr"] = to_json_attribute
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["static_url"] = static_urls(app)
@@ -25,6 +28,18 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["lang"] = current_language
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def office_time(value: datetime | None) -> str:
+    """A stored (UTC) time as the office's wall-clock time with its zone: '06-12-2026 10:00 WIB'."""
+    if not value:
+        return ""
+    return office_clock().local(value).strftime("%d-%m-%Y %H:%M %Z")
+
+
+def office_date(value: datetime | None) -> date | None:
+    """The office's date of a stored (UTC) time, for day arithmetic in templates."""
+    return office_clock().local(value).date() if value else None
 
 
 def static_urls(app: Flask):

@@ -166,3 +166,21 @@ def screenshots(tmp_path):
     folder = Path(os.environ.get("LOKET_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+OFFICE_ZONE = "Asia/Jakarta"
+
+
+def wib(text: str):
+    """'2026-12-13 10:00' read as office time (WIB), returned as the store keeps times: naive UTC."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(OFFICE_ZONE))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def pin_clock(app, moment):
+    """Make the app's office clock read `moment` (naive UTC): what pages call "now" and "today"."""
+    calendar = app.extensions["loket.calendar"]
+    app.extensions["loket.calendar"] = calendar.with_now(lambda: moment)

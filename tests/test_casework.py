@@ -12,7 +12,7 @@ import pytest
 from forms.accounts import create_account
 from forms.audit import verify_chain
 from forms.store import AuditEntry, IssuedDocument, utcnow
-from tests.conftest import token
+from tests.conftest import pin_clock, token, wib
 from tests.test_login import ANSWER, PASSWORD, login
 from tests.test_permohonan import NIK, PROFILE, detail, issue, ok, start
 
@@ -222,6 +222,23 @@ def test_access_is_per_object_and_per_role(people):
     assert people["vera"].get(f"/dokumen/{document.id}/berkas/hasil_uji_air").status_code == 200
     anonymous = people["siti"].application.test_client()
     assert anonymous.get(f"/dokumen/{document.id}").status_code == 302
+
+
+@pytest.mark.parametrize("now, overdue, shown", [
+    ("2026-12-13 10:00", True, "Lewat batas waktu"),      # Sunday after a Friday 10:00 deadline: late
+    ("2026-12-12 10:00", True, "Lewat batas waktu"),      # Saturday
+    ("2026-12-14 10:00", True, "Lewat 1.0 hari kerja"),   # Monday: one working day late
+    ("2026-12-11 09:59", False, "Sisa 0.0 hari kerja"),   # Friday a minute before
+])
+def test_a_case_past_its_deadline_is_overdue_on_any_day(app, people, now, overdue, shown):
+    first = fulfil(people["siti"], issued(people["siti"]))
+    IssuedDocument.objects(id=first.id).update_one(set__sla__due_at=wib("2026-12-11 10:00"))
+    pin_clock(app, wib(now))
+    page = people["vera"].get("/petugas/").get_data(as_text=True)
+    assert ("row-overdue" in page) is overdue and shown in page
+    assert "11-12-2026 10:00 WIB" in page and "UTC" not in page
+    status = people["siti"].get(f"/dokumen/{first.id}").get_data(as_text=True)
+    assert shown in status and "UTC" not in status
 
 
 def test_inbox_counts_search_and_overdue(people):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,8 @@ def test_lockout_after_five_failures_refuses_even_the_right_password(app, client
     assert fifth.status_code == 423
     text = fifth.get_data(as_text=True)
     until = stored(app).locked_until
-    assert "dikunci" in text and f"{until:%H:%M} UTC" in text
+    local = until.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Jakarta"))
+    assert "dikunci" in text and f"{local:%H:%M} WIB" in text and "UTC" not in text
     assert timedelta(minutes=14) < until - utcnow() <= timedelta(minutes=15)
 
     refused = login(client)

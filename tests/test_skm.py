@@ -16,7 +16,7 @@ from forms.errors import SchemaError
 from forms.store import IssuedDocument, Submission
 from forms.surveys import (Period, build_report, grade_of, parse_semester, round_half_up, score, semester_of,
                            settings, survey_done, survey_required, trend)
-from tests.conftest import ROOT, WizardClient, token
+from tests.conftest import ROOT, WizardClient, token, wib
 from tests.test_login import ANSWER, PASSWORD, login
 
 # Four respondents, nine elements each (U1..U9). Column sums: 14 14 11 16 13 14 15 13 11 = 121.
@@ -101,10 +101,20 @@ def test_report_counts_only_sent_surveys_of_the_period(app):
         for row in HAND_WORKED:
             seed_survey(row, datetime(2026, 3, 10, 9))
         seed_survey([1] * 9, datetime(2026, 3, 11), status="draft")
-        seed_survey([1] * 9, datetime(2026, 7, 1, 0, 0, 1))  # next semester
-        seed_survey([1] * 9, datetime(2025, 12, 31, 23, 59))  # previous semester
+        seed_survey([1] * 9, wib("2026-07-01 00:00:01"))  # next semester (office time; 17:00 UTC on 30 June)
+        seed_survey([1] * 9, wib("2025-12-31 23:59"))  # previous semester (16:59 UTC)
         report = build_report(parse_semester("2026-1"))
         assert report.respondents == 4 and report.ikm == Decimal("84.03")
+
+
+def test_a_semester_runs_from_office_midnight_to_office_midnight(app):
+    with app.app_context():
+        seed_survey([4] * 9, wib("2026-01-01 00:01"))  # in: 17:01 UTC on 31 December
+        seed_survey([4] * 9, wib("2026-06-30 23:59"))  # in: 16:59 UTC
+        seed_survey([1] * 9, wib("2025-12-31 23:59"))  # out: 16:59 UTC on 31 December
+        seed_survey([1] * 9, wib("2026-07-01 00:00"))  # out: 17:00 UTC on 30 June
+        report = build_report(parse_semester("2026-1"))
+        assert report.respondents == 2 and report.ikm == Decimal("100.00")
 
 
 def test_trend_leaves_a_gap_for_a_semester_without_respondents(app):
@@ -193,8 +203,8 @@ def test_answers_csv_is_for_officers_and_defuses_formulas(make_app):
     login(client, "budi")
     text = client.get("/ikm/jawaban.csv?periode=2026-1").get_data(as_text=True)
     head, row = text.lstrip("\ufeff").splitlines()
-    assert head == "nomor,dikirim_utc,jenis_kelamin,usia,pendidikan,pekerjaan,U1,U2,U3,U4,U5,U6,U7,U8,U9,saran"
-    assert row.startswith("SKM-2026-000001,2026-03-10T00:00:00,Perempuan,26–35 tahun,D4/S1,Wirausaha,4,4")
+    assert head == "nomor,dikirim,jenis_kelamin,usia,pendidikan,pekerjaan,U1,U2,U3,U4,U5,U6,U7,U8,U9,saran"
+    assert row.startswith("SKM-2026-000001,2026-03-10T07:00:00+07:00,Perempuan,26–35 tahun,D4/S1,Wirausaha,4,4")
     assert row.endswith(',"\'=HYPERLINK(""http://x"")"')
 
 

@@ -19,7 +19,7 @@ from forms.accounts import require_role
 from forms.charts import BarChart, LineChart, bar_chart, line_chart
 from forms.limits import configured, limiter
 from forms.publicinfo import Grade, public_info
-from forms.registry import schemas
+from forms.registry import office_clock, schemas
 from forms.surveyexport import answers_csv, recap_csv, render_pdf, svg_data_uri
 from forms.surveys import (YEARS, Period, Report, build_report, parse_semester, profile, round_half_up, scale_max,
                            semester_of, semesters_until, settings, survey_prompt, trend)
@@ -112,7 +112,7 @@ def page_data(period: Period) -> dict:
 @bp.get("/ikm")
 def index():
     """The index of the chosen period, its charts, the trend, the respondent profile, and the downloads."""
-    today = date.today()
+    today = office_clock().today()
     period, problem = chosen_period(request.args, today)
     semesters = list(reversed(semesters_until(semester_of(today), 10)))
     return render_template("surveys/ikm.html", problem=problem, semesters=semesters, font=WEB_FONT,
@@ -129,7 +129,7 @@ def period_query(period: Period) -> dict:
 @bp.get("/ikm/rekap.csv")
 def recap():
     """The index of a period as CSV: one row per element, then the index."""
-    period, _problem = chosen_period(request.args, date.today())
+    period, _problem = chosen_period(request.args, office_clock().today())
     text = recap_csv(build_report(period), settings(), current_language())
     return csv_response(text, f"ikm-{period.key}.csv")
 
@@ -138,7 +138,7 @@ def recap():
 @require_role(*OFFICERS)
 def answers():
     """Every response of a period, with comments: for officers preparing the semester analysis."""
-    period, _problem = chosen_period(request.args, date.today())
+    period, _problem = chosen_period(request.args, office_clock().today())
     text = answers_csv(build_report(period), settings(), schemas().get(settings().form), current_language())
     return csv_response(text, f"skm-jawaban-{period.key}.csv")
 
@@ -153,11 +153,11 @@ def csv_response(text: str, filename: str) -> Response:
 @limiter.limit(configured("REPORT_RATE_LIMIT"))
 def report_pdf():
     """The semester evaluation report as PDF (drawn on request: rate-limited)."""
-    period, _problem = chosen_period(request.args, date.today())
+    period, _problem = chosen_period(request.args, office_clock().today())
     data = page_data(period)
     charts = {name: svg_data_uri(render_template(f"charts/{kind}.svg", c=data[name], font="Helvetica"))
               for name, kind in (("bars", "bars"), ("line", "line"))}
-    html = render_template("surveys/report_pdf.html", charts=charts, generated=date.today(),
+    html = render_template("surveys/report_pdf.html", charts=charts, generated=office_clock().today(),
                            site=current_app.config["SITE_NAME"], **data)
     return Response(render_pdf(html), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="laporan-ikm-{period.key}.pdf"'})

@@ -8,7 +8,6 @@ reporter's channel.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
@@ -19,7 +18,7 @@ from forms.errors import ConflictError
 from forms.limits import configured, limiter
 from forms.notify import DeliveryError
 from forms.publicinfo import public_info
-from forms.registry import schemas
+from forms.registry import office_clock, schemas
 from forms.render import review_sections
 from forms.templating import current_language
 from forms.text import gettext
@@ -83,7 +82,7 @@ def officer_queue():
         abort(404)
     rows = [(ticket, summary_of(ticket), contact_of(ticket)) for ticket in queue(chosen)]
     return render_template("tickets/queue.html", statuses=statuses, counts=counts(), chosen=chosen, rows=rows,
-                           today=date.today())
+                           today=office_clock().today())
 
 
 @bp.get("/petugas/pengaduan/<ticket_id>")

@@ -1,7 +1,6 @@
 """The generic wizard: any form in schemas/forms becomes steps, review, submit and a status page."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file,
                    url_for)
@@ -17,7 +16,7 @@ from forms.messages import deliver
 from forms.notify import DeliveryError
 from forms.rules import evaluate
 from forms.catalog import catalog, draft_form
-from forms.registry import schemas
+from forms.registry import office_clock, schemas
 from forms.render import client_data, derived_items, error_list, review_sections, step_view
 from forms.schema import Form
 from forms.security import current_owner
@@ -115,7 +114,7 @@ def services_for(submission: store.SubmissionRecord) -> Services:
         account=account_context(),
         save_file=lambda data, name, mime: store.save_file(data, name, mime, owner),
         upload_max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-        today=date.today(),
+        today=office_clock().today(),
         verify_code=lambda field, code, _note: verify(field, str(submission.id), code),
         taken=store.value_taken,
     )
