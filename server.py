@@ -32,7 +32,7 @@ def start_deadline_watch(minutes: int) -> None:
     """
     import threading
 
-    from forms.casework import deemed_approvals
+    from forms.casework.transitions import deemed_approvals
 
     def watch() -> None:
         while not stop.wait(minutes * 60):
@@ -56,7 +56,7 @@ def start_webhook_worker(seconds: int) -> None:
 
     from pymongo.errors import PyMongoError
 
-    from forms.webhooks import deliver_due
+    from forms.outreach.webhooks import deliver_due
 
     def work() -> None:
         while not stop.wait(seconds):

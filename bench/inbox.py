@@ -88,7 +88,7 @@ def main() -> None:
         case_id = seed(app, args.documents)
         print(f"seeded {args.documents} applications + documents in {time.perf_counter() - started:.1f} s")
         with app.app_context():
-            from forms.accounts import create_account
+            from forms.identity.accounts import create_account
             create_account("vera", "Rahasia#2026", "Vera", ["verifikator"])
         client = app.test_client()
         page = client.get("/masuk").get_data(as_text=True)

@@ -176,8 +176,8 @@ def run_users(port: int, people: list[tuple[str, str]], seconds: float) -> tuple
 def seed(config: dict, users: int) -> list[tuple[str, str]]:
     """Applicant accounts with tokens, made before the server starts (the embedded store allows one process)."""
     from forms import create_app
-    from forms.accounts import create_account
-    from forms.apitokens import create_token
+    from forms.identity.accounts import create_account
+    from forms.identity.apitokens import create_token
     from forms.store import close_store
     app = create_app(config)
     people = []
@@ -286,7 +286,7 @@ def main() -> None:
     args = parser.parse_args()
     uri = os.environ.get("MONGODB_URI", "")
     with tempfile.TemporaryDirectory() as folder:
-        from forms.signing import create_office_certificate
+        from forms.printing.signing import create_office_certificate
         create_office_certificate(Path(folder) / "signing", "DPMPTSP Uji Beban", "Bench")
         settings = {"SECRET_KEY": "bench-secret", "API_RATE_LIMIT": "1000000/minute", "SKM_REQUIRED_FOR_DOWNLOAD": "false",
                     "SIGNING_KEY": f"{folder}/signing/office-key.pem", "SIGNING_CERT": f"{folder}/signing/office-cert.pem",

@@ -26,9 +26,9 @@ from reportlab.pdfgen import canvas  # noqa: E402
 from reportlab.platypus import Paragraph  # noqa: E402
 
 from forms import create_app  # noqa: E402
-from forms.printing import png_data_uri, qr_png, render_pdf  # noqa: E402
-from forms.printouts import document_context, print_settings, render_version  # noqa: E402
-from forms.signing import office_signer, sign_pdf  # noqa: E402
+from forms.printing.render import png_data_uri, qr_png, render_pdf  # noqa: E402
+from forms.printing.issue import document_context, print_settings, render_version  # noqa: E402
+from forms.printing.signing import office_signer, sign_pdf  # noqa: E402
 from forms.store import IssuedDocument, OwnerNumber, Submission, utcnow  # noqa: E402
 
 URL = "https://dpmptsp.kamparkab.go.id/verifikasi/Qm9ndXNUb2tlbkJlbmNoMQ"
@@ -170,7 +170,7 @@ def measure_in(instance: str, rounds: int) -> None:
 def measure_serving(app, number: str, rounds: int) -> None:
     """GET of a stored printout by its owner over the test client: store read only, no rendering."""
     from tests.test_login import ANSWER, PASSWORD, login
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     from forms.store import Printout
 
     app.config.update(TESTING=True, CAPTCHA_TEST_ANSWER=ANSWER)
@@ -180,7 +180,7 @@ def measure_serving(app, number: str, rounds: int) -> None:
     client = app.test_client()
     login(client, "bench")
     rendered = []
-    import forms.printouts as printouts
+    import forms.printing.issue as printouts
     original, printouts.render_pdf = printouts.render_pdf, lambda *a, **k: rendered.append(1)
     try:
         serve_ms = [timed(lambda: client.get(f"/dokumen/{number}.pdf").get_data()) for _round in range(rounds)]

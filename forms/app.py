@@ -8,19 +8,19 @@ from flask import Flask
 
 from forms.config import load_config
 from forms.errors import register_error_handlers
-from forms.security import init_security
-from forms.bodylimits import init_body_limits
+from forms.web.security import init_security
+from forms.web.bodylimits import init_body_limits
 from forms.store import init_store
-from forms.registry import init_schemas
+from forms.catalog.current import init_schemas
 from forms.views import register_blueprints
-from forms.templating import init_templating
-from forms.messages import init_messages
-from forms.limits import init_limits
-from forms.accounts import init_accounts
-from forms.cli import init_cli
-from forms.i18n import init_i18n
-from forms.printouts import init_printouts
-from forms.webhooks import init_webhooks
+from forms.web.templating import init_templating
+from forms.outreach.messages import init_messages
+from forms.web.ratelimits import init_limits
+from forms.identity.accounts import init_accounts
+from forms.views.cli import init_cli
+from forms.web.i18n import init_i18n
+from forms.printing.issue import init_printouts
+from forms.outreach.webhooks import init_webhooks
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

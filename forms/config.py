@@ -66,7 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_MAX_ATTEMPTS": 8,
 }
 
-# Delivery channels (forms/notify.py): conventional names, read from the environment as they are.
+# Delivery channels (forms/outreach/notify.py): conventional names, read from the environment as they are.
 CHANNEL_KEYS = (
     "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_SECURITY", "SMTP_TIMEOUT", "MAIL_FROM",
     "WHATSAPP_URL", "WHATSAPP_TOKEN", "WHATSAPP_AUTH_HEADER", "WHATSAPP_AUTH_SCHEME", "WHATSAPP_FORMAT",

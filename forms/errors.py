@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from forms.text import N_, gettext
+from forms.engine.text import N_, gettext
 
 
 class FormsError(Exception):
@@ -110,7 +110,7 @@ def json_error(status: int, message: str, fields: Mapping[str, str] | None = Non
 
 def too_large_message(message: str) -> str:
     """The 413 text with this page's limit, when one was set for the request; nothing was saved."""
-    from forms.bodylimits import shown_limit
+    from forms.web.bodylimits import shown_limit
     limit = g.get("body_limit")
     if not limit:
         return message

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from forms import create_app
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from forms.store import IssuedDocument, close_store, find_submission
 from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA, WizardClient, store_config, token
 from tests.test_login import ANSWER, PASSWORD, login

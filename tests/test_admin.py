@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from forms.store import AdminLogEntry, IssuedDocument, SchemaVersion, Submission
 from tests.conftest import WizardClient, token
 from tests.test_login import ANSWER, PASSWORD, login
@@ -106,7 +106,7 @@ def test_files_seed_the_store_once_as_published_versions(app):
         assert SchemaVersion.objects(kind="table", key="kbli-risiko").count() == 1
         assert SchemaVersion.objects(kind="document", key="cetakan").count() == 1
         before = SchemaVersion.objects.count()
-    from forms.catalog import seed_and_build
+    from forms.catalog.versions import seed_and_build
     with app.app_context():
         seed_and_build(app)
         assert SchemaVersion.objects.count() == before
@@ -262,7 +262,7 @@ def test_rollback_publishes_an_old_version_as_new(app, people):
     assert newest.version == version + 1 and newest.state == "published" and newest.origin == "rollback"
     assert NEW_FIELD not in newest.content
     with app.app_context():
-        from forms.registry import schemas
+        from forms.catalog.current import schemas
         assert schemas().get("permohonan-baru").version == newest.version
     wizard = start(people["siti"], "11052")[0]
     assert wizard.submission().form_version == newest.version
@@ -316,7 +316,7 @@ def test_kbli_risk_table_rows_are_searched_edited_and_published(app, people):
     assert content("table", "kbli-risiko", version) == before
     assert publish(admin, "table", "kbli-risiko", version).status_code == 302
     with app.app_context():
-        from forms.registry import schemas
+        from forms.catalog.current import schemas
         assert schemas().tables.lookup("kbli-risiko", "11052|mikro", "judul").endswith("(disunting)")
     assert "(disunting)" in siti.get("/referensi/kbli-risiko?q=11052").get_data(as_text=True)
 
@@ -340,7 +340,7 @@ def test_office_settings_change_the_printouts_of_new_work_only(app, people):
     before = start(people["siti"], "11052")[0]
     assert publish(admin, "document", "cetakan", version).status_code == 302
     with app.app_context():
-        from forms.printouts import print_settings, print_settings_for
+        from forms.printing.issue import print_settings, print_settings_for
         assert print_settings().data["office"]["signer"]["name"] == "DRA. PENGGANTI"
         pinned = before.submission().procedure["printouts"]
         assert pinned == 1 and print_settings_for(pinned).data["office"]["signer"]["name"] != "DRA. PENGGANTI"
@@ -403,13 +403,13 @@ def test_every_admin_change_is_logged_with_its_difference(app, people):
     assert any(line.startswith("+") and f'"name": "{NEW_FIELD}"' in line for line in entries[1].diff.splitlines())
     page = admin.get("/admin/log").get_data(as_text=True)
     assert "tambah telepon usaha" in page and NEW_FIELD in page
-    from forms.audit import verify_chain
+    from forms.casework.audit import verify_chain
     with app.app_context():
         assert verify_chain() == []
 
 
 def test_a_publish_elsewhere_reaches_this_process(app, people):
-    from forms.catalog import GENERATION, canonical, digest
+    from forms.catalog.versions import GENERATION, canonical, digest
     from forms.store import next_sequence, utcnow
     with app.app_context():
         raw = json.loads(SchemaVersion.objects.get(kind="form", key="demo", version=1).content)

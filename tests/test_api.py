@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from forms.accounts import create_account
-from forms.apitokens import create_token
+from forms.identity.accounts import create_account
+from forms.identity.apitokens import create_token
 from forms.store import IssuedDocument, Submission
 from tests.test_casework import PDF, REQUIREMENTS_11052
 from tests.test_login import ANSWER, PASSWORD, login

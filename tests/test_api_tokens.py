@@ -20,7 +20,7 @@ def app(make_app):
 
 @pytest.fixture
 def siti(app, client):
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     with app.app_context():
         create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"])
         create_account("vera", PASSWORD, "Vera", ["verifikator"])
@@ -80,7 +80,7 @@ def test_a_token_needs_a_sensible_name(siti, name, message):
 
 def test_the_page_needs_a_sign_in_and_csrf(app, client):
     assert client.get("/profil/token").status_code == 302
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     with app.app_context():
         create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"])
     login(client)

@@ -29,10 +29,10 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-from forms.accounts import create_account
-from forms.registry import schemas
+from forms.identity.accounts import create_account
+from forms.catalog.current import schemas
 from forms.store import Code, IssuedDocument, find_submission, refuse_operator_keys
-from forms.text import text_problem
+from forms.engine.text import text_problem
 from tests.test_access_matrix import inline_code
 from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA, ROOT, WizardClient, token
 from tests.test_login import ANSWER, PASSWORD, login
@@ -302,7 +302,7 @@ def outbox_code(app) -> str:
 
 
 def village() -> str:
-    from forms.schema import load_schemas
+    from forms.engine.schema import load_schemas
     return load_schemas(ROOT / "schemas").tables["desa-kelurahan"].keys_where("kode_kecamatan", "32.01.01")[0]
 
 

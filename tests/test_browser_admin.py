@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from forms.store import SchemaVersion
 from tests.test_browser_casework import VIEWPORTS, sign_in
 from tests.test_login import ANSWER, PASSWORD

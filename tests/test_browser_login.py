@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ def app(make_app):
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_permohonan_baru_in_the_browser(browser, app, live_server, screenshots, viewport):
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     with app.app_context():
         create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
                        nik=NIK, profile=PROFILE)

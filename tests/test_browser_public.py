@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from forms.accounts import create_account
-from forms.surveys import semester_of
+from forms.identity.accounts import create_account
+from forms.office.surveys import semester_of
 from tests.test_skm import seed_survey
 
 pytestmark = pytest.mark.browser

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.test_registration import code_of
 
@@ -21,7 +22,7 @@ def test_registration_in_the_browser(browser, app, live_server, screenshots, vie
     page.goto(live_server + "/formulir/pendaftaran")
     page.get_by_role("button", name="Mulai mengisi").click()
     page.get_by_label("Non-UMK").check()
-    assert page.get_by_text("Layanan di kantor ini khusus UMK").is_visible()
+    expect(page.get_by_text("Layanan di kantor ini khusus UMK")).to_be_visible()  # shown by the page's script
     shot("1-skala")
     page.get_by_label("UMK (Usaha Mikro dan Kecil)").check()
     page.get_by_role("button", name="Lanjut").click()
@@ -64,7 +65,7 @@ def test_registration_in_the_browser(browser, app, live_server, screenshots, vie
     page.get_by_role("button", name="Lanjut").click()
     assert page.locator("#f-npwp").input_value() == "3201014501900001"  # defaults to the NIK
     page.get_by_role("radio", name="Tidak").check()
-    assert page.locator("#w-alamat_domisili").is_visible()
+    expect(page.locator("#w-alamat_domisili")).to_be_visible()
     page.get_by_role("radio", name="Ya", exact=True).check()
     page.locator("#f-pernyataan").check()
     page.get_by_role("button", name="Lanjut").click()

@@ -7,7 +7,7 @@ import time
 import pyotp
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from tests.test_browser_login import VIEWPORTS, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser

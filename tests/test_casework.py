@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from forms.accounts import create_account
-from forms.audit import verify_chain
+from forms.identity.accounts import create_account
+from forms.casework.audit import verify_chain
 from forms.store import AuditEntry, IssuedDocument, utcnow
 from tests.conftest import pin_clock, token, wib
 from tests.test_login import ANSWER, PASSWORD, login
@@ -156,7 +156,7 @@ def test_rejection_with_a_reason(people):
 def test_deemed_approval_after_the_service_time(app, people):
     document = fulfil(people["siti"], issued(people["siti"]))
     with app.app_context():
-        from forms.casework import deemed_approvals
+        from forms.casework.transitions import deemed_approvals
         assert deemed_approvals(now=utcnow()) == []  # not yet lapsed
         later = document.sla["due_at"] + timedelta(minutes=1)
         assert deemed_approvals(now=later) == [document.number]
@@ -267,9 +267,9 @@ def test_audit_chain_detects_an_edit_of_history(app, people):
 
 
 def test_second_level_is_a_setting_of_the_workflow_file(app):
-    from forms.workflow import build_workflow
+    from forms.engine.workflow import build_workflow
     with app.app_context():
-        from forms.registry import workflows
+        from forms.catalog.current import workflows
         raw = dict(workflows()["sertifikat_standar"].source, second_level=True)
     flow = build_workflow(raw)
     assert [a.name for a in flow.available("menunggu_verifikasi", ["verifikator"])] == ["rekomendasikan", "minta_perbaikan", "tolak"]
@@ -280,7 +280,7 @@ def test_invalid_workflow_is_refused_at_start(tmp_path):
     import json
     import shutil
     from forms.errors import SchemaError
-    from forms.workflow import load_workflows
+    from forms.engine.workflow import load_workflows
     root = Path(__file__).resolve().parent.parent / "schemas"
     (tmp_path / "workflows").mkdir()
     shutil.copy(root / "workflow.schema.json", tmp_path)

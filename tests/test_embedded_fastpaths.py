@@ -4,7 +4,7 @@ from __future__ import annotations
 import mongomock
 import pytest
 
-from forms.embedded import install_lock, scan_field
+from forms.store.embedded import install_lock, scan_field
 
 
 @pytest.fixture

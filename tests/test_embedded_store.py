@@ -27,7 +27,7 @@ from bson import ObjectId
 from pymongo import DeleteOne, InsertOne, UpdateMany
 from pymongo.errors import DuplicateKeyError
 
-from forms.embedded import (
+from forms.store.embedded import (
     DATABASE_FILE,
     EmbeddedStore,
     StoreInUseError,
@@ -49,7 +49,7 @@ WRITER = textwrap.dedent(inspect.getsource(make_payload)) + textwrap.dedent(
     """
     import itertools, sys
     import gridfs
-    from forms.embedded import open_embedded
+    from forms.store.embedded import open_embedded
 
     store = open_embedded(sys.argv[1])
     db = store.client.loket
@@ -77,7 +77,7 @@ WRITER = textwrap.dedent(inspect.getsource(make_payload)) + textwrap.dedent(
 PROBE = textwrap.dedent(
     """
     import sys
-    from forms.embedded import StoreInUseError, open_embedded
+    from forms.store.embedded import StoreInUseError, open_embedded
 
     try:
         store = open_embedded(sys.argv[1])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from forms.fields import REGISTRY, Invalid, ParseContext, sniff_kind
-from forms.schema import build_field, load_schemas
+from forms.engine.fields import REGISTRY, Invalid, ParseContext, sniff_kind
+from forms.engine.schema import build_field, load_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = load_schemas(ROOT / "schemas").tables
@@ -62,7 +62,7 @@ VALID = [
 def test_valid_input_is_normalised(definition, raw, expected):
     value = parse(definition, raw)
     if definition["type"] == "password":  # only a hash is kept, never the password
-        from forms.passwords import verify_password
+        from forms.identity.passwords import verify_password
         assert value.startswith(expected) and verify_password(value, raw)
     else:
         assert value == expected

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from forms.accounts import (ROLES, AccountError, DuplicateAccount, authenticate, create_account, find_account,
+from forms.identity.accounts import (ROLES, AccountError, DuplicateAccount, authenticate, create_account, find_account,
                             require_role)
-from forms.captchas import ALPHABET, LENGTH, new_answer
-from forms.passwords import verify_password
+from forms.identity.captchas import ALPHABET, LENGTH, new_answer
+from forms.identity.passwords import verify_password
 from forms.store import Account, LoginSession, close_store, create_submission, utcnow
 from tests.conftest import token
 
@@ -227,7 +227,7 @@ def test_login_starts_a_new_session_against_fixation(client, siti):
 def test_current_owner_trusts_the_checked_account_not_the_cookie(app, siti):
     from flask import g, session
 
-    from forms.security import current_owner
+    from forms.web.security import current_owner
     with app.test_request_context():
         session["account_id"] = str(siti.id)
         g.account = None
@@ -578,7 +578,7 @@ def test_beranda_empty_state_offers_a_new_application(app, client, siti):
     login(client)
     text = client.get("/beranda").get_data(as_text=True)
     with app.app_context():
-        from forms.registry import schemas
+        from forms.catalog.current import schemas
         expected = "/formulir/permohonan-baru" if schemas().get("permohonan-baru") else "/"
     assert "Anda belum mempunyai permohonan." in text
     assert f'<a class="button primary" href="{expected}">Permohonan Baru</a>' in text
@@ -587,7 +587,7 @@ def test_beranda_empty_state_offers_a_new_application(app, client, siti):
 def test_beranda_lists_the_applicants_submissions_only(app, client, siti, make_account):
     other = make_account(username="budi")
     with app.app_context():
-        from forms.registry import schemas
+        from forms.catalog.current import schemas
         demo = schemas().get("demo")
         create_submission("demo", demo.version, f"account:{siti.id}")
         create_submission("demo", demo.version, f"account:{other.id}")

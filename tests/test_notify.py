@@ -1,4 +1,4 @@
-"""Tests for forms.notify against a real local SMTP server and a fake WhatsApp gateway."""
+"""Tests for forms.outreach.notify against a real local SMTP server and a fake WhatsApp gateway."""
 from __future__ import annotations
 
 import email
@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from forms.notify import DeliveryError, Message, configured_channels, format_number, send
+from forms.outreach.notify import DeliveryError, Message, configured_channels, format_number, send
 
 LOOPBACK = "127.0.0.1"
 SUBJECT = "Kode verifikasi Anda"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from forms.errors import SchemaError
-from forms.workdays import Calendar, load_calendar
+from forms.engine.calendar import Calendar, load_calendar
 from tests.conftest import ROOT, pin_clock, wib
 
 HOLIDAYS = load_calendar(ROOT / "schemas" / "hari-libur.json").holidays
@@ -98,7 +98,7 @@ def test_another_office_zone_is_followed(make_app):
 
 
 def test_printout_settings_naming_another_zone_are_refused(app):
-    from forms.printing import PrintoutError, load_print_settings
+    from forms.printing.render import PrintoutError, load_print_settings
     import json
     folder = Path(app.config["PRINTOUTS_DIR"])
     data = {**json.loads((folder / "settings.json").read_text(encoding="utf-8")), "timezone": "Asia/Jayapura"}
@@ -113,7 +113,7 @@ def test_printout_settings_naming_another_zone_are_refused(app):
     ("2026-07-01 00:30", "2026-2"),   # 17:30 UTC on the 30th: already the second
 ])
 def test_semesters_of_the_index_are_office_days(app, sent, semester):
-    from forms.surveys import Period, semester_of
+    from forms.office.surveys import Period, semester_of
     with app.app_context():
         moment = wib(sent)
         first, second = semester_of(date(2026, 3, 1)), semester_of(date(2026, 9, 1))
@@ -125,5 +125,5 @@ def test_semesters_of_the_index_are_office_days(app, sent, semester):
 def test_today_of_pages_follows_the_pinned_clock(app):
     pin_clock(app, wib("2027-01-01 00:30"))
     with app.app_context():
-        from forms.registry import office_clock
+        from forms.catalog.current import office_clock
         assert office_clock().today() == date(2027, 1, 1)

@@ -16,9 +16,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from forms.accounts import create_account
-from forms.apitokens import create_token
-from forms.openapi import openapi_document
+from forms.identity.accounts import create_account
+from forms.identity.apitokens import create_token
+from forms.web.openapi import openapi_document
 from tests.test_api import issue_over_api, Api
 from tests.test_login import PASSWORD
 from tests.test_permohonan import NIK, PROFILE

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from forms.store import find_submission
-from forms.tickets import CODE_HASH, hash_code, new_access_code
+from forms.office.tickets import CODE_HASH, hash_code, new_access_code
 from tests.conftest import WizardClient, token
 from tests.test_login import ANSWER, PASSWORD, login
 

@@ -23,7 +23,7 @@ def app(make_app, tmp_path):
 @pytest.fixture
 def applicant(app, client):
     """A signed-in pemohon with a registered profile."""
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     with app.app_context():
         create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
                        nik=NIK, profile=PROFILE)

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 
 from forms import create_app
 from forms.errors import SchemaError
-from forms.printing import PrintoutError, qr_png
-from forms.printouts import reissue
-from forms.signing import check_signature, create_office_certificate, office_signer
+from forms.printing.render import PrintoutError, qr_png
+from forms.printing.issue import reissue
+from forms.printing.signing import check_signature, create_office_certificate, office_signer
 from forms.store import IssuedDocument, OwnerNumber, Printout
 from tests.conftest import ROOT, WizardClient, store_config, token
 from tests.test_login import ANSWER, PASSWORD, login
@@ -42,7 +42,7 @@ def app(make_app, signing_pair):
 
 
 def make_person(app, username, roles=("pemohon",), nik=None):
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     with app.app_context():
         create_account(username, PASSWORD, username.title(), list(roles), nik=nik, profile=PROFILE,
                        phone=None, email=f"{username}@contoh.id")
@@ -50,7 +50,7 @@ def make_person(app, username, roles=("pemohon",), nik=None):
 
 @pytest.fixture
 def applicant(app, client):
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     with app.app_context():
         create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
                        nik=NIK, profile=PROFILE)
@@ -336,8 +336,8 @@ KBLI_CODES = ("11052", "47721", "86105", "47301", "10710", "56101", "96111", "49
 
 def test_every_template_is_one_a4_page_even_with_many_codes(app, tmp_path):
     """Render each kind (the NIB with eight codes, the draft with eight rows) and look at it as pixels."""
-    from forms.printouts import document_context, draft_pdf, print_settings
-    from forms.registry import schemas
+    from forms.printing.issue import document_context, draft_pdf, print_settings
+    from forms.catalog.current import schemas
     from forms.store import Submission
 
     row = {"nama_usaha": "Usaha Maju Bersama Sejahtera Abadi", "skala": "kecil", "risiko": "MT", "lingkungan": "SPPL",
@@ -365,7 +365,7 @@ def test_every_template_is_one_a4_page_even_with_many_codes(app, tmp_path):
 
 
 def render(settings, context):
-    from forms.printing import render_pdf
+    from forms.printing.render import render_pdf
     return render_pdf(settings, context["template"], context)
 
 
@@ -403,7 +403,7 @@ def test_downloads_wait_for_the_survey_when_the_setting_is_on(make_app):
     from tests.test_login import ANSWER, login
     app = make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute",
                    SKM_REQUIRED_FOR_DOWNLOAD=True)
-    from forms.accounts import create_account
+    from forms.identity.accounts import create_account
     from tests.test_permohonan import NIK, PROFILE, issue, ok, start
     from forms.store import IssuedDocument
     with app.app_context():

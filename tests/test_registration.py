@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from forms.passwords import verify_password
+from forms.identity.passwords import verify_password
 from forms.store import Account, Code, Submission
 from tests.conftest import WizardClient, token
 from tests.test_notify import Gateway, gateway, smtp_server  # noqa: F401  (fixtures)
@@ -27,7 +27,7 @@ PELAKU = {"npwp": "", "domisili_sama": "ya", "pernyataan": "1"}
 @pytest.fixture
 def village():
     """A real village code of the chosen district."""
-    from forms.schema import load_schemas
+    from forms.engine.schema import load_schemas
     from tests.conftest import ROOT
     return load_schemas(ROOT / "schemas").tables["desa-kelurahan"].keys_where("kode_kecamatan", "32.01.01")[0]
 

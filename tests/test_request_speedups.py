@@ -3,7 +3,7 @@ the bound language, the plain submission record the wizard reads."""
 from __future__ import annotations
 
 from forms import store
-from forms.text import active_language, gettext
+from forms.engine.text import active_language, gettext
 from tests.conftest import DEMO_DIRI, WizardClient, token
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from forms.rules import check_rule, evaluate, referenced_vars
-from forms.schema import build_form, load_schemas
-from forms.wizard import Services, apply_step, can_open, completed_steps
+from forms.engine.rules import check_rule, evaluate, referenced_vars
+from forms.engine.schema import build_form, load_schemas
+from forms.engine.wizard import Services, apply_step, can_open, completed_steps
 
 TABLES = load_schemas(Path(__file__).resolve().parent.parent / "schemas").tables
 

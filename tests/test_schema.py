@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from forms.errors import SchemaError
-from forms.schema import load_schemas
+from forms.engine.schema import load_schemas
 
 ROOT = Path(__file__).resolve().parent.parent / "schemas"
 

@@ -8,9 +8,9 @@ import time
 import pyotp
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from forms.store import Account, LoginSession
-from forms.twofactor import unseal
+from forms.identity.twofactor import unseal
 from tests.conftest import WizardClient, token
 from tests.test_login import ANSWER, NEW_PASSWORD, PASSWORD, login, signed_in
 

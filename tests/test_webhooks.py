@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from forms.accounts import create_account
+from forms.identity.accounts import create_account
 from forms.store import Webhook, WebhookDelivery, utcnow
-from forms.webhooks import FAILED, PENDING, deliver_due
+from forms.outreach.webhooks import FAILED, PENDING, deliver_due
 from tests.conftest import token
 from tests.test_api import Api, issue_over_api, people, signing_pair  # noqa: F401 (fixtures)
 from tests.test_login import ANSWER, PASSWORD, login

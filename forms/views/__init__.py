@@ -1,29 +1,17 @@
-"""Blueprints, one per file."""
+"""The edges of the app: thin blueprints (public, applicant, officer, admin, API) and the operator's commands."""
 from __future__ import annotations
 
 from flask import Flask
 
-from forms.views import (account, admin, api, api_documents, api_submissions, fulfil, info, officer, printouts,
-                         public, reference, security_settings, surveys, tickets, tokens, tracking, webhooks, wizard)
+from forms.views.admin import versions as admin_versions, webhooks as admin_webhooks
+from forms.views.api import documents as api_documents, meta as api_meta, submissions as api_submissions
+from forms.views.applicant import account, fulfil, security, tokens, wizard
+from forms.views.officer import cases
+from forms.views.public import home, info, printouts, reference, surveys, tickets, tracking
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint."""
-    app.register_blueprint(public.bp)
-    app.register_blueprint(wizard.bp)
-    app.register_blueprint(reference.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(security_settings.bp)
-    app.register_blueprint(tracking.bp)
-    app.register_blueprint(fulfil.bp)
-    app.register_blueprint(officer.bp)
-    app.register_blueprint(printouts.bp)
-    app.register_blueprint(tickets.bp)
-    app.register_blueprint(surveys.bp)
-    app.register_blueprint(info.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(tokens.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api_submissions.bp)
-    app.register_blueprint(api_documents.bp)
-    app.register_blueprint(webhooks.bp)
+    for module in (home, wizard, reference, account, security, tracking, fulfil, cases, printouts, tickets, surveys,
+                   info, admin_versions, tokens, api_meta, api_submissions, api_documents, admin_webhooks):
+        app.register_blueprint(module.bp)

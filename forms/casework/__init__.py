@@ -1,0 +1,1 @@
+"""Filling and submitting, submit handlers, issued documents' transitions, requirements, deadlines, audit, tracking."""

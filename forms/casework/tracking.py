@@ -1,0 +1,109 @@
+"""Where an application stands: its documents with readable labels, and the public lookup by number + NIK."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+
+from forms.casework.transitions import key_title
+from forms.catalog.versions import workflow_for
+from forms.catalog.current import workflows
+from forms.engine.schema import Form
+from forms.store import Account, IssuedDocument, Submission, documents_of
+from forms.engine.text import active_language, gettext, tr
+
+
+@dataclass
+class DocumentView:
+    """An issued document as pages list it."""
+
+    id: str
+    kind: str
+    number: str
+    key: str
+    title: str
+    status: str
+    status_label: str
+    data: dict
+    history: list
+
+
+def issue_spec(form: Form) -> dict:
+    """The form's issuing rules ({} for forms that issue nothing)."""
+    return form.submit.get("issue", {}) if form else {}
+
+
+def document_views(form: Form, submission: Submission, lang: str = "id") -> list[DocumentView]:
+    """The submission's issued documents labelled by the form's issuing rules."""
+    kinds = issue_spec(form).get("per_row", {}).get("kinds", {})
+    views = []
+    for document in documents_of(submission.id):
+        kind = kinds.get(document.kind, {})
+        views.append(DocumentView(
+            id=str(document.id), kind=tr(kind.get("label"), lang) or document.kind, number=document.number, key=document.key,
+            title=key_title(document), status=document.status,
+            status_label=document_status_label(form, document, lang), data=dict(document.data or {}),
+            history=list(document.history or [])))
+    return views
+
+
+def document_status_label(form: Form, document: IssuedDocument, lang: str = "id") -> str:
+    """A document's status in words: its workflow's label, else the form's issuing rules."""
+    workflow = workflow_for(document.kind, document.workflow_version)
+    if workflow is not None and document.status in workflow.states:
+        return tr(workflow.states[document.status].label, lang)
+    return status_label(form, document.status, lang)
+
+
+def status_label(form: Form, status: str, lang: str = "id") -> str:
+    """A status as people read it, from the form's issuing rules or its submit settings."""
+    for kind in issue_spec(form).get("per_row", {}).get("kinds", {}).values():
+        if kind.get("status") == status and kind.get("status_label"):
+            return tr(kind["status_label"], lang)
+    if status == form.submit.get("status") and form.submit.get("status_label"):
+        return tr(form.submit["status_label"], lang)
+    return gettext("Draf") if status == "draft" else status.replace("_", " ").capitalize()
+
+
+def owner_number_of(form: Form, submission: Submission) -> tuple[str, str] | None:
+    """(label, number) of the owner-level number issued with this submission, if any."""
+    spec = issue_spec(form).get("owner_number")
+    if not spec or not submission.derived.get(spec["name"]):
+        return None
+    return tr(spec["label"], active_language()), submission.derived[spec["name"]]
+
+
+def find_for_tracking(number: str, nik: str) -> Submission | None:
+    """The submission behind an application or document number, only if the NIK is its owner's."""
+    number = number.strip().upper()
+    submission = Submission.objects(number=number).first()
+    if submission is None:
+        document = IssuedDocument.objects(number=number).first()
+        submission = Submission.objects(id=document.submission_id).first() if document else None
+    if submission is None or not submission.owner.startswith("account:"):
+        return None
+    account = Account.objects(id=ObjectId(submission.owner.split(":", 1)[1])).only("nik").first()
+    if account is None or not account.nik or not hmac.compare_digest(account.nik, nik.strip()):
+        return None
+    return submission
+
+
+def label_of(form: Form, kind: str, status: str) -> str:
+    """A status of a document kind in words."""
+    workflow = workflows().get(kind)
+    if workflow is not None and status in workflow.states:
+        return tr(workflow.states[status].label, active_language())
+    return status_label(form, status, active_language())
+
+
+def public_history(submission: Submission, documents: list[DocumentView], form: Form) -> list[dict[str, Any]]:
+    """Status changes only (no actors, no notes), oldest first, for the public page."""
+    lang = active_language()
+    entries = [{"at": entry["at"], "what": tr(form.title, lang), "to": status_label(form, entry["to"], lang)}
+               for entry in submission.history]
+    for document in documents:
+        entries += [{"at": entry["at"], "what": f"{document.kind} {document.number}", "to": label_of(form, document.kind, entry["to"])}
+                    for entry in document.history]
+    return sorted(entries, key=lambda entry: entry["at"])

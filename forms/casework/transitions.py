@@ -1,0 +1,321 @@
+"""Work on issued documents: requirement uploads, officer verdicts, claims and workflow transitions.
+
+Decisions come from the workflow files (forms.engine.workflow); every change is one conditional update
+(forms.store.update_document), is appended to the audit trail, and notifies the applicant when the
+workflow says so. Errors are CaseError with an Indonesian message; nothing changes when one is raised.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from bson import ObjectId
+from flask import current_app
+
+from forms.casework import audit
+from forms.errors import FormsError
+from forms.casework.events import StatusChange, announce
+from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
+from forms.outreach.messages import deliver
+from forms.outreach.notify import DeliveryError
+from forms.catalog.versions import workflow_for
+from forms.catalog.current import office_clock, schemas, workflows
+from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
+from forms.engine.text import N_, clean_text, gettext, text_problem, tr
+from forms.engine.workflow import Action, Workflow
+
+SYSTEM = "sistem"
+OFFICER_ROLES = ("verifikator", "kepala", "admin")
+
+
+class CaseError(FormsError):
+    """An action on a case was refused; the message says why."""
+
+    status = 422
+    title = N_("Tindakan tidak dapat dilakukan")
+
+
+class Forbidden(CaseError):
+    status = 403
+    title = N_("Akses ditolak")
+
+
+def workflow_of(document: IssuedDocument) -> Workflow:
+    """The workflow that governs a document: its kind's, at the version it follows."""
+    return workflow_for(document.kind, document.workflow_version)
+
+
+def requirements(document: IssuedDocument) -> list[dict]:
+    """The requirement checklist of a document, from the table its workflow names (e.g. per code and scale)."""
+    spec = workflow_of(document).requirements
+    if not spec:
+        return []
+    key = "|".join(str(document.data.get(column, "")) for column in spec["key"])
+    return list(schemas().tables.lookup(spec["table"], key, spec["column"]) or [])
+
+
+def owner_of(account: Account | None) -> str | None:
+    """The owner key of an account's submissions and documents."""
+    return f"account:{account.id}" if account is not None else None
+
+
+def is_officer(account: Account | None) -> bool:
+    """Whether an account works the back office."""
+    return account is not None and bool(set(account.roles) & set(OFFICER_ROLES))
+
+
+def can_see(account: Account | None, document: IssuedDocument) -> bool:
+    """Object-level access: the owner, or an officer."""
+    return is_officer(account) or (account is not None and document.owner == owner_of(account))
+
+
+def upload(document: IssuedDocument, code: str, data: bytes, filename: str, account: Account) -> IssuedDocument:
+    """Store a requirement file (checked by content) while it is the applicant's turn."""
+    if document.owner != owner_of(account):
+        raise Forbidden(gettext("Hanya pemilik dokumen yang dapat mengunggah persyaratan."))
+    workflow = workflow_of(document)
+    if workflow.states[document.status].turn != "pemohon":
+        raise CaseError(gettext("Persyaratan tidak dapat diubah sekarang: dokumen sedang diproses petugas atau "
+                                "sudah selesai."))
+    item = next((entry for entry in requirements(document) if entry["kode"] == code), None)
+    if item is None:
+        raise CaseError(gettext("Persyaratan itu tidak ada pada dokumen ini."))
+    limit = (workflow.requirements or {}).get("max_bytes") or current_app.config["UPLOAD_MAX_BYTES"]
+    kind = check_upload(data, limit, item.get("berkas") or ("pdf", "jpg", "png"))
+    if document.fulfilment.get(code, {}).get("verdict") == "diterima":
+        raise CaseError(gettext("Persyaratan ini sudah diterima petugas dan tidak perlu diganti."))
+    stored = save_file(data, safe_filename(filename, kind), FILE_SIGNATURES[kind][1], document.owner)
+    entry = {"file": stored, "uploaded_at": utcnow(), "verdict": None, "reason": ""}
+    changed = update_document(document, {f"fulfilment.{code}": entry})
+    audit.append(actor_name(account), document.number, f"unggah {code}", document.status, document.status, stored["name"])
+    return changed
+
+
+def check_upload(data: bytes, limit: int, accepted) -> str:
+    """The file's real kind, or CaseError: empty, too large, or not an accepted kind by its content."""
+    if not data:
+        raise CaseError(gettext("Berkas kosong."))
+    if len(data) > limit:
+        raise CaseError(gettext("Berkas lebih dari %(size)s.", size=format_bytes(limit)))
+    kind = sniff_kind(data)
+    if kind not in accepted:
+        raise CaseError(gettext("Jenis berkas harus %(kinds)s (dicek dari isinya, bukan dari nama).",
+                                kinds=", ".join(k.upper() for k in accepted)))
+    return kind
+
+
+def judge(document: IssuedDocument, code: str, verdict: str, reason: str, officer: Account) -> IssuedDocument:
+    """An officer's verdict on one uploaded requirement (accept, or reject with a reason)."""
+    require_officer(officer)
+    if workflow_of(document).states[document.status].turn != "petugas":
+        raise CaseError(gettext("Putusan persyaratan hanya dapat diberikan saat dokumen menunggu pemeriksaan petugas."))
+    if code not in document.fulfilment:
+        raise CaseError(gettext("Persyaratan itu belum diunggah."))
+    if verdict not in ("diterima", "ditolak"):
+        raise CaseError(gettext("Putusan harus diterima atau ditolak."))
+    reason = checked_note(reason, 500)
+    if verdict == "ditolak" and not reason:
+        raise CaseError(gettext("Tuliskan alasan penolakan persyaratan."))
+    changes = {f"fulfilment.{code}.verdict": verdict, f"fulfilment.{code}.reason": reason,
+               f"fulfilment.{code}.by": actor_name(officer), f"fulfilment.{code}.at": utcnow()}
+    changed = update_document(document, changes, expected_status=document.status)
+    audit.append(actor_name(officer), document.number, f"putusan {code}: {verdict}", document.status,
+                 document.status, reason)
+    return changed
+
+
+def claim(document: IssuedDocument, officer: Account, assignee: Account | None = None) -> IssuedDocument:
+    """Take a case (or give it to another officer)."""
+    require_officer(officer)
+    target = assignee or officer
+    changed = update_document(document, {"assigned_to": str(target.id), "assigned_name": target.name},
+                              expected_status=document.status)
+    audit.append(actor_name(officer), document.number, f"ditugaskan kepada {target.name}", document.status,
+                  document.status)
+    return changed
+
+
+def checked_note(text: str | None, limit: int) -> str:
+    """A typed note or reason in one Unicode form; CaseError for hidden characters or more than `limit` characters."""
+    text = clean_text(text if isinstance(text, str) else "")
+    problem = text_problem(text)
+    if problem:
+        raise CaseError(problem)
+    if len(text) > limit:
+        raise CaseError(f"Catatan paling banyak {limit} karakter (sekarang {len(text)}).")
+    return text
+
+
+def require_officer(account: Account | None) -> None:
+    """Refuse anyone who is not an officer."""
+    if not is_officer(account):
+        raise Forbidden(gettext("Hanya petugas yang dapat melakukan ini."))
+
+
+def actor_name(account: Account | None) -> str:
+    """How the trail names an actor."""
+    return SYSTEM if account is None else f"{account.username} ({', '.join(account.roles)})"
+
+
+def allowed_actions(document: IssuedDocument, account: Account | None) -> list[Action]:
+    """The workflow actions this person may fire now."""
+    workflow = workflow_of(document)
+    if account is None:
+        return []
+    roles = set(account.roles) & set(OFFICER_ROLES)
+    if document.owner == owner_of(account):
+        roles.add("pemohon")
+    return workflow.available(document.status, roles)
+
+
+def transition(document: IssuedDocument, action_name: str, account: Account | None, note: str = "",
+               now: datetime | None = None) -> IssuedDocument:
+    """Fire a workflow action: checked against the file, one conditional update, audit, SLA, notification."""
+    workflow = workflow_of(document)
+    action = workflow.actions.get(action_name)
+    if action is None or not workflow.enabled(action):
+        raise CaseError(gettext("Tindakan itu tidak ada dalam alur kerja dokumen ini."))
+    if document.status not in action.sources:
+        raise CaseError(gettext("Status dokumen sudah berubah; tindakan itu tidak berlaku lagi. Muat ulang halaman."))
+    permitted = {a.name for a in allowed_actions(document, account)} if account is not None else set()
+    if (account is None and SYSTEM not in action.roles) or (account is not None and action_name not in permitted):
+        raise Forbidden(gettext("Anda tidak berwenang melakukan tindakan ini."))
+    note = checked_note(note, 1000)
+    if action.note_required and not note:
+        raise CaseError(gettext("Tuliskan catatan/alasan untuk tindakan ini."))
+    check_requirements(document, action)
+    now = now or utcnow()
+    entry = {"at": now, "actor": actor_name(account), "action": action.name, "from": document.status,
+             "to": action.target, "note": note, "pia": workflow.pia_of(action.target, action)}
+    changes = {"status": action.target, "entered_at": now, "sla": next_sla(workflow, document, action.target, now)}
+    if workflow.states[action.target].turn != "petugas":
+        changes.update(assigned_to=None, assigned_name=None)
+    changed = update_document(document, changes, expected_status=document.status, push_history=entry)
+    audit.append(entry["actor"], document.number, action.name, entry["from"], entry["to"], note, at=now)
+    announce(StatusChange("document", str(document.id), document.number, document.kind, entry["from"], entry["to"],
+                          action.name, now, entry["pia"]))
+    after_transition(workflow, changed, action, note)
+    return changed
+
+
+def check_requirements(document: IssuedDocument, action: Action) -> None:
+    """The action's precondition on the requirement checklist."""
+    items = [item for item in requirements(document) if item.get("wajib", True)]
+    state = document.fulfilment or {}
+    if action.requires == "all_uploaded":
+        missing = [item["nama"] for item in items if item["kode"] not in state]
+        if missing:
+            raise CaseError(gettext("Unggah dulu persyaratan wajib: %(items)s.", items="; ".join(missing)))
+        rejected = [item["nama"] for item in requirements(document) if state.get(item["kode"], {}).get("verdict") == "ditolak"]
+        if rejected:
+            raise CaseError(gettext("Ganti dulu berkas yang ditolak: %(items)s.", items="; ".join(rejected)))
+    if action.requires == "all_accepted":
+        pending = [item["nama"] for item in items if state.get(item["kode"], {}).get("verdict") != "diterima"]
+        if pending:
+            raise CaseError(gettext("Semua persyaratan wajib harus diterima dulu. Belum: %(items)s.",
+                                    items="; ".join(pending)))
+    if action.requires == "any_rejected" and not any(v.get("verdict") == "ditolak" for v in state.values()):
+        raise CaseError(gettext("Tandai dulu persyaratan yang ditolak beserta alasannya."))
+
+
+def next_sla(workflow: Workflow, document: IssuedDocument, target: str, now: datetime) -> dict:
+    """The service-level clock after entering a state: started, paused (keeping what is left) or none."""
+    calendar = office_clock()
+    current = dict(document.sla or {})
+    remaining = current.get("remaining")
+    if current.get("due_at") and not workflow.states[document.status].pause_sla:
+        remaining = calendar.between(now, current["due_at"])
+    state = workflow.states[target]
+    if state.pause_sla:
+        return {"paused": True, "remaining": remaining}
+    if not state.sla_days:
+        return {}
+    days = remaining if (remaining is not None and current.get("for") == target and remaining > 0) else state.sla_days
+    return {"for": target, "started_at": now, "due_at": calendar.add(now, days), "days": state.sla_days}
+
+
+def after_transition(workflow: Workflow, document: IssuedDocument, action: Action, note: str) -> None:
+    """Notify the applicant and re-issue the printout when the workflow asks for it."""
+    if action.notify:
+        notify_owner(workflow, document, action, note)
+    if workflow.states[document.status].reissue:
+        reissue = current_app.extensions.get("loket.reissue")
+        if reissue is not None:
+            reissue(document)
+
+
+def notify_owner(workflow: Workflow, document: IssuedDocument, action: Action, note: str) -> None:
+    """Tell the applicant about a status change over their channels; a failed delivery is logged, not fatal."""
+    if not document.owner.startswith("account:"):
+        return
+    account = Account.objects(id=ObjectId(document.owner.split(":", 1)[1])).first()
+    if account is None:
+        return
+    values = {"nama": account.name, "nomor": document.number, "status": tr(workflow.states[document.status].label),
+              "catatan": note or "-"}
+    targets = [("email", account.email), ("whatsapp", account.phone)]
+    for channel, target in targets:
+        if target:
+            try:
+                deliver(action.notify, channel, target, **values)
+            except DeliveryError:
+                current_app.logger.warning("notification to %s over %s failed", document.number, channel)
+
+
+def deemed_approvals(now: datetime | None = None) -> list[str]:
+    """Fire the system's deemed approval on every document whose state's service time has lapsed."""
+    now = now or utcnow()
+    done = []
+    versions = current_app.extensions["loket.workflow_versions"]
+    for workflow in [w for by_version in versions.values() for w in by_version.values()]:
+        for state in workflow.states.values():
+            if not state.deemed_approval:
+                continue
+            for document in IssuedDocument.objects(kind=workflow.applies_to, status=state.name, sla__due_at__lt=now):
+                if workflow_of(document) is not workflow:
+                    continue
+                try:
+                    transition(document, state.deemed_approval, None, "Batas waktu layanan terlampaui (fiktif positif).",
+                               now=now)
+                    done.append(document.number)
+                except CaseError:
+                    continue
+    return done
+
+
+def sla_view(document: IssuedDocument, now: datetime | None = None) -> dict[str, Any]:
+    """Remaining working days and whether the case is overdue, for inboxes and status pages."""
+    sla = document.sla or {}
+    if sla.get("paused"):
+        return {"paused": True, "remaining": sla.get("remaining")}
+    if not sla.get("due_at"):
+        return {}
+    return office_clock().deadline(sla["due_at"], now)
+
+
+def search_text(document: IssuedDocument, account: Account | None, title: str) -> str:
+    """Words an officer may search a case by: numbers, NIK, name, business code and title."""
+    parts = [document.number, document.key, title, document.data.get("nama_usaha", "")]
+    if account is not None:
+        parts += [account.nik or "", account.name or ""]
+    return " ".join(str(part) for part in parts if part).lower()
+
+
+def set_search_text(document: IssuedDocument) -> None:
+    """Fill a newly issued document's search words (once, at issue)."""
+    account = Account.objects(id=ObjectId(document.owner.split(":", 1)[1])).first() \
+        if document.owner.startswith("account:") else None
+    title = key_title(document)
+    IssuedDocument.objects(id=document.id).update_one(set__search=search_text(document, account, title))
+
+
+def key_title(document: IssuedDocument) -> str:
+    """The title of a document's key from the table its workflow names ('' when none)."""
+    workflow = workflow_for(document.kind, document.workflow_version)
+    table = schemas().tables.get(workflow.key_table) if workflow and workflow.key_table else None
+    return table.label(document.key) if table else ""
+
+
+def mapping_of(values: Mapping[str, Any]) -> dict:
+    """A plain dict copy (mongoengine containers are not JSON-friendly)."""
+    return {key: value for key, value in values.items()}

@@ -1,0 +1,1 @@
+"""Who is who: accounts, sessions, passwords, second factor, one-time codes, CAPTCHAs, API tokens."""

@@ -1,0 +1,47 @@
+"""Password policy (the OSS rule) and hashing with a memory-hard KDF (Argon2id)."""
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from forms.engine.text import N_, gettext
+
+HASHER = PasswordHasher()  # Argon2id, 64 MiB, 3 passes: the library's RFC 9106 low-memory profile
+
+RULES = (
+    (re.compile(r".{8,}", re.S), N_("paling sedikit 8 karakter")),
+    (re.compile(r"[a-z]"), N_("huruf kecil")),
+    (re.compile(r"[A-Z]"), N_("huruf besar")),
+    (re.compile(r"\d"), N_("angka")),
+    (re.compile(r"[^A-Za-z0-9]"), N_("simbol (mis. ! @ # ?)")),
+)
+
+
+def password_problem(password: str) -> str | None:
+    """What a password lacks under the OSS rule, as one sentence; None if it is fine."""
+    if len(password) > 128:
+        return gettext("Kata sandi paling banyak 128 karakter.")
+    missing = [gettext(label) for pattern, label in RULES if not pattern.search(password)]
+    if missing:
+        return gettext("Kata sandi harus memuat %(missing)s.", missing=", ".join(missing))
+    return None
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of a password."""
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether a password matches its stored hash (False for a malformed hash)."""
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than today's."""
+    return HASHER.check_needs_rehash(password_hash)

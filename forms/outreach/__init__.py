@@ -1,0 +1,1 @@
+"""Reaching people and systems: message texts, notifications by mail and WhatsApp, webhooks."""

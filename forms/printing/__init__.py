@@ -1,0 +1,1 @@
+"""Printouts: render with xhtml2pdf, issue once per document version, sign, verify."""

@@ -1,0 +1,250 @@
+"""Printouts of issued documents: rendered and signed once when issued or re-issued, then served from the store.
+
+What gets a printout is data: a document kind (an issued document's `kind`, or the name of an owner
+number such as a business identification number) that `printouts/settings.json` gives a template.
+Each rendering is a new `Printout` version with its own QR token; a re-issue supersedes the versions
+before it, which stay downloadable and verifiably superseded. An owner number's printout lists every
+document issued to its owner and is re-rendered whenever that owner is issued more.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, current_app, has_request_context, request
+
+from forms.printing.render import (PrintoutError, PrintSettings, load_print_settings, local_date, png_data_uri, qr_png,
+                            render_pdf)
+from forms.catalog.current import schemas
+from forms.printing.signing import office_signer, sign_pdf
+from forms.store import (IssuedDocument, OwnerNumber, Printout, Submission, find_submission, next_sequence,
+                         open_file, save_file, utcnow)
+from forms.engine.text import gettext, tr
+
+log = logging.getLogger("loket.printouts")
+
+Subject = IssuedDocument | OwnerNumber
+
+
+def init_printouts(app: Flask) -> None:
+    """Offer `reissue` to the workflow (the settings come from the schema store, see forms.catalog.versions)."""
+    app.extensions["loket.reissue"] = reissue
+
+
+def print_settings() -> PrintSettings:
+    """The current app's printout settings (the latest published version)."""
+    return current_app.extensions["loket.printouts"]
+
+
+def print_settings_for(version: int | None) -> PrintSettings:
+    """Printout settings at a pinned version (older submissions keep theirs); the latest when not pinned."""
+    from forms.catalog.versions import print_settings_for as pinned
+    return pinned(version)
+
+
+def issue_printouts(submission: Submission) -> list[Printout]:
+    """Render the printouts of everything just issued from a submission, and its owner's numbers.
+
+    A failure is logged, not raised: the documents stay issued and `reissue` can print them later.
+    """
+    subjects: list[Subject] = [document for document in IssuedDocument.objects(submission_id=submission.id)
+                               if print_settings().document(document.kind)]
+    subjects += [number for number in OwnerNumber.objects(owner=submission.owner)
+                 if print_settings().document(number.name)]
+    made = []
+    for subject in subjects:
+        try:
+            made.append(render_version(subject, submission))
+        except PrintoutError:
+            log.exception("printout of %s %s failed", kind_of(subject), subject.number)
+    return made
+
+
+def reissue(subject: Subject) -> Printout:
+    """Render a new version of a document's printout (e.g. after verification); older versions are superseded."""
+    submission = submission_for(subject)
+    if submission is None:
+        raise PrintoutError(gettext("Tidak ada permohonan untuk dokumen %(number)s.", number=subject.number))
+    return render_version(subject, submission)
+
+
+def submission_for(subject: Subject) -> Submission | None:
+    """The submission whose answers fill a subject's printout: its own, or the owner's latest issued one."""
+    if isinstance(subject, IssuedDocument):
+        return find_submission(str(subject.submission_id))
+    return Submission.objects(owner=subject.owner, submitted_at__ne=None).order_by("-submitted_at").first()
+
+
+def kind_of(subject: Subject) -> str:
+    """The document kind of a subject (an owner number's kind is its name)."""
+    return subject.kind if isinstance(subject, IssuedDocument) else subject.name
+
+
+def status_of(subject: Subject, settings: PrintSettings) -> str:
+    """A subject's current status (an owner number has the fixed status its printout settings give it)."""
+    if isinstance(subject, IssuedDocument):
+        return subject.status
+    return settings.document(subject.name).get("status", "issued")
+
+
+def subject_ref(subject: Subject) -> str:
+    """'<collection>:<id>', how a printout names what it prints."""
+    return f"{subject._get_collection_name()}:{subject.id}"
+
+
+def render_version(subject: Subject, submission: Submission) -> Printout:
+    """Render, sign and store a new printout version of a subject, then supersede the older ones.
+
+    The settings are those of the submission's procedure version, so a re-issue prints as the original did.
+    """
+    settings = print_settings_for((submission.procedure or {}).get("printouts"))
+    token = secrets.token_urlsafe(16)
+    version = next_sequence(f"printout:{subject_ref(subject)}")
+    context = document_context(settings, subject, submission, verification_url(token))
+    pdf = sign_pdf(office_signer(current_app), render_pdf(settings, context["template"], context),
+                   settings.data["signature"])
+    stored = save_file(pdf, f"{subject.number}-v{version}.pdf", "application/pdf", subject.owner)
+    printout = Printout(subject=subject_ref(subject), owner=subject.owner, kind=kind_of(subject),
+                        number=subject.number, version=version, submission_id=submission.id,
+                        file_id=stored["id"], sha256=stored["sha256"], token_hash=token_hash(token),
+                        status=context["status"], public=public_facts(context), rendered_at=utcnow()).save()
+    Printout.objects(subject=printout.subject, version__lt=version, superseded=False).update(
+        set__superseded=True, set__superseded_at=printout.rendered_at)
+    return printout
+
+
+def document_context(settings: PrintSettings, subject: Subject, submission: Submission, url: str) -> dict:
+    """Everything a document template may use; see printouts/README.md."""
+    spec = settings.document(kind_of(subject))
+    status = status_of(subject, settings)
+    values = holder_values(submission)
+    return {
+        **base_context(settings, values), "template": spec["template"], "kind": kind_of(subject),
+        "title": spec["title"], "number": subject.number, "status": status,
+        "state": settings.state(settings.state_of(status)),
+        "issued_at": local_date(settings, subject.issued_at if isinstance(subject, IssuedDocument)
+                                else subject.created_at),
+        "printed_at": local_date(settings, utcnow()),
+        "key": getattr(subject, "key", "") or "", "key_title": key_title(settings, getattr(subject, "key", "")),
+        "data": dict(getattr(subject, "data", None) or {}), "items": owner_items(settings, subject),
+        "verify_url": url, "qr": png_data_uri(qr_png(url, settings.data["qr"])),
+    }
+
+
+def base_context(settings: PrintSettings, values: Mapping[str, Any]) -> dict:
+    """What every template gets: office texts, logo, the applicant's answers, and label lookups."""
+    return {"office": settings.data["office"], "logo": settings.logo, "values": values,
+            "holder": values.get(settings.data["holder_field"], ""), "key_label": settings.data["key"]["label"],
+            "label": lambda name, value: label_of(settings, name, value)}
+
+
+def holder_values(submission: Submission) -> dict:
+    """A submission's answers as one flat mapping (field names are unique per form), its derived values,
+    and its owner's numbers."""
+    values: dict[str, Any] = {}
+    for answers in (submission.answers or {}).values():
+        values.update(answers)
+    values.update(submission.derived or {})
+    values.update({number.name: number.number for number in OwnerNumber.objects(owner=submission.owner)})
+    return values
+
+
+def owner_items(settings: PrintSettings, subject: Subject) -> list[dict]:
+    """For an owner number: every document issued to its owner (what the number's printout lists)."""
+    if isinstance(subject, IssuedDocument):
+        return []
+    documents = IssuedDocument.objects(owner=subject.owner).order_by("issued_at", "number")
+    return [{"kind": document.kind, "kind_title": (settings.document(document.kind) or {}).get("title", document.kind),
+             "number": document.number, "key": document.key, "key_title": key_title(settings, document.key),
+             "data": dict(document.data or {})}
+            for document in documents]
+
+
+def key_title(settings: PrintSettings, key: str | None) -> str:
+    """The title of a document's key (e.g. a business code) from the table named in the settings."""
+    table = settings.data["key"].get("table")
+    return label_of(settings, table, key) if table and key else ""
+
+
+def label_of(settings: PrintSettings, name: str, value: Any) -> str:
+    """A code in words: from the printout settings' labels, else from the schema table of that name."""
+    labels = settings.data.get("labels", {}).get(name)
+    if labels is not None and str(value) in labels:
+        return labels[str(value)]
+    tables = schemas().tables
+    return (tables[name].label(value) if name in tables else "") or ("" if value is None else str(value))
+
+
+def public_facts(context: Mapping[str, Any]) -> dict:
+    """What the public verification page may show of a printout: nothing beyond type, number, holder, keys, date."""
+    keys = [[item["key"], item["key_title"]] for item in context["items"]] or \
+        ([[context["key"], context["key_title"]]] if context["key"] else [])
+    return {"title": context["title"], "number": context["number"], "holder": context["holder"], "keys": keys,
+            "issued_at": context["issued_at"]}
+
+
+def verification_url(token: str) -> str:
+    """The public address a QR code points to: PUBLIC_URL, else the address of the current request."""
+    base = current_app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "") or \
+        f"http://{current_app.config['HOST']}:{current_app.config['PORT']}/"
+    return f"{base.rstrip('/')}/verifikasi/{token}"
+
+
+def token_hash(token: str) -> str:
+    """Tokens are kept only as their SHA-256, so the store alone cannot forge a QR code's address."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_by_token(token: str) -> Printout | None:
+    """The printout version a QR token belongs to, or None."""
+    if not token or len(token) > 64:
+        return None
+    return Printout.objects(token_hash=token_hash(token)).first()
+
+
+def find_version(number: str, version: int | None = None) -> Printout | None:
+    """A document's printout: the given version, or the newest."""
+    query = Printout.objects(number=number)
+    if version is not None:
+        return query.filter(version=version).first()
+    return query.order_by("-version").first()
+
+
+def versions_of(number: str) -> list[Printout]:
+    """Every printout version of a document, newest first."""
+    return list(Printout.objects(number=number).order_by("-version"))
+
+
+def public_state(printout: Printout) -> Mapping[str, Any]:
+    """A printout's state now: superseded, else its document's current status (a revocation shows at once)."""
+    settings = print_settings()
+    if printout.superseded:
+        return settings.state(settings.data["superseded_state"])
+    status = printout.status
+    collection, _, subject_id = printout.subject.partition(":")
+    if collection == IssuedDocument._get_collection_name():
+        document = IssuedDocument.objects(id=subject_id).only("status").first()
+        status = document.status if document is not None else status
+    return settings.state(settings.state_of(status))
+
+
+def read_pdf(printout: Printout) -> bytes | None:
+    """A stored printout's bytes (no rendering), or None if the file is gone."""
+    stored = open_file(printout.file_id)
+    return stored.read() if stored is not None else None
+
+
+def draft_pdf(submission: Submission, form) -> bytes:
+    """A preview of what a draft would issue, watermarked DRAF: rendered on request, neither signed nor stored."""
+    settings = print_settings()
+    values = holder_values(submission)
+    spec = form.submit.get("issue", {}).get("per_row", {})
+    rows = [{"data": row, "key": row.get(spec["key"], ""), "key_title": key_title(settings, row.get(spec["key"])),
+             "kind_title": (settings.document(row.get(spec["kind"])) or {}).get("title", "")}
+            for row in values.get(spec["group"]) or [] if isinstance(row, dict)] if spec else []
+    context = {**base_context(settings, values), "title": settings.data["draft"]["title"],
+               "form_title": tr(form.title), "rows": rows, "printed_at": local_date(settings, utcnow())}
+    return render_pdf(settings, settings.data["draft"]["template"], context)

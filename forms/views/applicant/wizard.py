@@ -1,0 +1,397 @@
+"""The generic wizard: any form in schemas/forms becomes steps, review, submit and a status page."""
+from __future__ import annotations
+
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   url_for)
+
+from forms import store
+from forms.web.bodylimits import body_limit, uploads_limit
+from forms.identity.codes import CodeError, check_code, issue_code, latest_code
+from forms.errors import ConflictError
+from forms.engine.fields import Invalid
+from forms.casework.filling import Incomplete, fill_step, submit_draft
+from forms.casework.handlers import SubmitError
+from forms.outreach.messages import deliver
+from forms.outreach.notify import DeliveryError
+from forms.engine.rules import evaluate
+from forms.catalog.versions import catalog, draft_form
+from forms.catalog.current import office_clock, schemas
+from forms.engine.render import client_data, derived_items, error_list, review_sections, step_view
+from forms.engine.schema import Form
+from forms.web.security import current_owner
+from forms.web.templating import current_language
+from forms.casework.tracking import document_views, owner_number_of, status_label
+from forms.engine.text import gettext, tr
+from forms.engine.wizard import MAX_ROWS, Services, flat_data, navigate
+
+bp = Blueprint("wizard", __name__)
+
+
+class RequestInput:
+    """The wizard's view of a request: form values and uploaded files."""
+
+    def __init__(self, form, files):
+        self.form, self.files = form, files
+
+    def get(self, name):
+        return self.form.get(name)
+
+    def getlist(self, name):
+        return self.form.getlist(name)
+
+    def file(self, name):
+        return self.files.get(name)
+
+
+class WithoutRow(RequestInput):
+    """A request input with one row of a repeat group taken out (the rows after it move up)."""
+
+    def __init__(self, inner: RequestInput, group: str, index: int):
+        super().__init__(inner.form, inner.files)
+        self.group, self.index = group, index
+
+    def shifted(self, name: str) -> str:
+        parts = name.split("-", 2)
+        if name == f"{self.group}-count" or len(parts) != 3 or parts[0] != self.group or not parts[1].isdigit():
+            return name
+        row = int(parts[1])
+        return f"{self.group}-{row + 1}-{parts[2]}" if row >= self.index else name
+
+    def get(self, name):
+        if name == f"{self.group}-count":
+            return str(max(0, int(self.form.get(name) or 0) - 1))
+        return self.form.get(self.shifted(name))
+
+    def getlist(self, name):
+        return self.form.getlist(self.shifted(name))
+
+    def file(self, name):
+        return self.files.get(self.shifted(name))
+
+
+def load_form(form_id: str, version: int | None = None) -> Form:
+    """A form definition or 404; forms that need an account are refused to anonymous visitors."""
+    form = schemas().get(form_id, version)
+    if form is None:
+        abort(404)
+    if form.access == "account":
+        account = g.get("account")
+        if account is None:
+            abort(redirect(url_for("account.login", next=request.full_path.rstrip("?"))))
+        if form.roles and not set(form.roles) & set(account.roles):
+            abort(403)
+    return form
+
+
+def get_submission_or_404(submission_id: str) -> tuple[store.SubmissionRecord, Form]:
+    """The caller's own submission and its pinned form version; anybody else's is 'not found'."""
+    submission = store.read_submission(submission_id)
+    if submission is None or submission.owner != current_owner():
+        abort(404)
+    if submission.preview:
+        return submission, preview_form(submission)
+    return submission, load_form(submission.form_id, submission.form_version)
+
+
+def preview_form(submission: store.SubmissionRecord) -> Form:
+    """The unpublished version an admin previews, as it stands now; only admins may open previews."""
+    account = g.get("account")
+    if account is None or "admin" not in account.roles:
+        abort(404)
+    form = draft_form(submission.form_id, submission.form_version)
+    if form is None:
+        abort(409, description=gettext("Draf ini sedang tidak valid; perbaiki masalahnya di penyunting untuk melihat "
+                                       "pratinjau."))
+    return form
+
+
+def services_for(submission: store.SubmissionRecord) -> Services:
+    """What validation needs, bound to this submission's owner."""
+    owner = submission.owner
+    return Services(
+        tables=schemas().tables,
+        account=account_context(),
+        save_file=lambda data, name, mime: store.save_file(data, name, mime, owner),
+        upload_max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+        today=office_clock().today(),
+        verify_code=lambda field, code, _note: verify(field, str(submission.id), code),
+        taken=store.value_taken,
+    )
+
+
+def account_context() -> dict:
+    """The signed-in account as rules see it (`account.nik`, `account.profile.desa`…); empty when anonymous."""
+    account = g.get("account")
+    if account is None:
+        return {}
+    return {"id": str(account.id), "username": account.username, "name": account.name, "nik": account.nik,
+            "phone": account.phone, "email": account.email, "roles": list(account.roles),
+            "profile": dict(account.profile or {})}
+
+
+def verify(field, subject: str, code: str) -> None:
+    """Check a one-time code for a field; a refusal becomes the field's error."""
+    try:
+        check_code(field.purpose, subject, code)
+    except CodeError as error:
+        raise Invalid(str(error)) from error
+
+
+@bp.get("/formulir/<form_id>")
+def start(form_id: str):
+    """The form's front page: what it asks, and the visitor's unfinished drafts."""
+    form = load_form(form_id)
+    owner = current_owner()
+    drafts = [s for s in store.list_submissions(owner, form_id) if s.status == store.DRAFT] if owner else []
+    return render_template("start.html", form=form, drafts=drafts)
+
+
+@bp.post("/formulir/<form_id>")
+@body_limit("SMALL_BODY_MAX_BYTES")
+def create(form_id: str):
+    """Begin a new submission on the latest version of the form."""
+    form = load_form(form_id)
+    submission = store.create_submission(form.id, form.version, current_owner(create=True),
+                                         procedure=catalog().procedure())
+    return redirect(url_for("wizard.resume", submission_id=submission.id))
+
+
+@bp.get("/isian/<submission_id>")
+def resume(submission_id: str):
+    """Go to where the applicant left off: the first open step, the review, or the status page."""
+    submission, form = get_submission_or_404(submission_id)
+    if submission.status != store.DRAFT:
+        return redirect(url_for("wizard.status", submission_id=submission_id))
+    services = services_for(submission)
+    step = navigation_of(form, submission, services).first_open()
+    if step is None:
+        return redirect(url_for("wizard.review", submission_id=submission_id))
+    return redirect(url_for("wizard.step", submission_id=submission_id, step_name=step.name))
+
+
+@bp.route("/isian/<submission_id>/langkah/<step_name>", methods=["GET", "POST"])
+@body_limit(lambda submission_id, step_name: step_body_limit(submission_id, step_name))
+def step(submission_id: str, step_name: str):
+    """Show a step, or validate and save it."""
+    submission, form = get_submission_or_404(submission_id)
+    if submission.status != store.DRAFT:
+        return redirect(url_for("wizard.status", submission_id=submission_id))
+    step = form.step(step_name)
+    if step is None:
+        abort(404)
+    services = services_for(submission)
+    navigation = navigation_of(form, submission, services)
+    if not navigation.can_open(step_name):
+        flash(gettext("Selesaikan langkah sebelumnya terlebih dahulu."), "warning")
+        return redirect(url_for("wizard.resume", submission_id=submission_id))
+    if request.method == "GET":
+        send_codes(form, submission, step, services)
+        return render_step(form, submission, step, services, navigation, add_row=request.args.get("tambah"))
+    return save_step(form, submission, step, services, navigation)
+
+
+def step_body_limit(submission_id: str, step_name: str) -> int:
+    """A step's body limit: its text, plus room for each of its uploads (rows of a group count each)."""
+    submission = store.find_submission(submission_id)
+    form = None
+    if submission is not None:
+        form = draft_form(submission.form_id, submission.form_version) if submission.preview \
+            else schemas().get(submission.form_id, submission.form_version)
+    step = form.step(step_name) if form else None
+    return uploads_limit(*[size for field in (step.fields if step else ()) for size in upload_sizes(field)])
+
+
+def upload_sizes(field) -> list[int | None]:
+    """The size limit of each upload a field can post (a repeat group's file per possible row)."""
+    if field.type == "file":
+        return [field.max_bytes]
+    if field.type == "repeat":
+        rows = min(field.max_items or MAX_ROWS, MAX_ROWS)
+        return [size for sub in field.fields for size in upload_sizes(sub)] * rows
+    return []
+
+
+def send_codes(form: Form, submission: store.SubmissionRecord, step, services: Services,
+               again: str | None = None) -> None:
+    """Send a one-time code for each code field of the step that has none pending for its current address."""
+    data = flat_data(submission.answers, submission.derived, services)
+    for field in step.fields:
+        if field.type != "otp" or submission.answers.get(step.name, {}).get(field.name):
+            continue
+        target = evaluate(field.target, data, services.tables.lookup)
+        channel = evaluate(field.channel, data, services.tables.lookup)
+        pending = latest_code(field.purpose, str(submission.id))
+        fresh = pending and pending.used_at is None and pending.target == target and store.utcnow() < pending.expires_at
+        if not target or (fresh and again != field.name):
+            continue
+        try:
+            code = issue_code(field.purpose, str(submission.id), target, channel)
+            deliver("kode_verifikasi", channel, target, lang=current_language(), kode=code)
+        except CodeError as error:
+            flash(str(error), "warning")
+            continue
+        except DeliveryError:
+            flash(gettext("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi."), "warning")
+            continue
+        flash(gettext("Kode verifikasi dikirim ke %(address)s.", address=mask(target)), "info")
+
+
+def mask(target: str) -> str:
+    """An address shown partly hidden: si***@contoh.id, +62812****7890."""
+    if "@" in target:
+        local, domain = target.split("@", 1)
+        return f"{local[:2]}***@{domain}"
+    return target[:6] + "****" + target[-4:]
+
+
+def navigation_of(form: Form, submission: store.SubmissionRecord, services: Services):
+    """The applicant's position in this submission."""
+    return navigate(form, submission.answers, submission.validated, submission.derived, services)
+
+
+def save_step(form: Form, submission: store.SubmissionRecord, step, services: Services, navigation):
+    """Validate the posted step; on success store it and move on, else show the errors."""
+    if request.form.get("_version") != str(submission.version):
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Muat ulang untuk melihat "
+                                    "data terbaru, lalu ulangi perubahan Anda."))
+    action = request.form.get("_action", "next")
+    if action.startswith("kirim-ulang:"):
+        send_codes(form, submission, step, services, again=action.split(":", 1)[1])
+        return redirect(url_for("wizard.step", submission_id=submission.id, step_name=step.name))
+    raw = RequestInput(request.form, request.files)
+    if action.startswith("hapus:"):
+        _verb, group, index = (action.split(":") + ["", ""])[:3]
+        raw = WithoutRow(raw, group, int(index)) if index.isdigit() else raw
+    filled = fill_step(form, submission, step, raw, services, require=action == "next")
+    if filled.applied is None:
+        return render_step(form, submission, step, services, navigation, raw=raw, errors=filled.result.errors,
+                           parsed=filled.result.values), 422
+    if filled.applied.cleared:
+        flash(gettext("Jawaban yang tidak berlaku lagi dihapus: %(fields)s.",
+                      fields=", ".join(labels_of(form, filled.applied.cleared))), "info")
+    return redirect(after_save(form, submission, step, action, services))
+
+
+def labels_of(form: Form, names: list[str]) -> list[str]:
+    """Labels of fields by name, for messages."""
+    fields = form.fields
+    return [tr(fields[name].label, current_language()) if name in fields else name for name in names]
+
+
+def after_save(form: Form, submission: store.SubmissionRecord, step, action: str, services: Services) -> str:
+    """Where to go after a successful save."""
+    if action.startswith("tambah:"):
+        return url_for("wizard.step", submission_id=submission.id, step_name=step.name,
+                       tambah=action.split(":", 1)[1]) + "#" + action.split(":", 1)[1]
+    if action != "next":
+        if action == "save":
+            flash(gettext("Draf tersimpan. Anda dapat melanjutkan kapan saja dari halaman depan."), "success")
+        return url_for("wizard.step", submission_id=submission.id, step_name=step.name)
+    _before, after = navigation_of(form, submission, services).neighbours(step.name)
+    if after is None:
+        return url_for("wizard.review", submission_id=submission.id)
+    return url_for("wizard.step", submission_id=submission.id, step_name=after.name)
+
+
+def render_step(form: Form, submission: store.SubmissionRecord, step, services: Services, navigation, raw=None,
+                errors=None, add_row: str | None = None, parsed=None):
+    """The step page."""
+    lang = current_language()
+    views = step_view(form, step, submission.answers, submission.derived, services, raw=raw, errors=errors,
+                      lang=lang, parsed=parsed)
+    if add_row:
+        views = [grow(view, form, step, submission, services, lang) if view.name == add_row else view
+                 for view in views]
+    before, _after = navigation.neighbours(step.name)
+    return render_template(
+        "step.html", form=form, submission=submission, step=step, views=views,
+        errors=error_list(views, errors or {}, lang),
+        progress=navigation.progress(step.name), before=before,
+        client_data=client_data(step, submission.answers, submission.derived, services))
+
+
+def grow(view, form: Form, step, submission: store.SubmissionRecord, services: Services, lang: str):
+    """The same repeat-group view with one more blank row."""
+    from forms.engine.render import repeat_rows
+    data = flat_data(submission.answers, submission.derived, services)
+    stored = submission.answers.get(step.name, {}).get(view.name) or []
+    view.rows, view.row_titles = repeat_rows(view.field, stored, data, services, None, {}, 1 if stored else 0, lang)
+    return view
+
+
+@bp.get("/isian/<submission_id>/periksa")
+def review(submission_id: str):
+    """Every answer, with an edit link per step, before submitting."""
+    submission, form = get_submission_or_404(submission_id)
+    if submission.status != store.DRAFT:
+        return redirect(url_for("wizard.status", submission_id=submission_id))
+    services = services_for(submission)
+    navigation = navigation_of(form, submission, services)
+    return render_template(
+        "review.html", form=form, submission=submission, missing=navigation.first_open(),
+        sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
+        derived=derived_items(form, submission.derived, services, current_language()),
+        progress=navigation.progress(None))
+
+
+@bp.post("/isian/<submission_id>/kirim")
+@body_limit("SMALL_BODY_MAX_BYTES")
+def submit(submission_id: str):
+    """Submit a complete draft: assign its number and move it to the form's submitted status."""
+    submission, form = get_submission_or_404(submission_id)
+    if request.form.get("_version") != str(submission.version):
+        raise ConflictError(gettext("Formulir ini sudah diubah di tab atau perangkat lain. Periksa lagi sebelum "
+                                    "mengirim."))
+    if submission.preview:
+        flash(gettext("Ini pratinjau versi yang belum terbit: jawaban tidak dikirim dan tidak diproses."), "info")
+        return redirect(url_for("wizard.review", submission_id=submission_id))
+    try:
+        submitted = submit_draft(form, submission, services_for(submission), request.host_url, current_language())
+    except Incomplete as error:
+        flash(str(error), "warning")
+        return redirect(url_for("wizard.step", submission_id=submission_id, step_name=error.step.name))
+    except SubmitError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("wizard.review", submission_id=submission_id))
+    for warning in submitted.warnings:
+        flash(warning, "warning")
+    return redirect(url_for("wizard.status", submission_id=submission_id))
+
+
+@bp.get("/isian/<submission_id>/status")
+def status(submission_id: str):
+    """The submission's number, status, history and answers."""
+    submission, form = get_submission_or_404(submission_id)
+    services = services_for(submission)
+    return render_template(
+        "status.html", form=form, submission=submission,
+        documents=document_views(form, submission, current_language()),
+        owner_number=owner_number_of(form, submission), status_label=status_label(form, submission.status),
+        sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
+        derived=derived_items(form, submission.derived, services, current_language()))
+
+
+@bp.get("/isian/<submission_id>/berkas/<file_id>")
+def download(submission_id: str, file_id: str):
+    """An uploaded file, only to the submission's owner and only if the submission refers to it."""
+    submission, _form = get_submission_or_404(submission_id)
+    if file_id not in referenced_files(submission.answers):
+        abort(404)
+    stored = store.open_file(file_id)
+    if stored is None:
+        abort(404)
+    return send_file(stored, mimetype=stored.metadata["content_type"], download_name=stored.filename, as_attachment=False,
+                     max_age=0)
+
+
+def referenced_files(value) -> set[str]:
+    """Ids of every file an answer structure refers to."""
+    if isinstance(value, dict):
+        found = {value["id"]} if {"id", "sha256"} <= value.keys() else set()
+        for item in value.values():
+            found |= referenced_files(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(referenced_files(item) for item in value)) if value else set()
+    return set()

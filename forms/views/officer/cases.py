@@ -1,0 +1,140 @@
+"""The officer back office: inbox per state, search, claims, the case page, verdicts and workflow actions."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+
+from forms.casework import transitions as casework
+from forms.identity.accounts import require_role
+from forms.casework.audit import trail_of
+from forms.web.bodylimits import body_limit
+from forms.catalog.current import schemas, workflows
+from forms.store import Account, IssuedDocument, Submission, count_by_status, find_document
+from forms.web.templating import current_language
+from forms.engine.text import gettext, tr
+from forms.views.applicant.fulfil import page_of, row_of
+
+bp = Blueprint("officer", __name__, url_prefix="/petugas")
+OFFICERS = casework.OFFICER_ROLES
+PAGE_SIZE = 50
+INBOX_FIELDS = ("id", "number", "kind", "key", "status", "entered_at", "issued_at", "sla", "assigned_name", "data", "owner")
+
+
+@bp.get("/")
+@require_role(*OFFICERS)
+def inbox():
+    """Cases by state with counts, oldest first, filtered by state, words or 'mine'."""
+    counts = state_counts()
+    chosen = request.args.get("status") or first_busy_state(counts)
+    query = IssuedDocument.objects(status=chosen) if chosen else IssuedDocument.objects
+    words = request.args.get("q", "").strip().lower()[:80]
+    if words:
+        query = query.filter(search__contains=words)
+    if request.args.get("saya"):
+        query = query.filter(assigned_to=str(g.account.id))
+    documents = list(query.order_by("entered_at").only(*INBOX_FIELDS).limit(PAGE_SIZE))
+    return render_template("officer/inbox.html", counts=counts, chosen=chosen, words=words,
+                           rows=[row_of(document) for document in documents], mine=bool(request.args.get("saya")))
+
+
+def state_counts() -> list[dict]:
+    """Every state of every workflow with its number of cases; officers' states first."""
+    counted = count_by_status(IssuedDocument)
+    states: dict[str, dict] = {}
+    for workflow in workflows().values():
+        for state in workflow.states.values():
+            label = tr(state.label, current_language())
+            entry = states.setdefault(state.name, {"name": state.name, "label": label, "turn": state.turn,
+                                                   "count": counted.get(state.name, 0)})
+            if label not in entry["label"].split(" / "):  # same state name in two workflows
+                entry["label"] += " / " + label
+            entry["turn"] = "petugas" if state.turn == "petugas" else entry["turn"]
+    order = {"petugas": 0, "pemohon": 1, "selesai": 2}
+    return sorted(states.values(), key=lambda entry: order.get(entry["turn"], 3))
+
+
+def first_busy_state(counts: list[dict]) -> str | None:
+    """The first officer state that has cases (the default tab)."""
+    return next((entry["name"] for entry in counts if entry["turn"] == "petugas" and entry["count"]),
+                next((entry["name"] for entry in counts if entry["turn"] == "petugas"), None))
+
+
+def case_or_404(document_id: str) -> IssuedDocument:
+    """A case by id, or 404."""
+    document = find_document(document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.get("/dokumen/<document_id>")
+@require_role(*OFFICERS)
+def case(document_id: str):
+    """Everything about a case: application data, documents inline, verdicts, actions, trail."""
+    document = case_or_404(document_id)
+    submission = Submission.objects(id=document.submission_id).first()
+    holder = Account.objects(id=document.owner.split(":", 1)[1]).first() if document.owner.startswith("account:") else None
+    officers = Account.objects(roles__in=list(OFFICERS), active=True).only("id", "name", "roles")
+    return render_template("officer/case.html", **page_of(document), submission=submission, holder=holder,
+                           trail=trail_of(document.number), officers=officers,
+                           form=schemas().get(submission.form_id, submission.form_version) if submission else None)
+
+
+@bp.post("/dokumen/<document_id>/klaim")
+@body_limit("SMALL_BODY_MAX_BYTES")
+@require_role(*OFFICERS)
+def claim(document_id: str):
+    """Take the case, or assign it to another officer."""
+    document = case_or_404(document_id)
+    assignee = None
+    if request.form.get("petugas"):
+        assignee = Account.objects(id=request.form["petugas"], roles__in=list(OFFICERS)).first() \
+            if re.fullmatch(r"[0-9a-f]{24}", request.form["petugas"]) else None
+        if assignee is None:
+            flash(gettext("Petugas tidak ditemukan."), "warning")
+            return redirect(url_for("officer.case", document_id=document_id))
+    return run(lambda: casework.claim(document, g.account, assignee), document_id, gettext("Kasus ditugaskan."))
+
+
+@bp.post("/dokumen/<document_id>/putusan/<code>")
+@body_limit("SMALL_BODY_MAX_BYTES")
+@require_role(*OFFICERS)
+def judge(document_id: str, code: str):
+    """Accept or reject one uploaded requirement."""
+    document = case_or_404(document_id)
+    return run(lambda: casework.judge(document, code, request.form.get("putusan", ""), request.form.get("alasan", ""),
+                                      g.account), document_id, gettext("Putusan persyaratan tersimpan."))
+
+
+@bp.post("/dokumen/<document_id>/aksi/<action>")
+@body_limit("SMALL_BODY_MAX_BYTES")
+@require_role(*OFFICERS)
+def act(document_id: str, action: str):
+    """Fire a workflow action (verify, request correction, recommend, approve, reject)."""
+    document = case_or_404(document_id)
+    if request.form.get("_version") != str(document.version):
+        flash(gettext("Kasus ini baru saja diubah oleh orang lain. Periksa keadaan terbaru sebelum bertindak; "
+                      "tidak ada yang diubah."), "warning")
+        return refused(document_id, 409)
+    return run(lambda: casework.transition(document, action, g.account, request.form.get("catatan", "")),
+               document_id, gettext("Tindakan tercatat dan status diperbarui."))
+
+
+def refused(document_id: str, status: int):
+    """The case page as it is now, with the refusal's message, under the refusal's status code."""
+    response = make_response(case(document_id))
+    response.status_code = status
+    return response
+
+
+def run(work, document_id: str, done: str):
+    """Do a case change; its refusal becomes a message on the case page (nothing changed)."""
+    from forms.errors import ConflictError
+    try:
+        work()
+    except (casework.CaseError, ConflictError) as error:
+        flash(str(error), "warning")
+        return refused(document_id, getattr(error, "status", 409))
+    flash(done, "success")
+    return redirect(url_for("officer.case", document_id=document_id))

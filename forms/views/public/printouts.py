@@ -1,0 +1,117 @@
+"""Printouts on the web: public verification by QR token, downloads for their owners and officers, draft previews.
+
+The verification page shows only what a printout's `public` facts hold (type, number, holder, keys,
+date) and its state now; anyone may upload a PDF to learn whether it is byte-identical to that
+version and correctly signed. Downloads answer 404 to anybody but the owner and officers, so a
+number reveals nothing. Nothing is rendered when serving, except the unsigned draft preview.
+"""
+from __future__ import annotations
+
+import hmac
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   url_for)
+
+from forms.identity.accounts import require_role
+from forms.web.bodylimits import body_limit, uploads_limit
+from forms.web.ratelimits import configured, limiter
+from forms.printing.issue import draft_pdf, find_by_token, find_version, print_settings, public_state, versions_of
+from forms.catalog.current import schemas
+from forms.web.security import current_owner
+from forms.printing.signing import check_signature, office_signer, sha256_hex
+from forms.store import DRAFT, Printout, find_submission, open_file
+from forms.office.surveys import settings as survey_settings, survey_required
+from forms.engine.text import gettext
+
+bp = Blueprint("printouts", __name__)
+
+OFFICER_ROLES = frozenset({"verifikator", "kepala", "admin"})
+MAX_CHECK_BYTES = 5 * 1024 * 1024
+
+
+@bp.route("/verifikasi/<token>", methods=["GET", "POST"])
+@body_limit(lambda token: uploads_limit(MAX_CHECK_BYTES))
+@limiter.limit(configured("VERIFY_RATE_LIMIT"))
+def verify(token: str):
+    """What a QR code opens: the document's public facts and state, and a check of an uploaded copy."""
+    printout = find_by_token(token)
+    if printout is None:
+        return render_template("printouts/verify.html", printout=None), 404
+    check = upload_check(printout) if request.method == "POST" else None
+    return render_template("printouts/verify.html", printout=printout, facts=printout.public,
+                           state=public_state(printout), check=check,
+                           key_label=print_settings().data["key"]["label"],
+                           fingerprint=office_signer(current_app).fingerprint)
+
+
+def upload_check(printout: Printout) -> dict:
+    """Compare an uploaded PDF with the issued version: same bytes (SHA-256), and a valid office signature."""
+    upload = request.files.get("berkas")
+    if upload is None or not upload.filename:
+        return {"problem": gettext("Pilih berkas PDF yang akan diperiksa.")}
+    data = upload.read(MAX_CHECK_BYTES + 1)
+    if len(data) > MAX_CHECK_BYTES:
+        return {"problem": gettext("Berkas terlalu besar untuk diperiksa (paling besar 5 MB).")}
+    signature = check_signature(office_signer(current_app), data)
+    return {"identical": hmac.compare_digest(sha256_hex(data), printout.sha256), "signature": signature,
+            "name": upload.filename}
+
+
+@bp.get("/dokumen/<number>.pdf")
+@require_role()
+def download(number: str):
+    """The newest printout of a document, from the store."""
+    return send_printout(find_version(number))
+
+
+@bp.get("/dokumen/<number>/versi/<int:version>.pdf")
+@require_role()
+def download_version(number: str, version: int):
+    """An older (possibly superseded) printout version, from the store."""
+    return send_printout(find_version(number, version))
+
+
+@bp.get("/dokumen/<number>/versi")
+@require_role()
+def versions(number: str):
+    """Every printout version of a document, with its state, for its owner and officers."""
+    found = versions_of(number)
+    if not found or not may_open(found[0]):
+        abort(404)
+    return render_template("printouts/versions.html", number=number, versions=found,
+                           states={item.version: public_state(item) for item in found})
+
+
+def may_open(printout: Printout) -> bool:
+    """Whether the signed-in person may download a printout: its owner, or an officer."""
+    account = g.get("account")
+    return printout.owner == current_owner() or bool(account and OFFICER_ROLES & set(account.roles))
+
+
+def send_printout(printout: Printout | None):
+    """Stream a stored printout; 404 when missing or not the caller's."""
+    if printout is None or not may_open(printout):
+        abort(404)
+    if printout.owner == current_owner() and survey_required(printout.owner):
+        flash(gettext("Sebelum mengunduh dokumen, isi Survei Kepuasan Masyarakat (SKM) terlebih dahulu. "
+                      "Terima kasih."), "info")
+        return redirect(url_for("wizard.start", form_id=survey_settings().form))
+    stored = open_file(printout.file_id)
+    if stored is None:
+        abort(404)
+    return send_file(stored, mimetype="application/pdf", download_name=f"{printout.number}-v{printout.version}.pdf",
+                     as_attachment=False, max_age=0, etag=printout.sha256)
+
+
+@bp.get("/isian/<submission_id>/draf.pdf")
+@limiter.limit(configured("DRAFT_RATE_LIMIT"))
+def draft(submission_id: str):
+    """A watermarked preview of what the caller's draft would issue (rendered now, not signed, not stored)."""
+    submission = find_submission(submission_id)
+    if submission is None or submission.owner != current_owner() or submission.status != DRAFT:
+        abort(404)
+    form = schemas().get(submission.form_id, submission.form_version)
+    if form is None or not form.submit.get("issue"):
+        abort(404)
+    return Response(draft_pdf(submission, form), mimetype="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="draf.pdf"', "Cache-Control": "no-store"})

@@ -1,0 +1,38 @@
+"""Public tracking: 'where is application X', answered by number + NIK, rate-limited, revealing little."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, render_template, request
+
+from forms.web.bodylimits import body_limit
+from forms.web.ratelimits import configured, limiter
+from forms.catalog.current import schemas
+from forms.web.templating import current_language
+from forms.engine.text import gettext
+from forms.casework.tracking import document_views, find_for_tracking, public_history, status_label
+
+bp = Blueprint("tracking", __name__)
+
+NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
+
+
+@bp.route("/lacak", methods=["GET", "POST"])
+@body_limit("SMALL_BODY_MAX_BYTES")
+@limiter.limit(configured("TRACK_RATE_LIMIT"), methods=["POST"])
+def track():
+    """Ask for a number and the applicant's NIK; show statuses and dates only."""
+    if request.method == "GET":
+        return render_template("tracking.html")
+    number, nik = request.form.get("nomor", "").strip(), request.form.get("nik", "").strip()
+    if not NUMBER.fullmatch(number) or not re.fullmatch(r"\d{16}", nik):
+        return render_template("tracking.html", number=number,
+                               problem=gettext("Isi nomor permohonan atau nomor dokumen, dan NIK 16 digit.")), 422
+    submission = find_for_tracking(number, nik)
+    if submission is None:
+        return render_template("tracking.html", number=number,
+                               problem=gettext("Tidak ada permohonan dengan nomor dan NIK tersebut.")), 404
+    form = schemas().get(submission.form_id, submission.form_version)
+    documents = document_views(form, submission, current_language())
+    return render_template("tracking.html", number=number, found=submission, form=form, documents=documents,
+                           status=status_label(form, submission.status), history=public_history(submission, documents, form))

@@ -1,0 +1,1 @@
+"""HTTP plumbing: security headers, body and rate limits, templating, languages, JSON API, OpenAPI, error pages."""

@@ -1,0 +1,104 @@
+"""Request safety: CSRF on every form, who owns what, protective response headers and cookie flags.
+
+Behind a reverse proxy (PROXY_FIX = number of proxies in front, 0 = none) Werkzeug's ProxyFix makes the
+client's address, scheme and host those the proxy reports, so per-address rate limits count clients,
+not the proxy, and HSTS and Secure cookies follow the scheme the visitor used.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, current_app, g, has_request_context, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from forms.engine.text import gettext
+
+csrf = CSRFProtect()
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+               "payment=(), usb=()")
+
+
+class ReusedSignerSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per set of keys.
+
+    Flask builds it on every request; building it serialises a probe value and derives nothing
+    that changes between requests with the same keys.
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = getattr(self, "_signer", None)
+        if cached is None or cached[0] != keys:
+            cached = self._signer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
+class SessionInterface(ReusedSignerSessions):
+    """The signed session cookie, marked Secure when configured so or when this request came over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
+def init_security(app: Flask) -> None:
+    """Trusted proxies, CSRF protection for every POST, friendly CSRF errors, cookie flags and security headers."""
+    trust_proxies(app)
+    app.session_interface = SessionInterface()
+    csrf.init_app(app)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.after_request(add_security_headers)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme, host and port from PROXY_FIX proxies in front (none by default)."""
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def handle_csrf_error(error: CSRFError):
+    """A missing or stale CSRF token: explain, change nothing."""
+    message = gettext("Token keamanan formulir tidak ada atau sudah kedaluwarsa, jadi data tidak disimpan. "
+                      "Muat ulang halaman lalu kirim lagi.")
+    return render_template("error.html", title=gettext("Formulir tidak dapat dikirim"), message=message), 400
+
+
+def add_security_headers(response: Response) -> Response:
+    """Headers that every response carries; HSTS only on a response that went out over TLS."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS)
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    hsts = hsts_value()
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+    return response
+
+
+def hsts_value() -> str | None:
+    """The Strict-Transport-Security value for this request: only over TLS and when HSTS_SECONDS > 0."""
+    seconds = int(current_app.config.get("HSTS_SECONDS") or 0)
+    if not request.is_secure or seconds <= 0:
+        return None
+    return f"max-age={seconds}" + ("; includeSubDomains" if current_app.config.get("HSTS_INCLUDE_SUBDOMAINS") else "")
+
+
+def current_owner(create: bool = False) -> str | None:
+    """Who owns the submissions of this browser: the signed-in account, else an anonymous session key.
+
+    The account comes from g.account (checked against the server-side login session on every
+    request), never from the cookie alone, so a replayed cookie of a signed-out browser owns nothing.
+    """
+    account = g.get("account")
+    if account is not None:
+        return f"account:{account.id}"
+    if "anon" not in session and create:
+        session["anon"] = secrets.token_urlsafe(18)
+    return f"anon:{session['anon']}" if "anon" in session else None
