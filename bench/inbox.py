@@ -29,6 +29,7 @@ STATES = ["belum_terverifikasi", "menunggu_verifikasi", "perlu_perbaikan", "terv
 def seed(app, count: int) -> str:
     """Insert `count` applications with one issued document each; return one document id."""
     from bson import ObjectId
+
     from forms.store import IssuedDocument, Submission, utcnow
     rng = random.Random(7)
     now = utcnow()

@@ -26,8 +26,8 @@ from reportlab.pdfgen import canvas  # noqa: E402
 from reportlab.platypus import Paragraph  # noqa: E402
 
 from forms import create_app  # noqa: E402
-from forms.printing.render import png_data_uri, qr_png, render_pdf  # noqa: E402
 from forms.printing.issue import document_context, print_settings, render_version  # noqa: E402
+from forms.printing.render import png_data_uri, qr_png, render_pdf  # noqa: E402
 from forms.printing.signing import office_signer, sign_pdf  # noqa: E402
 from forms.store import IssuedDocument, OwnerNumber, Submission, utcnow  # noqa: E402
 
@@ -169,9 +169,9 @@ def measure_in(instance: str, rounds: int) -> None:
 
 def measure_serving(app, number: str, rounds: int) -> None:
     """GET of a stored printout by its owner over the test client: store read only, no rendering."""
-    from tests.test_login import ANSWER, PASSWORD, login
     from forms.identity.accounts import create_account
     from forms.store import Printout
+    from tests.test_login import ANSWER, PASSWORD, login
 
     app.config.update(TESTING=True, CAPTCHA_TEST_ANSWER=ANSWER)
     with app.app_context():

@@ -6,21 +6,21 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from forms.catalog.seeding import init_schemas
 from forms.config import load_config
 from forms.errors import register_error_handlers
-from forms.web.security import init_security
-from forms.web.bodylimits import init_body_limits
-from forms.store import init_store
-from forms.catalog.current import init_schemas
-from forms.views import register_blueprints
-from forms.web.templating import init_templating
-from forms.outreach.messages import init_messages
-from forms.web.ratelimits import init_limits
 from forms.identity.accounts import init_accounts
-from forms.views.cli import init_cli
-from forms.web.i18n import init_i18n
-from forms.printing.issue import init_printouts
+from forms.outreach.messages import init_messages
 from forms.outreach.webhooks import init_webhooks
+from forms.printing.issue import init_printouts
+from forms.store import init_store
+from forms.views import register_blueprints
+from forms.views.cli import init_cli
+from forms.web.bodylimits import init_body_limits
+from forms.web.i18n import init_i18n
+from forms.web.ratelimits import init_limits
+from forms.web.security import init_security
+from forms.web.templating import init_templating
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from forms import create_app
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

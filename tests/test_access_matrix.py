@@ -28,9 +28,16 @@ import pytest
 from forms import create_app
 from forms.identity.accounts import create_account
 from forms.store import IssuedDocument, close_store, find_submission
-from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA, WizardClient, store_config, token
+from tests.conftest import (
+    DEMO_DIRI,
+    DEMO_PRODUK,
+    DEMO_USAHA,
+    WizardClient,
+    store_config,
+    token,
+)
 from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, detail, issue, ok, start
+from tests.test_permohonan import NIK, PROFILE, issue, ok, start
 
 PERSONAS = ("anon", "a", "b", "verifikator", "kepala", "admin")
 OFFICERS = ("verifikator", "kepala", "admin")

@@ -106,7 +106,7 @@ def test_files_seed_the_store_once_as_published_versions(app):
         assert SchemaVersion.objects(kind="table", key="kbli-risiko").count() == 1
         assert SchemaVersion.objects(kind="document", key="cetakan").count() == 1
         before = SchemaVersion.objects.count()
-    from forms.catalog.versions import seed_and_build
+    from forms.catalog.seeding import seed_and_build
     with app.app_context():
         seed_and_build(app)
         assert SchemaVersion.objects.count() == before
@@ -262,7 +262,7 @@ def test_rollback_publishes_an_old_version_as_new(app, people):
     assert newest.version == version + 1 and newest.state == "published" and newest.origin == "rollback"
     assert NEW_FIELD not in newest.content
     with app.app_context():
-        from forms.catalog.current import schemas
+        from forms.catalog.runtime import schemas
         assert schemas().get("permohonan-baru").version == newest.version
     wizard = start(people["siti"], "11052")[0]
     assert wizard.submission().form_version == newest.version
@@ -316,7 +316,7 @@ def test_kbli_risk_table_rows_are_searched_edited_and_published(app, people):
     assert content("table", "kbli-risiko", version) == before
     assert publish(admin, "table", "kbli-risiko", version).status_code == 302
     with app.app_context():
-        from forms.catalog.current import schemas
+        from forms.catalog.runtime import schemas
         assert schemas().tables.lookup("kbli-risiko", "11052|mikro", "judul").endswith("(disunting)")
     assert "(disunting)" in siti.get("/referensi/kbli-risiko?q=11052").get_data(as_text=True)
 
@@ -409,7 +409,7 @@ def test_every_admin_change_is_logged_with_its_difference(app, people):
 
 
 def test_a_publish_elsewhere_reaches_this_process(app, people):
-    from forms.catalog.versions import GENERATION, canonical, digest
+    from forms.catalog.items import GENERATION, canonical, digest
     from forms.store import next_sequence, utcnow
     with app.app_context():
         raw = json.loads(SchemaVersion.objects.get(kind="form", key="demo", version=1).content)

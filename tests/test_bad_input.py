@@ -29,15 +29,15 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-from forms.identity.accounts import create_account
-from forms.catalog.current import schemas
-from forms.store import Code, IssuedDocument, find_submission, refuse_operator_keys
+from forms.catalog.runtime import schemas
 from forms.engine.text import text_problem
-from tests.test_access_matrix import inline_code
+from forms.identity.accounts import create_account
+from forms.store import Code, IssuedDocument, find_submission, refuse_operator_keys
 from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA, ROOT, WizardClient, token
+from tests.test_access_matrix import inline_code
 from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, detail, kegiatan, products
 from tests.test_pengaduan import COMPLAINT
+from tests.test_permohonan import NIK, PROFILE, detail, kegiatan, products
 from tests.test_registration import AKUN, FORMULIR, PELAKU
 
 MARKERS = [0]

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from forms.identity.accounts import create_account
 from forms.casework.audit import verify_chain
+from forms.identity.accounts import create_account
 from forms.store import AuditEntry, IssuedDocument, utcnow
 from tests.conftest import pin_clock, token, wib
 from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, detail, issue, ok, start
+from tests.test_permohonan import NIK, PROFILE, issue, ok, start
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 REQUIREMENTS_11052 = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
@@ -269,7 +269,7 @@ def test_audit_chain_detects_an_edit_of_history(app, people):
 def test_second_level_is_a_setting_of_the_workflow_file(app):
     from forms.engine.workflow import build_workflow
     with app.app_context():
-        from forms.catalog.current import workflows
+        from forms.catalog.runtime import workflows
         raw = dict(workflows()["sertifikat_standar"].source, second_level=True)
     flow = build_workflow(raw)
     assert [a.name for a in flow.available("menunggu_verifikasi", ["verifikator"])] == ["rekomendasikan", "minta_perbaikan", "tolak"]
@@ -279,8 +279,9 @@ def test_second_level_is_a_setting_of_the_workflow_file(app):
 def test_invalid_workflow_is_refused_at_start(tmp_path):
     import json
     import shutil
-    from forms.errors import SchemaError
+
     from forms.engine.workflow import load_workflows
+    from forms.errors import SchemaError
     root = Path(__file__).resolve().parent.parent / "schemas"
     (tmp_path / "workflows").mkdir()
     shutil.copy(root / "workflow.schema.json", tmp_path)

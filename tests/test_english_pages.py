@@ -14,8 +14,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from forms.catalog.current import schemas
-from tests.conftest import DEMO_DIRI, DEMO_LAMPIRAN, DEMO_PRODUK, DEMO_USAHA, ROOT, WizardClient, token
+from forms.catalog.runtime import schemas
+from tests.conftest import (
+    DEMO_DIRI,
+    DEMO_LAMPIRAN,
+    DEMO_PRODUK,
+    DEMO_USAHA,
+    ROOT,
+    WizardClient,
+    token,
+)
 from tests.test_casework import issued, people  # noqa: F401  (fixture)
 from tests.test_login import ANSWER, login
 

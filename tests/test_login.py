@@ -5,13 +5,20 @@ import hashlib
 import os
 import re
 from datetime import timedelta, timezone
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from forms.identity.accounts import (ROLES, AccountError, DuplicateAccount, authenticate, create_account, find_account,
-                            require_role)
+from forms.identity.accounts import (
+    ROLES,
+    AccountError,
+    DuplicateAccount,
+    authenticate,
+    create_account,
+    find_account,
+    require_role,
+)
 from forms.identity.captchas import ALPHABET, LENGTH, new_answer
 from forms.identity.passwords import verify_password
 from forms.store import Account, LoginSession, close_store, create_submission, utcnow
@@ -578,7 +585,7 @@ def test_beranda_empty_state_offers_a_new_application(app, client, siti):
     login(client)
     text = client.get("/beranda").get_data(as_text=True)
     with app.app_context():
-        from forms.catalog.current import schemas
+        from forms.catalog.runtime import schemas
         expected = "/formulir/permohonan-baru" if schemas().get("permohonan-baru") else "/"
     assert "Anda belum mempunyai permohonan." in text
     assert f'<a class="button primary" href="{expected}">Permohonan Baru</a>' in text
@@ -587,7 +594,7 @@ def test_beranda_empty_state_offers_a_new_application(app, client, siti):
 def test_beranda_lists_the_applicants_submissions_only(app, client, siti, make_account):
     other = make_account(username="budi")
     with app.app_context():
-        from forms.catalog.current import schemas
+        from forms.catalog.runtime import schemas
         demo = schemas().get("demo")
         create_submission("demo", demo.version, f"account:{siti.id}")
         create_submission("demo", demo.version, f"account:{other.id}")

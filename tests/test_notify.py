@@ -17,7 +17,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from forms.outreach.notify import DeliveryError, Message, configured_channels, format_number, send
+from forms.outreach.notify import (
+    DeliveryError,
+    Message,
+    configured_channels,
+    format_number,
+    send,
+)
 
 LOOPBACK = "127.0.0.1"
 SUBJECT = "Kode verifikasi Anda"

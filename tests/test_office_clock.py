@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from forms.errors import SchemaError
 from forms.engine.calendar import Calendar, load_calendar
+from forms.errors import SchemaError
 from tests.conftest import ROOT, pin_clock, wib
 
 HOLIDAYS = load_calendar(ROOT / "schemas" / "hari-libur.json").holidays
@@ -98,8 +98,9 @@ def test_another_office_zone_is_followed(make_app):
 
 
 def test_printout_settings_naming_another_zone_are_refused(app):
-    from forms.printing.render import PrintoutError, load_print_settings
     import json
+
+    from forms.printing.render import PrintoutError, load_print_settings
     folder = Path(app.config["PRINTOUTS_DIR"])
     data = {**json.loads((folder / "settings.json").read_text(encoding="utf-8")), "timezone": "Asia/Jayapura"}
     with pytest.raises(PrintoutError, match="differs from the office's time zone 'Asia/Jakarta'"):
@@ -125,5 +126,5 @@ def test_semesters_of_the_index_are_office_days(app, sent, semester):
 def test_today_of_pages_follows_the_pinned_clock(app):
     pin_clock(app, wib("2027-01-01 00:30"))
     with app.app_context():
-        from forms.catalog.current import office_clock
+        from forms.catalog.runtime import office_clock
         assert office_clock().today() == date(2027, 1, 1)

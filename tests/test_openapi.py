@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from forms.identity.accounts import create_account
 from forms.identity.apitokens import create_token
 from forms.web.openapi import openapi_document
-from tests.test_api import issue_over_api, Api
+from tests.test_api import Api, issue_over_api
 from tests.test_login import PASSWORD
 from tests.test_permohonan import NIK, PROFILE
 from tests.test_printouts import signing_pair  # noqa: F401 (a fixture)

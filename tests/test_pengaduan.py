@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import email
-import io
 import email.policy
+import io
 import re
 from pathlib import Path
 
 import pytest
 
 from forms.identity.accounts import create_account
-from forms.store import find_submission
 from forms.office.tickets import CODE_HASH, hash_code, new_access_code
+from forms.store import find_submission
 from tests.conftest import WizardClient, token
 from tests.test_login import ANSWER, PASSWORD, login
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from forms.store import Account, IssuedDocument, OwnerNumber
+from forms.store import IssuedDocument, OwnerNumber
 from tests.conftest import WizardClient, token
 from tests.test_login import ANSWER, PASSWORD, login
 

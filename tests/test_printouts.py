@@ -14,13 +14,17 @@ from pypdf import PdfReader
 
 from forms import create_app
 from forms.errors import SchemaError
-from forms.printing.render import PrintoutError, qr_png
 from forms.printing.issue import reissue
-from forms.printing.signing import check_signature, create_office_certificate, office_signer
+from forms.printing.render import qr_png
+from forms.printing.signing import (
+    check_signature,
+    create_office_certificate,
+    office_signer,
+)
 from forms.store import IssuedDocument, OwnerNumber, Printout
-from tests.conftest import ROOT, WizardClient, store_config, token
+from tests.conftest import ROOT, store_config, token
 from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, detail, issue, kegiatan, ok, start
+from tests.test_permohonan import NIK, PROFILE, issue, ok, start
 
 PUBLIC_URL = "https://loket.contoh.test"
 A4_POINTS = (595, 842)
@@ -336,8 +340,8 @@ KBLI_CODES = ("11052", "47721", "86105", "47301", "10710", "56101", "96111", "49
 
 def test_every_template_is_one_a4_page_even_with_many_codes(app, tmp_path):
     """Render each kind (the NIB with eight codes, the draft with eight rows) and look at it as pixels."""
+    from forms.catalog.runtime import schemas
     from forms.printing.issue import document_context, draft_pdf, print_settings
-    from forms.catalog.current import schemas
     from forms.store import Submission
 
     row = {"nama_usaha": "Usaha Maju Bersama Sejahtera Abadi", "skala": "kecil", "risiko": "MT", "lingkungan": "SPPL",
@@ -404,8 +408,8 @@ def test_downloads_wait_for_the_survey_when_the_setting_is_on(make_app):
     app = make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute",
                    SKM_REQUIRED_FOR_DOWNLOAD=True)
     from forms.identity.accounts import create_account
-    from tests.test_permohonan import NIK, PROFILE, issue, ok, start
     from forms.store import IssuedDocument
+    from tests.test_permohonan import NIK, PROFILE, issue, ok, start
     with app.app_context():
         create_account("siti", "Rahasia#2026", "Siti Aminah", ["pemohon"], email="siti@contoh.id",
                        phone="+6281234567890", nik=NIK, profile=PROFILE)

@@ -1,7 +1,6 @@
 """The condition language, and the pure wizard decisions built on it."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest

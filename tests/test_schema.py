@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from forms.errors import SchemaError
 from forms.engine.schema import load_schemas
+from forms.errors import SchemaError
 
 ROOT = Path(__file__).resolve().parent.parent / "schemas"
 

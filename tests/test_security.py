@@ -9,8 +9,8 @@ import pyotp
 import pytest
 
 from forms.identity.accounts import create_account
-from forms.store import Account, LoginSession
 from forms.identity.twofactor import unseal
+from forms.store import Account, LoginSession
 from tests.conftest import WizardClient, token
 from tests.test_login import ANSWER, NEW_PASSWORD, PASSWORD, login, signed_in
 
@@ -366,8 +366,9 @@ def test_tracking_and_ticket_lookups_take_only_plain_values(client, values):
 
 
 def test_inbox_search_is_literal_text(app, people):
-    from forms.store import IssuedDocument
     from bson import ObjectId
+
+    from forms.store import IssuedDocument
     with app.app_context():
         IssuedDocument(submission_id=ObjectId(), owner="account:x", kind="sertifikat_standar", number="SS-UJI-1",
                        key="10710", status="menunggu_verifikasi", search="ss-uji-1 roti manis").save()

@@ -11,11 +11,22 @@ import pytest
 from pypdf import PdfReader
 
 from forms import create_app
-from forms.identity.accounts import create_account
 from forms.errors import SchemaError
+from forms.identity.accounts import create_account
+from forms.office.surveys import (
+    Period,
+    build_report,
+    grade_of,
+    parse_semester,
+    round_half_up,
+    score,
+    semester_of,
+    settings,
+    survey_done,
+    survey_required,
+    trend,
+)
 from forms.store import IssuedDocument, Submission
-from forms.office.surveys import (Period, build_report, grade_of, parse_semester, round_half_up, score, semester_of,
-                           settings, survey_done, survey_required, trend)
 from tests.conftest import ROOT, WizardClient, token, wib
 from tests.test_login import ANSWER, PASSWORD, login
 

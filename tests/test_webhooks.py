@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from forms.identity.accounts import create_account
-from forms.store import Webhook, WebhookDelivery, utcnow
 from forms.outreach.webhooks import FAILED, PENDING, deliver_due
+from forms.store import Webhook, WebhookDelivery, utcnow
 from tests.conftest import token
 from tests.test_api import Api, issue_over_api, people, signing_pair  # noqa: F401 (fixtures)
 from tests.test_login import ANSWER, PASSWORD, login

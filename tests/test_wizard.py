@@ -5,7 +5,14 @@ import io
 
 import pytest
 
-from tests.conftest import DEMO_DIRI, DEMO_LAMPIRAN, DEMO_PRODUK, DEMO_USAHA, WizardClient, token
+from tests.conftest import (
+    DEMO_DIRI,
+    DEMO_LAMPIRAN,
+    DEMO_PRODUK,
+    DEMO_USAHA,
+    WizardClient,
+    token,
+)
 
 
 def fill_all(wizard):

@@ -10,14 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forms import store
-from forms.errors import FormsError
 from forms.casework.handlers import HANDLERS, SubmitError
-from forms.outreach.messages import deliver
-from forms.outreach.notify import DeliveryError
-from forms.catalog.current import office_clock
+from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form, Step
 from forms.engine.text import N_, gettext, tr
-from forms.engine.wizard import Applied, RawInput, Services, StepResult, apply_step, flat_data, navigate, validate_step
+from forms.engine.wizard import (
+    Applied,
+    RawInput,
+    Services,
+    StepResult,
+    apply_step,
+    flat_data,
+    navigate,
+    validate_step,
+)
+from forms.errors import FormsError
+from forms.outreach.messages import deliver
+from forms.outreach.notify import DeliveryError
 
 
 class Incomplete(FormsError):

@@ -11,15 +11,22 @@ from typing import Any, Callable, Mapping
 from mongoengine.errors import NotUniqueError
 
 from forms.casework import audit
-from forms.casework.transitions import set_search_text, workflow_of
-from forms.errors import FormsError
 from forms.casework.events import StatusChange, announce
-from forms.printing.issue import issue_printouts
-from forms.catalog.current import office_clock
+from forms.casework.transitions import set_search_text, workflow_of
+from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form
-from forms.store import (Account, IssuedDocument, Submission, next_sequence, owner_number, utcnow,
-                          value_taken)
 from forms.engine.text import N_, gettext
+from forms.errors import FormsError
+from forms.printing.issue import issue_printouts
+from forms.store import (
+    Account,
+    IssuedDocument,
+    Submission,
+    next_sequence,
+    owner_number,
+    utcnow,
+    value_taken,
+)
 
 Handler = Callable[[Form, Submission, Mapping[str, Any]], dict]
 HANDLERS: dict[str, Handler] = {}

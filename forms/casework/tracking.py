@@ -8,11 +8,10 @@ from typing import Any
 from bson import ObjectId
 
 from forms.casework.transitions import key_title
-from forms.catalog.versions import workflow_for
-from forms.catalog.current import workflows
+from forms.catalog.runtime import workflow_for, workflows
 from forms.engine.schema import Form
-from forms.store import Account, IssuedDocument, Submission, documents_of
 from forms.engine.text import active_language, gettext, tr
+from forms.store import Account, IssuedDocument, Submission, documents_of
 
 
 @dataclass

@@ -13,16 +13,15 @@ from bson import ObjectId
 from flask import current_app
 
 from forms.casework import audit
-from forms.errors import FormsError
 from forms.casework.events import StatusChange, announce
+from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
-from forms.outreach.messages import deliver
-from forms.outreach.notify import DeliveryError
-from forms.catalog.versions import workflow_for
-from forms.catalog.current import office_clock, schemas, workflows
-from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
 from forms.engine.text import N_, clean_text, gettext, text_problem, tr
 from forms.engine.workflow import Action, Workflow
+from forms.errors import FormsError
+from forms.outreach.messages import deliver
+from forms.outreach.notify import DeliveryError
+from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
 
 SYSTEM = "sistem"
 OFFICER_ROLES = ("verifikator", "kepala", "admin")

@@ -8,13 +8,14 @@ so a newly required field is asked for before the draft can be submitted.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Iterable, Mapping
 
 from forms.casework import audit
 from forms.engine.schema import Form
-from forms.store import DRAFT, Submission, utcnow
 from forms.engine.text import tr
+from forms.store import DRAFT, Submission, utcnow
 
 MIGRATABLE = (DRAFT,)
 

@@ -11,9 +11,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-from forms.engine.idnumbers import check_nik, format_npwp, normalise_npwp, normalise_phone, format_phone
-from forms.engine.text import (CONTROL_CHARS, active_language, clean_text, format_date_id, format_number, format_rupiah,
-                        gettext, text_problem, tr)
+from forms.engine.idnumbers import (
+    check_nik,
+    format_npwp,
+    format_phone,
+    normalise_npwp,
+    normalise_phone,
+)
+from forms.engine.text import (
+    CONTROL_CHARS,
+    active_language,
+    clean_text,
+    format_date_id,
+    format_number,
+    format_rupiah,
+    gettext,
+    text_problem,
+    tr,
+)
 
 if TYPE_CHECKING:
     from forms.engine.schema import Field

@@ -6,14 +6,22 @@ options and repeat rows, so the page and the validator read the same definition.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Mapping
 
 from forms.engine.fields import field_options, to_input
 from forms.engine.rules import evaluate, referenced_vars
 from forms.engine.schema import Field, Form, Step
 from forms.engine.text import gettext, tr
-from forms.engine.wizard import MAX_ROWS, RawInput, Services, flat_data, is_visible, row_count
+from forms.engine.wizard import (
+    MAX_ROWS,
+    RawInput,
+    Services,
+    flat_data,
+    is_visible,
+    row_count,
+)
 
 
 @dataclass

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from forms.errors import SchemaError
 from forms.engine.fields import REGISTRY
 from forms.engine.rules import check_rule
 from forms.engine.tables import TableSet, build_table
+from forms.errors import SchemaError
 
 CONTEXT_ROOTS = frozenset({"account", "derived", "submission", "today"})
 

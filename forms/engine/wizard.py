@@ -6,7 +6,8 @@ Hidden fields are never validated nor stored, and an answer that stops applying 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from typing import Any, Callable, Mapping, Protocol
 

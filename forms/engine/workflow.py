@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from forms.errors import SchemaError
 from forms.engine.schema import meta_validator, read_json, relative
+from forms.errors import SchemaError
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,19 @@ from typing import Any, Callable, Mapping
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from mongoengine.errors import NotUniqueError
 
-from forms.identity.codes import CodeError, check_code, issue_code
+from forms.catalog.runtime import office_clock
+from forms.engine.text import N_, gettext
 from forms.errors import FormsError
+from forms.identity.codes import CodeError, check_code, issue_code
+from forms.identity.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from forms.outreach.messages import deliver
 from forms.outreach.notify import DeliveryError
-from forms.identity.passwords import hash_password, needs_rehash, password_problem, verify_password
-from forms.catalog.current import office_clock
 from forms.store import Account, LoginSession, utcnow
-from forms.engine.text import N_, gettext
 
 log = logging.getLogger("loket.accounts")
 

@@ -13,10 +13,10 @@ from datetime import timedelta
 from captcha.image import ImageCaptcha
 from flask import current_app, session
 
-from forms.identity.codes import digest
-from forms.errors import FormsError
-from forms.store import Code, utcnow
 from forms.engine.text import N_, gettext
+from forms.errors import FormsError
+from forms.identity.codes import digest
+from forms.store import Code, utcnow
 
 PURPOSE = "captcha"
 ALPHABET = "ACDEFGHJKMNPRTUVWXY34679"  # no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B

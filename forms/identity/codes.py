@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from forms.engine.text import N_, gettext
 from forms.errors import FormsError
 from forms.store import Code, utcnow
-from forms.engine.text import N_, gettext
 
 VALID_FOR = timedelta(minutes=10)
 MAX_TRIES = 5

@@ -16,10 +16,10 @@ from datetime import datetime
 
 import pyotp
 import qrcode
+from bson import ObjectId
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from bson import ObjectId
 from flask import current_app, session
 
 from forms.identity.accounts import AccountError, AccountLocked, record_failure, sign_in

@@ -12,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, current_app
+from flask import current_app
 
-from forms.errors import SchemaError
 from forms.engine.schema import SchemaSet, located, meta_validator, read_json
+from forms.errors import SchemaError
 
 FILES = {"office": "office.json", "standard": "standar-pelayanan.json", "tickets": "tickets.json",
          "survey": "survey.json"}

@@ -13,12 +13,12 @@ from fractions import Fraction
 
 from xhtml2pdf import pisa
 
+from forms.catalog.runtime import office_clock
+from forms.engine.schema import Form
+from forms.engine.text import N_, gettext, tr
 from forms.errors import FormsError
 from forms.office.publicinfo import SurveySettings
-from forms.catalog.current import office_clock
-from forms.engine.schema import Form
 from forms.office.surveys import Report, round_half_up
-from forms.engine.text import N_, gettext, tr
 
 BOM = "\ufeff"
 

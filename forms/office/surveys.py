@@ -20,9 +20,9 @@ from typing import Any, Iterable, Mapping
 from flask import current_app, g, request
 
 from forms import store
-from forms.office.publicinfo import Element, Grade, SurveySettings, public_info
-from forms.catalog.current import office_clock, schemas
+from forms.catalog.runtime import office_clock, schemas
 from forms.engine.text import format_date_id, tr
+from forms.office.publicinfo import Element, Grade, SurveySettings, public_info
 
 ROMAN = {1: "I", 2: "II"}
 YEARS = range(2000, 2101)  # periods outside are refused: nothing to report, and no date arithmetic overflow

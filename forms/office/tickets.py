@@ -19,13 +19,13 @@ from typing import Any, Mapping
 from flask import flash
 
 from forms import store
-from forms.errors import FormsError
 from forms.casework.handlers import submit_handler
-from forms.outreach.messages import deliver
-from forms.office.publicinfo import TicketSettings, public_info
 from forms.engine.schema import Form
-from forms.web.templating import current_language
 from forms.engine.text import clean_text, gettext, text_problem, tr
+from forms.errors import FormsError
+from forms.office.publicinfo import TicketSettings, public_info
+from forms.outreach.messages import deliver
+from forms.web.templating import current_language
 
 CODE_HASH = "kode_akses_sha256"  # key in the submission's derived values
 LANGUAGE = "bahasa"  # the reporter's page language when sending, for the reply message

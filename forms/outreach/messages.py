@@ -8,9 +8,9 @@ from typing import Any, Mapping
 
 from flask import Flask, current_app
 
+from forms.engine.text import tr
 from forms.errors import SchemaError
 from forms.outreach.notify import Message, send
-from forms.engine.text import tr
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

@@ -35,8 +35,8 @@ from flask import Flask, current_app
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-from forms.errors import FormsError
 from forms.casework.events import StatusChange, status_changed
+from forms.errors import FormsError
 from forms.store import Webhook, WebhookDelivery, utcnow
 
 log = logging.getLogger("loket.webhooks")

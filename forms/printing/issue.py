@@ -11,18 +11,32 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, current_app, has_request_context, request
 
-from forms.printing.render import (PrintoutError, PrintSettings, load_print_settings, local_date, png_data_uri, qr_png,
-                            render_pdf)
-from forms.catalog.current import schemas
-from forms.printing.signing import office_signer, sign_pdf
-from forms.store import (IssuedDocument, OwnerNumber, Printout, Submission, find_submission, next_sequence,
-                         open_file, save_file, utcnow)
+from forms.catalog.runtime import schemas
 from forms.engine.text import gettext, tr
+from forms.printing.render import (
+    PrintoutError,
+    PrintSettings,
+    local_date,
+    png_data_uri,
+    qr_png,
+    render_pdf,
+)
+from forms.printing.signing import office_signer, sign_pdf
+from forms.store import (
+    IssuedDocument,
+    OwnerNumber,
+    Printout,
+    Submission,
+    find_submission,
+    next_sequence,
+    open_file,
+    save_file,
+    utcnow,
+)
 
 log = logging.getLogger("loket.printouts")
 
@@ -41,7 +55,7 @@ def print_settings() -> PrintSettings:
 
 def print_settings_for(version: int | None) -> PrintSettings:
     """Printout settings at a pinned version (older submissions keep theirs); the latest when not pinned."""
-    from forms.catalog.versions import print_settings_for as pinned
+    from forms.catalog.runtime import print_settings_for as pinned
     return pinned(version)
 
 

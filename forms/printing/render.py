@@ -23,8 +23,8 @@ from PIL import Image
 from qrcode.exceptions import DataOverflowError
 from xhtml2pdf import pisa
 
-from forms.errors import FormsError
 from forms.engine.text import N_, format_date_id
+from forms.errors import FormsError
 
 QR_LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
              "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}

@@ -39,8 +39,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from forms.printing.render import PrintoutError
 from forms.engine.text import gettext
+from forms.printing.render import PrintoutError
 
 KEY_FILE, CERT_FILE = "office-key.pem", "office-cert.pem"
 FIELD_NAME = "TandaTanganElektronik"

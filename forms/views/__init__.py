@@ -3,15 +3,26 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forms.views.admin import versions as admin_versions, webhooks as admin_webhooks
-from forms.views.api import documents as api_documents, meta as api_meta, submissions as api_submissions
+from forms.views import admin
+from forms.views.admin import webhooks as admin_webhooks
+from forms.views.api import documents as api_documents
+from forms.views.api import meta as api_meta
+from forms.views.api import submissions as api_submissions
 from forms.views.applicant import account, fulfil, security, tokens, wizard
 from forms.views.officer import cases
-from forms.views.public import home, info, printouts, reference, surveys, tickets, tracking
+from forms.views.public import (
+    home,
+    info,
+    printouts,
+    reference,
+    surveys,
+    tickets,
+    tracking,
+)
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint."""
     for module in (home, wizard, reference, account, security, tracking, fulfil, cases, printouts, tickets, surveys,
-                   info, admin_versions, tokens, api_meta, api_submissions, api_documents, admin_webhooks):
+                   info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks):
         app.register_blueprint(module.bp)

@@ -21,8 +21,8 @@ from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-from forms.web.templating import current_language
 from forms.engine.text import BOUND, Language, bind_language, unbind_language
+from forms.web.templating import current_language
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 

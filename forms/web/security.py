@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix

@@ -9,7 +9,7 @@ from flask import Flask, g, has_request_context, request, url_for
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from forms.catalog.current import office_clock
+from forms.catalog.runtime import office_clock
 from forms.engine.text import format_date_id, format_rupiah, tr
 
 

@@ -1,11 +1,32 @@
 """The admin's webhook page: register addresses, see and rotate secrets once, pause, test, and read the delivery log."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from forms.identity.accounts import require_role
-from forms.outreach.webhooks import (WebhookError, add_hook, delete_hook, find_hook, hooks, queue_ping, recent_deliveries, retry,
-                            rotate_secret, set_active)
+from forms.outreach.webhooks import (
+    WebhookError,
+    add_hook,
+    delete_hook,
+    find_hook,
+    hooks,
+    queue_ping,
+    recent_deliveries,
+    retry,
+    rotate_secret,
+    set_active,
+)
 
 bp = Blueprint("webhooks", __name__)
 

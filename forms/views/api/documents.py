@@ -15,16 +15,25 @@ from datetime import timezone
 from flask import abort, current_app, g, jsonify, request, send_file, url_for
 
 from forms.casework import transitions as casework
+from forms.engine.text import tr
 from forms.errors import ConflictError, json_error
-from forms.web.jsonapi import (OFFICER_ROLES, api_blueprint, check_version, is_officer, iso, json_body, optional_text,
-                           require_token)
-from forms.web.ratelimits import configured, limiter
+from forms.office.surveys import settings as survey_settings
+from forms.office.surveys import survey_required
 from forms.printing.issue import find_by_token, find_version, public_state
 from forms.printing.signing import check_signature, office_signer, sha256_hex
 from forms.store import Account, IssuedDocument, Printout, find_document, open_file
-from forms.office.surveys import settings as survey_settings, survey_required
-from forms.engine.text import tr
 from forms.views.public.printouts import MAX_CHECK_BYTES
+from forms.web.jsonapi import (
+    OFFICER_ROLES,
+    api_blueprint,
+    check_version,
+    is_officer,
+    iso,
+    json_body,
+    optional_text,
+    require_token,
+)
+from forms.web.ratelimits import configured, limiter
 
 bp = api_blueprint("api_documents", __name__)
 PAGE_SIZE = 50

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
+from forms.catalog.runtime import schemas
+from forms.engine.schema import Form
 from forms.errors import json_error
 from forms.web.jsonapi import api_blueprint, may_fill, require_token
 from forms.web.openapi import openapi_document
-from forms.catalog.current import schemas
-from forms.engine.schema import Form
 
 bp = api_blueprint("api", __name__, url_prefix="/api")
 MAX_LIMIT = 50

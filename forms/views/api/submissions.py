@@ -10,18 +10,25 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request, url_for
 
 from forms import store
-from forms.errors import json_error
-from forms.catalog.versions import catalog
 from forms.casework.filling import Incomplete, fill_step, submit_draft
 from forms.casework.handlers import SubmitError
+from forms.casework.tracking import document_views, owner_number_of, status_label
+from forms.catalog.runtime import catalog, schemas
 from forms.engine.jsoninput import public_name, read_step_json
-from forms.web.jsonapi import api_blueprint, check_version, is_officer, iso, json_body, may_fill, require_token
-from forms.catalog.current import schemas
 from forms.engine.schema import Form
 from forms.engine.text import tr
-from forms.casework.tracking import document_views, owner_number_of, status_label
-from forms.views.applicant.wizard import services_for
 from forms.engine.wizard import Services, flat_data, navigate
+from forms.errors import json_error
+from forms.views.applicant.wizard import services_for
+from forms.web.jsonapi import (
+    api_blueprint,
+    check_version,
+    is_officer,
+    iso,
+    json_body,
+    may_fill,
+    require_token,
+)
 
 bp = api_blueprint("api_submissions", __name__)
 MAX_LISTED = 200

@@ -4,22 +4,41 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
+from forms.casework.tracking import document_views, status_label
+from forms.catalog.runtime import schemas
+from forms.engine.idnumbers import format_phone
+from forms.engine.text import N_, gettext
 from forms.identity import twofactor
-from forms.identity.accounts import (AccountError, PasswordRejected, authenticate, normalise_username, request_reset,
-                            require_role, reset_password, sign_in, sign_out)
-from forms.web.bodylimits import body_limit
+from forms.identity.accounts import (
+    AccountError,
+    PasswordRejected,
+    authenticate,
+    normalise_username,
+    request_reset,
+    require_role,
+    reset_password,
+    sign_in,
+    sign_out,
+)
 from forms.identity.captchas import CaptchaError, check_captcha, draw, issue_challenge
 from forms.identity.codes import CodeError
-from forms.engine.idnumbers import format_phone
-from forms.web.ratelimits import configured, limiter
-from forms.catalog.current import schemas
-from forms.web.templating import current_language
-from forms.casework.tracking import document_views, status_label
-from forms.web.security import current_owner
 from forms.store import DRAFT, list_submissions
-from forms.engine.text import N_, gettext
+from forms.web.bodylimits import body_limit
+from forms.web.ratelimits import configured, limiter
+from forms.web.security import current_owner
+from forms.web.templating import current_language
 
 bp = Blueprint("account", __name__)
 

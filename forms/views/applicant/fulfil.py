@@ -1,14 +1,24 @@
 """Pemenuhan Persyaratan: the applicant's documents, requirement uploads, and their own workflow actions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from forms.casework import transitions as casework
-from forms.identity.accounts import require_role
-from forms.web.bodylimits import body_limit, uploads_limit
-from forms.store import IssuedDocument, find_document, open_file
-from forms.web.templating import current_language
 from forms.engine.text import gettext, tr
+from forms.identity.accounts import require_role
+from forms.store import IssuedDocument, find_document, open_file
+from forms.web.bodylimits import body_limit, uploads_limit
+from forms.web.templating import current_language
 
 bp = Blueprint("fulfil", __name__)
 

@@ -6,11 +6,27 @@ other session of the account; this browser stays signed in.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 
 from forms.identity import twofactor
-from forms.identity.accounts import AccountError, AccountLocked, PasswordRejected, change_password, end_other_sessions, require_role
+from forms.identity.accounts import (
+    AccountError,
+    AccountLocked,
+    PasswordRejected,
+    change_password,
+    end_other_sessions,
+    require_role,
+)
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
 

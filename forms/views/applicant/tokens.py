@@ -1,7 +1,16 @@
 """Personal API tokens in the profile area: list, create (the token is shown once), revoke."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from forms.identity.accounts import require_role
 from forms.identity.apitokens import TokenError, create_token, revoke_token, tokens_of

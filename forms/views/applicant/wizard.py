@@ -1,29 +1,43 @@
 """The generic wizard: any form in schemas/forms becomes steps, review, submit and a status page."""
 from __future__ import annotations
 
-
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from forms import store
-from forms.web.bodylimits import body_limit, uploads_limit
-from forms.identity.codes import CodeError, check_code, issue_code, latest_code
-from forms.errors import ConflictError
-from forms.engine.fields import Invalid
 from forms.casework.filling import Incomplete, fill_step, submit_draft
 from forms.casework.handlers import SubmitError
-from forms.outreach.messages import deliver
-from forms.outreach.notify import DeliveryError
-from forms.engine.rules import evaluate
-from forms.catalog.versions import catalog, draft_form
-from forms.catalog.current import office_clock, schemas
-from forms.engine.render import client_data, derived_items, error_list, review_sections, step_view
-from forms.engine.schema import Form
-from forms.web.security import current_owner
-from forms.web.templating import current_language
 from forms.casework.tracking import document_views, owner_number_of, status_label
+from forms.catalog.runtime import catalog, draft_form, office_clock, schemas
+from forms.engine.fields import Invalid
+from forms.engine.render import (
+    client_data,
+    derived_items,
+    error_list,
+    review_sections,
+    step_view,
+)
+from forms.engine.rules import evaluate
+from forms.engine.schema import Form
 from forms.engine.text import gettext, tr
 from forms.engine.wizard import MAX_ROWS, Services, flat_data, navigate
+from forms.errors import ConflictError
+from forms.identity.codes import CodeError, check_code, issue_code, latest_code
+from forms.outreach.messages import deliver
+from forms.outreach.notify import DeliveryError
+from forms.web.bodylimits import body_limit, uploads_limit
+from forms.web.security import current_owner
+from forms.web.templating import current_language
 
 bp = Blueprint("wizard", __name__)
 

@@ -3,17 +3,33 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from forms.casework import transitions as casework
-from forms.identity.accounts import require_role
 from forms.casework.audit import trail_of
-from forms.web.bodylimits import body_limit
-from forms.catalog.current import schemas, workflows
-from forms.store import Account, IssuedDocument, Submission, count_by_status, find_document
-from forms.web.templating import current_language
+from forms.catalog.runtime import schemas, workflows
 from forms.engine.text import gettext, tr
+from forms.identity.accounts import require_role
+from forms.store import (
+    Account,
+    IssuedDocument,
+    Submission,
+    count_by_status,
+    find_document,
+)
 from forms.views.applicant.fulfil import page_of, row_of
+from forms.web.bodylimits import body_limit
+from forms.web.templating import current_language
 
 bp = Blueprint("officer", __name__, url_prefix="/petugas")
 OFFICERS = casework.OFFICER_ROLES

@@ -1,13 +1,21 @@
 """Public pages: the home page listing the forms, the language switch, health."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from forms.web.bodylimits import body_limit
-from forms.catalog.current import schemas
-from forms.web.security import current_owner
+from forms.catalog.runtime import schemas
 from forms.store import list_submissions
 from forms.views.applicant.account import safe_next
+from forms.web.bodylimits import body_limit
+from forms.web.security import current_owner
 
 bp = Blueprint("public", __name__)
 

@@ -9,19 +9,38 @@ from __future__ import annotations
 
 import hmac
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
+from forms.catalog.runtime import schemas
+from forms.engine.text import gettext
 from forms.identity.accounts import require_role
-from forms.web.bodylimits import body_limit, uploads_limit
-from forms.web.ratelimits import configured, limiter
-from forms.printing.issue import draft_pdf, find_by_token, find_version, print_settings, public_state, versions_of
-from forms.catalog.current import schemas
-from forms.web.security import current_owner
+from forms.office.surveys import settings as survey_settings
+from forms.office.surveys import survey_required
+from forms.printing.issue import (
+    draft_pdf,
+    find_by_token,
+    find_version,
+    print_settings,
+    public_state,
+    versions_of,
+)
 from forms.printing.signing import check_signature, office_signer, sha256_hex
 from forms.store import DRAFT, Printout, find_submission, open_file
-from forms.office.surveys import settings as survey_settings, survey_required
-from forms.engine.text import gettext
+from forms.web.bodylimits import body_limit, uploads_limit
+from forms.web.ratelimits import configured, limiter
+from forms.web.security import current_owner
 
 bp = Blueprint("printouts", __name__)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from forms.catalog.current import schemas
+from forms.catalog.runtime import schemas
 
 bp = Blueprint("reference", __name__, url_prefix="/referensi")
 

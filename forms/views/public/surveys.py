@@ -15,16 +15,29 @@ from typing import Mapping
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_decimal
 
+from forms.catalog.runtime import office_clock, schemas
+from forms.engine.text import gettext, tr
 from forms.identity.accounts import require_role
 from forms.office.charts import BarChart, LineChart, bar_chart, line_chart
-from forms.web.ratelimits import configured, limiter
 from forms.office.publicinfo import Grade, public_info
-from forms.catalog.current import office_clock, schemas
 from forms.office.surveyexport import answers_csv, recap_csv, render_pdf, svg_data_uri
-from forms.office.surveys import (YEARS, Period, Report, build_report, parse_semester, profile, round_half_up, scale_max,
-                           semester_of, semesters_until, settings, survey_prompt, trend)
+from forms.office.surveys import (
+    YEARS,
+    Period,
+    Report,
+    build_report,
+    parse_semester,
+    profile,
+    round_half_up,
+    scale_max,
+    semester_of,
+    semesters_until,
+    settings,
+    survey_prompt,
+    trend,
+)
+from forms.web.ratelimits import configured, limiter
 from forms.web.templating import current_language
-from forms.engine.text import gettext, tr
 
 bp = Blueprint("surveys", __name__)
 

@@ -9,23 +9,45 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from forms import store
-from forms.identity.accounts import require_role
-from forms.web.bodylimits import body_limit
-from forms.errors import ConflictError
-from forms.web.ratelimits import configured, limiter
-from forms.outreach.notify import DeliveryError
-from forms.office.publicinfo import public_info
-from forms.catalog.current import office_clock, schemas
+from forms.catalog.runtime import office_clock, schemas
 from forms.engine.render import review_sections
-from forms.web.templating import current_language
 from forms.engine.text import gettext
-from forms.office.tickets import (TicketError, answer, answers_of, contact_of, counts, find_ticket, next_statuses,
-                           notify_reporter, queue, replies, settings, ticket_by_id)
-from forms.views.applicant.wizard import referenced_files
 from forms.engine.wizard import Services
+from forms.errors import ConflictError
+from forms.identity.accounts import require_role
+from forms.office.publicinfo import public_info
+from forms.office.tickets import (
+    TicketError,
+    answer,
+    answers_of,
+    contact_of,
+    counts,
+    find_ticket,
+    next_statuses,
+    notify_reporter,
+    queue,
+    replies,
+    settings,
+    ticket_by_id,
+)
+from forms.outreach.notify import DeliveryError
+from forms.views.applicant.wizard import referenced_files
+from forms.web.bodylimits import body_limit
+from forms.web.ratelimits import configured, limiter
+from forms.web.templating import current_language
 
 bp = Blueprint("tickets", __name__)
 

@@ -5,12 +5,17 @@ import re
 
 from flask import Blueprint, render_template, request
 
+from forms.casework.tracking import (
+    document_views,
+    find_for_tracking,
+    public_history,
+    status_label,
+)
+from forms.catalog.runtime import schemas
+from forms.engine.text import gettext
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
-from forms.catalog.current import schemas
 from forms.web.templating import current_language
-from forms.engine.text import gettext
-from forms.casework.tracking import document_views, find_for_tracking, public_history, status_label
 
 bp = Blueprint("tracking", __name__)
 

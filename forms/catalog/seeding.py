@@ -1,0 +1,130 @@
+"""Start-up: the files of schemas/ and printouts/ seed the store, the published versions are built into the catalog, and the office calendar is loaded."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from forms.catalog.items import (
+    DOCUMENT,
+    DOCUMENTS,
+    FORM,
+    GENERATION,
+    TABLE,
+    WORKFLOW,
+    Catalog,
+    Item,
+    digest,
+    label,
+    log,
+    store_version,
+    stored_item,
+)
+from forms.catalog.runtime import attempt, build, install, refresh_if_stale
+from forms.engine.calendar import load_calendar, office_zone
+from forms.engine.schema import (
+    relative,
+)
+from forms.errors import SchemaError
+from forms.store import SchemaVersion, counter_value
+
+
+def init_catalog(app: Flask) -> None:
+    """Seed the store from the files, build the catalog from what is published, refresh when others publish."""
+    with app.app_context():
+        catalog = seed_and_build(app)
+    install(app, catalog)
+    app.before_request(refresh_if_stale)
+
+def file_items(app: Flask, problems: list[str]) -> list[Item]:
+    """Every definition in schemas/ and printouts/ that the store keeps, read from disk."""
+    root = Path(app.config["SCHEMAS_DIR"])
+    items = []
+    for kind, folder in ((TABLE, "tables"), (FORM, "forms"), (WORKFLOW, "workflows")):
+        for path in sorted((root / folder).glob("*.json")):
+            content = read_file(path, root, problems)
+            if not isinstance(content, dict):
+                continue
+            key = content.get("id") if isinstance(content.get("id"), str) else path.stem
+            if kind == FORM and key != path.stem.split("@")[0]:
+                problems.append(f"{relative(path, root)}: id '{key}' does not match the file name")
+            version = content.get("version") if kind in (FORM, WORKFLOW) else None
+            items.append(Item(kind, key, version if isinstance(version, int) else 0, content, relative(path, root)))
+    for key, (folder_key, name, _public) in DOCUMENTS.items():
+        folder = Path(app.config[folder_key])
+        content = read_file(folder / name, folder, problems)
+        if content is not None:
+            items.append(Item(DOCUMENT, key, 0, content, relative(folder / name, folder)))
+    return items
+
+def read_file(path: Path, root: Path, problems: list[str]) -> Any:
+    """A JSON file's content, or None with the problem recorded."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        problems.append(f"{relative(path, root)}: {error.strerror}")
+    except json.JSONDecodeError as error:
+        problems.append(f"{relative(path, root)}: invalid JSON at line {error.lineno}: {error.msg}")
+    return None
+
+def seed_and_build(app: Flask) -> Catalog:
+    """Published versions plus the files' new definitions, checked together; the new ones are then stored.
+
+    A form or workflow file whose version the store already holds with other content is not applied
+    (published versions are immutable): the file needs a new version number, and start-up says so.
+    Tables and settings carry no version: a changed file becomes the next version, unless an admin
+    has published that key since the file was last read (the admin's edit wins; start-up says so).
+    """
+    problems: list[str] = []
+    files = file_items(app, problems)
+    stored = [stored_item(record) for record in SchemaVersion.objects(state="published")]
+    records = {(r.kind, r.key, r.version): r for r in SchemaVersion.objects().only(
+        "kind", "key", "version", "sha256", "origin", "state")}
+    fresh = new_from_files(files, records)
+    catalog = attempt(problems, build, app, stored + fresh)
+    if problems:
+        raise SchemaError(problems)
+    for item in fresh:
+        store_version(item, "published", actor="sistem", note=f"dari berkas {item.where}")
+    catalog.generation = counter_value(GENERATION)
+    return catalog
+
+def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], SchemaVersion]) -> list[Item]:
+    """The file definitions that the store does not hold yet, numbered."""
+    fresh = []
+    for item in files:
+        sha = digest(item.content)
+        mine = [r for (kind, key, _v), r in records.items() if kind == item.kind and key == item.key]
+        if item.kind in (FORM, WORKFLOW):
+            same = records.get((item.kind, item.key, item.version))
+            if same is None:
+                fresh.append(item)
+            elif same.sha256 != sha:
+                log.warning("%s: %s already exists in the schema store with other content; give the file a new "
+                            "version number to publish it", item.where, label(item.kind, item.key, item.version))
+            continue
+        from_files = [r for r in mine if r.origin == "file"]
+        if any(r.sha256 == sha for r in from_files):
+            continue
+        newest = max((r.version for r in mine), default=0)
+        last_file = max((r.version for r in from_files), default=0)
+        if newest > last_file and any(r.state == "published" for r in mine if r.version > last_file):
+            log.warning("%s changed, but %s was edited in the admin area since; the file is not applied",
+                        item.where, label(item.kind, item.key, newest))
+            continue
+        fresh.append(Item(item.kind, item.key, newest + 1, item.content, item.where))
+    return fresh
+
+def init_schemas(app: Flask) -> None:
+    """Seed and load the schema store (forms, tables, workflows, settings) and the holiday calendar.
+
+    A broken definition stops start-up with every problem listed.
+    """
+    try:
+        zone = office_zone(app.config["OFFICE_TIMEZONE"])
+    except ValueError as error:
+        raise SchemaError([str(error)]) from error
+    init_catalog(app)
+    app.extensions["loket.calendar"] = load_calendar(Path(app.config["SCHEMAS_DIR"]) / "hari-libur.json", zone)

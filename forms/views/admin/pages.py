@@ -1,0 +1,139 @@
+"""The version page and the publish page as the admin sees them, and saving a draft with its problems shown in place."""
+from __future__ import annotations
+
+import json
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from forms.catalog import adminlog, formedit, migration
+from forms.catalog.items import (
+    DOCUMENT,
+    FORM,
+    PRINTOUTS,
+    TABLE,
+    WORKFLOW,
+    CatalogError,
+    pretty,
+    published_version,
+    versions_of,
+)
+from forms.catalog.lifecycle import check_draft, save_draft
+from forms.catalog.runtime import catalog, draft_form
+from forms.store import (
+    IssuedDocument,
+)
+from forms.views.admin.common import KIND_LABELS, actor, content_of
+from forms.web.templating import current_language
+
+
+def render_version(record, problems: list[str] | None = None, json_text: str | None = None, status: int = 200,
+                   open_at: str | None = None):
+    """The version page, with problems from a refused save shown at their place."""
+    content = content_of(record)
+    base = published_version(record.kind, record.key)
+    compare_to = base if base and base.version != record.version else previous_published(record)
+    diff = adminlog.difference(content_of(compare_to), content) if compare_to else ""
+    form_view = form_editor_view(content, problems or []) if record.kind == FORM else None
+    page = render_template(
+        "admin/version.html", record=record, content=content, kind_label=KIND_LABELS[record.kind],
+        json_text=json_text if json_text is not None else pretty(content),
+        problems=problems or [], diff=diff, compare_to=compare_to, form_view=form_view,
+        field_types=field_types(), open_at=open_at, editable=record.state == "draft",
+        rows=record.kind == TABLE and isinstance(content.get("rows"), list),
+        settings=record.kind == DOCUMENT and record.key == PRINTOUTS,
+        standard=standard_view(content) if record.kind == DOCUMENT and record.key == STANDARD else None)
+    return page, status
+
+def previous_published(record):
+    """The published version just before this one (for the changes a published version made)."""
+    for other in versions_of(record.kind, record.key):
+        if other.version < record.version and other.state == "published":
+            return other
+    return None
+
+def field_types() -> list[str]:
+    """Field types an admin can add."""
+    from forms.engine.fields import REGISTRY
+    return sorted(REGISTRY)
+
+def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
+    """Steps and fields as the structured editor shows them, each with its own problems."""
+    steps = []
+    for step in content.get("steps") or []:
+        if not isinstance(step, dict):
+            continue
+        name = step.get("name", "")
+        fields = [{"raw": field, "name": field.get("name", ""), "type": field.get("type", ""),
+                   "label": shown(field.get("label") or field.get("text")), "help": shown(field.get("help")),
+                   "required": bool(field.get("required")),
+                   "options": formedit.options_text(field["options"]) if isinstance(field.get("options"), list) else "",
+                   "has_options": "options" in field or field.get("type") in ("select", "radio", "checkboxes"),
+                   "visible_if": json.dumps(field["visible_if"], ensure_ascii=False) if "visible_if" in field else "",
+                   "problems": formedit.problems_at(problems, name, field.get("name", ""))}
+                  for field in step.get("fields") or [] if isinstance(field, dict)]
+        steps.append({"name": name, "title": shown(step.get("title")), "help": shown(step.get("help")),
+                      "visible_if": json.dumps(step["visible_if"], ensure_ascii=False) if "visible_if" in step else "",
+                      "fields": fields, "problems": formedit.problems_at(problems, name)})
+    return steps
+
+def shown(text) -> str:
+    """The Indonesian text of a label as the editor shows it."""
+    if isinstance(text, dict):
+        return str(text.get("id") or next(iter(text.values()), ""))
+    return "" if text is None else str(text)
+
+def save(record, content, what: str, json_text: str | None = None, open_at: str | None = None):
+    """Save checked content into a draft, or show the version page with the problems (nothing saved)."""
+    try:
+        problems = save_draft(current_app._get_current_object(), record, content, actor(),
+                                            revision=request.form.get("revision", type=int))
+    except CatalogError as error:
+        problems = error.problems
+    if problems:
+        flash("Perubahan tidak disimpan: " + problems[0] + (f" (dan {len(problems) - 1} masalah lain)"
+                                                            if len(problems) > 1 else ""), "warning")
+        return render_version(record, problems, json_text=json_text, status=422, open_at=open_at)
+    flash(what, "success")
+    target = url_for("admin.version", kind=record.kind, key=record.key, version=record.version)
+    return redirect(target + (f"#{open_at}" if open_at else ""))
+
+def render_publish(record, status: int = 200):
+    """The publish page."""
+    app = current_app._get_current_object()
+    problems = check_draft(app, record.kind, record.key, record.version, content_of(record))
+    base = published_version(record.kind, record.key)
+    diff = adminlog.difference(content_of(base), content_of(record)) if base else ""
+    impact = documents = None
+    if record.kind == FORM and not problems:
+        new = draft_form(record.key, record.version)
+        impact = migration.impact(record.key, catalog().schemas.get(record.key), new,
+                                  catalog().schemas.forms.get(record.key, {}), current_language())
+    if record.kind == WORKFLOW and not problems:
+        applies_to = content_of(record).get("applies_to")
+        documents = {}
+        for document in IssuedDocument.objects(kind=applies_to).only("status"):
+            documents[document.status] = documents.get(document.status, 0) + 1
+    return render_template("admin/publish.html", record=record, problems=problems, diff=diff, base=base,
+                           impact=impact, documents=documents, migratable=migration.MIGRATABLE,
+                           kind_label=KIND_LABELS[record.kind]), status
+
+STANDARD = "standar-pelayanan"
+
+def standard_view(content: dict) -> list[dict]:
+    """The components as the editor shows them: title, text, and list items one per line."""
+    view = []
+    for component in content.get("components") or []:
+        if not isinstance(component, dict):
+            continue
+        view.append({"key": component.get("key", ""), "no": component.get("no"), "title": shown(component.get("title")),
+                     "text": shown(component.get("text")) if "text" in component else None,
+                     "items": "\n".join(shown(item) for item in component["items"])
+                     if isinstance(component.get("items"), list) else None})
+    return view
