@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Flask  # noqa: E402
+from flask import Flask
 
-from forms import create_app  # noqa: E402
+from forms import create_app
 
 STATES = ["belum_terverifikasi", "menunggu_verifikasi", "perlu_perbaikan", "terverifikasi", "menunggu_persetujuan"]
 

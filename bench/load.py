@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.wizard import free_port  # noqa: E402
+from bench.wizard import free_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -18,18 +18,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import qrcode  # noqa: E402
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.lib.styles import ParagraphStyle  # noqa: E402
-from reportlab.lib.utils import ImageReader  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
-from reportlab.platypus import Paragraph  # noqa: E402
+import qrcode
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph
 
-from forms import create_app  # noqa: E402
-from forms.printing.issue import document_context, print_settings, render_version  # noqa: E402
-from forms.printing.render import png_data_uri, qr_png, render_pdf  # noqa: E402
-from forms.printing.signing import office_signer, sign_pdf  # noqa: E402
-from forms.store import IssuedDocument, OwnerNumber, Submission, utcnow  # noqa: E402
+from forms import create_app
+from forms.printing.issue import document_context, print_settings, render_version
+from forms.printing.render import png_data_uri, qr_png, render_pdf
+from forms.printing.signing import office_signer, sign_pdf
+from forms.store import IssuedDocument, OwnerNumber, Submission, utcnow
 
 URL = "https://dpmptsp.kamparkab.go.id/verifikasi/Qm9ndXNUb2tlbkJlbmNoMQ"
 ANSWERS = {

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.client import CSRF, VERSION  # noqa: E402
-from tests.conftest import DEMO_DIRI, DEMO_USAHA  # noqa: E402
+from bench.client import CSRF, VERSION
+from tests.conftest import DEMO_DIRI, DEMO_USAHA
 
 
 def prepared(data_dir: str, lang: str):

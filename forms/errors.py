@@ -1,7 +1,8 @@
 """Domain errors raised by the engine, and the handlers that turn them into pages."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException

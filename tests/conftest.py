@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -173,11 +174,11 @@ OFFICE_ZONE = "Asia/Jakarta"
 
 def wib(text: str):
     """'2026-12-13 10:00' read as office time (WIB), returned as the store keeps times: naive UTC."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     local = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(OFFICE_ZONE))
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def pin_clock(app, moment):

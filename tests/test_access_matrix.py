@@ -218,7 +218,7 @@ def build_objects(app, client) -> dict[str, str]:
 
 
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>")
-INLINE_ATTRIBUTE = re.compile(r"""\s(style|on[a-z]+)\s*=|\s(href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.I)
+INLINE_ATTRIBUTE = re.compile(r"""\s(style|on[a-z]+)\s*=|\s(href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
 
 
 def inline_code(html: str) -> list[str]:

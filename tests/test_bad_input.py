@@ -22,8 +22,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -83,7 +84,7 @@ class Journey:
         self.wizard = WizardClient(client, form_id).start()
         self.form = schemas_of(app).get(form_id)
 
-    def run(self) -> "Journey":
+    def run(self) -> Journey:
         for step_name, values in self.steps:
             self.client.get(self.wizard.url(step_name))  # opening a code step sends its code
             values = values(self) if callable(values) else dict(values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -170,7 +170,7 @@ def test_lockout_after_five_failures_refuses_even_the_right_password(app, client
     assert fifth.status_code == 423
     text = fifth.get_data(as_text=True)
     until = stored(app).locked_until
-    local = until.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Asia/Jakarta"))
+    local = until.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Jakarta"))
     assert "dikunci" in text and f"{local:%H:%M} WIB" in text and "UTC" not in text
     assert timedelta(minutes=14) < until - utcnow() <= timedelta(minutes=15)
 

@@ -6,7 +6,8 @@ and the submission stays a draft.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from mongoengine.errors import NotUniqueError
 

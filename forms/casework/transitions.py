@@ -6,8 +6,9 @@ workflow says so. Errors are CaseError with an Indonesian message; nothing chang
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bson import ObjectId
 from flask import current_app

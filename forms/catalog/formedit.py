@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

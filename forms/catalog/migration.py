@@ -8,9 +8,10 @@ so a newly required field is asked for before the draft can be submitted.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from forms.casework import audit
 from forms.engine.schema import Form

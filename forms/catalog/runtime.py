@@ -4,8 +4,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from flask import Flask, current_app
 

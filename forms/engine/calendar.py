@@ -8,9 +8,9 @@ Saturday, and 23:30 WIB on the 31st is still the 31st although it is 16:30 UTC.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -18,7 +18,7 @@ DEFAULT_ZONE = "Asia/Jakarta"
 
 def system_now() -> datetime:
     """The current time as the store keeps it: naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Calendar:
@@ -36,11 +36,11 @@ class Calendar:
 
     def local(self, moment: datetime) -> datetime:
         """A stored time (naive UTC, or aware) as the office's wall-clock time, zone attached."""
-        return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(self.zone)
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(self.zone)
 
     def stored(self, moment: datetime) -> datetime:
         """An aware time as the store keeps it: naive UTC."""
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
 
     def today(self) -> date:
         """The office's date now."""

@@ -7,9 +7,10 @@ Emptiness and `required` are handled once, by the wizard, so no type repeats the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from forms.engine.idnumbers import (
     check_nik,
@@ -64,15 +65,15 @@ class FieldType:
     inputmode: ClassVar[str] = ""
     keeps_previous: ClassVar[bool] = False  # an empty input keeps the stored value (uploads, passwords)
 
-    def parse(self, field: "Field", raw: Any, ctx: ParseContext) -> Any:
+    def parse(self, field: Field, raw: Any, ctx: ParseContext) -> Any:
         """Turn a non-empty raw value into the value to store, or raise Invalid."""
         return raw
 
-    def display(self, field: "Field", value: Any, tables: Any, lang: str = "id") -> str:
+    def display(self, field: Field, value: Any, tables: Any, lang: str = "id") -> str:
         """The value as a person reads it on review pages and printouts."""
         return "" if value is None else str(value)
 
-    def check(self, field: "Field", tables: Any) -> list[str]:
+    def check(self, field: Field, tables: Any) -> list[str]:
         """Schema-time problems of this field's definition (options missing, unknown table…)."""
         return []
 
@@ -80,7 +81,7 @@ class FieldType:
         """Whether the raw request value counts as not filled in."""
         return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
-    def still_valid(self, field: "Field", value: Any, data: dict, tables: Any) -> bool:
+    def still_valid(self, field: Field, value: Any, data: dict, tables: Any) -> bool:
         """Whether a stored answer still holds after other answers changed (else it is cleared)."""
         return True
 
@@ -165,7 +166,7 @@ def short_number(raw: Any) -> str:
     return text
 
 
-def check_range(field: "Field", value: Any, shown: Callable[[Any], str]) -> Any:
+def check_range(field: Field, value: Any, shown: Callable[[Any], str]) -> Any:
     """Refuse a number outside the field's min/max."""
     if field.min is not None and value < field.min:
         raise Invalid(gettext("Paling kecil %(limit)s.", limit=shown(field.min)))
@@ -349,7 +350,7 @@ class Checkboxes(FieldType):
         return check_options(field, tables)
 
 
-def field_options(field: "Field", tables: Any, data: dict | None = None) -> list[tuple[str, str]]:
+def field_options(field: Field, tables: Any, data: dict | None = None) -> list[tuple[str, str]]:
     """(value, label) pairs of a choice field: static, or from a table filtered by a parent answer."""
     if field.options:
         return [(str(option.value), tr(option.label, active_language())) for option in field.options]
@@ -374,7 +375,7 @@ def rows_as_options(source: Any, data: dict, tables: Any) -> list[tuple[str, str
     return pairs
 
 
-def option_label(field: "Field", value: Any, tables: Any, lang: str = "id") -> str:
+def option_label(field: Field, value: Any, tables: Any, lang: str = "id") -> str:
     """The label of one chosen value (the value itself if it is no longer an option)."""
     if value is None:
         return ""
@@ -386,7 +387,7 @@ def option_label(field: "Field", value: Any, tables: Any, lang: str = "id") -> s
     return tables.get(field.table).label(str(value)) or str(value)
 
 
-def check_options(field: "Field", tables: Any) -> list[str]:
+def check_options(field: Field, tables: Any) -> list[str]:
     """A choice field needs exactly one source: options, a known table, or options_from."""
     if [bool(field.options), bool(field.table), bool(field.options_from)].count(True) != 1:
         return ["needs exactly one of 'options', 'table' or 'options_from'"]
@@ -526,7 +527,7 @@ class Computed(ReadOnly):
     widget = "computed"
 
 
-def display_as(field: "Field", value: Any, tables: Any, lang: str) -> str:
+def display_as(field: Field, value: Any, tables: Any, lang: str) -> str:
     """Display a server-filled value with the formatter of the type named in `format`."""
     if field.format and field.format in REGISTRY and field.format not in ("readonly", "computed"):
         return REGISTRY[field.format].display(field, value, tables, lang)
@@ -604,7 +605,7 @@ class Display(FieldType):
         return [] if field.text or field.label else ["needs 'text'"]
 
 
-def to_input(field: "Field", value: Any) -> Any:
+def to_input(field: Field, value: Any) -> Any:
     """A stored value as the page's input shows it (Rupiah without the prefix, numbers grouped…)."""
     if value is None:
         return [] if field.kind.multi else ""

@@ -6,8 +6,9 @@ NPWP for individuals is the NIK since July 2024; the legacy 15-digit NPWP is sti
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from forms.engine.text import gettext
 
@@ -81,7 +82,7 @@ def normalise_phone(raw: str) -> str | None:
 
 def format_phone(value: str) -> str:
     """+6281234567890 → +62 812-3456-7890."""
-    national = value[3:] if value.startswith("+62") else value
+    national = value.removeprefix("+62")
     groups = [national[:3], national[3:7], national[7:]]
     return "+62 " + "-".join(group for group in groups if group)
 

@@ -6,9 +6,10 @@ options and repeat rows, so the page and the validator read the same definition.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Mapping
+from typing import Any
 
 from forms.engine.fields import field_options, to_input
 from forms.engine.rules import evaluate, referenced_vars
@@ -34,7 +35,7 @@ class FieldView:
     error: str | None = None
     visible: bool = True
     options: list[tuple[str, str]] = dc_field(default_factory=list)
-    rows: list[list["FieldView"]] = dc_field(default_factory=list)
+    rows: list[list[FieldView]] = dc_field(default_factory=list)
     row_titles: list[str] = dc_field(default_factory=list)
     sections: list = dc_field(default_factory=list)
     shown: str = ""

@@ -6,10 +6,12 @@ Nothing is ever passed to `eval`; unknown operators are refused when schemas loa
 """
 from __future__ import annotations
 
+import itertools
 import math
 import operator as op
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 MISSING = object()
 
@@ -144,7 +146,7 @@ def compare(function: Callable[[Any, Any], bool]) -> Callable[..., bool]:
     def compared(*values: Any) -> bool:
         if any(value is None for value in values):
             return False
-        pairs = zip(values, values[1:])
+        pairs = itertools.pairwise(values)
         try:
             return all(function(left, right) for left, right in pairs)
         except TypeError:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import jsonschema
 
@@ -66,7 +67,7 @@ class Field:
     min_items: int | None = None
     max_items: int | None = None
     item_label: Any = None
-    fields: tuple["Field", ...] = ()
+    fields: tuple[Field, ...] = ()
     width: str = "full"
     unique: Mapping[str, Any] | None = None
     confirm: bool = False

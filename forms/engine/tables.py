@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 
 @dataclass

@@ -6,10 +6,11 @@ Hidden fields are never validated nor stored, and an answer that stops applying 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import date
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from forms.engine.fields import Invalid, ParseContext
 from forms.engine.rules import evaluate, truthy

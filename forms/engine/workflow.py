@@ -7,9 +7,10 @@ approval names a system action). A second approval level is a switch in the file
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from forms.engine.schema import meta_validator, read_json, relative
 from forms.errors import SchemaError

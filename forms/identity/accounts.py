@@ -12,10 +12,11 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import cache, wraps
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from mongoengine.errors import NotUniqueError

@@ -11,7 +11,7 @@ from forms.engine.text import N_, gettext
 HASHER = PasswordHasher()  # Argon2id, 64 MiB, 3 passes: the library's RFC 9106 low-memory profile
 
 RULES = (
-    (re.compile(r".{8,}", re.S), N_("paling sedikit 8 karakter")),
+    (re.compile(r".{8,}", re.DOTALL), N_("paling sedikit 8 karakter")),
     (re.compile(r"[a-z]"), N_("huruf kecil")),
     (re.compile(r"[A-Z]"), N_("huruf besar")),
     (re.compile(r"\d"), N_("angka")),

@@ -7,10 +7,11 @@ the form lacks), every problem reported at once, and normalised into frozen data
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 

@@ -11,11 +11,12 @@ office's own days: a survey sent at 23:30 WIB on 30 June belongs to the first se
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import current_app, g, request
 

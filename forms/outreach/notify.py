@@ -23,12 +23,13 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 log = logging.getLogger("loket.notify")
 
@@ -178,7 +179,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         """Return None, so urllib raises HTTPError for every 3xx answer."""
-        return None
+        return
 
 
 def _post(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
@@ -210,7 +211,7 @@ def send_whatsapp(config: Mapping[str, Any], message: Message) -> str:
 
 def _make_outbox_name(suffix: str) -> str:
     """Return a sortable unique file name: UTC timestamp plus a short random part."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     return f"{stamp}-{secrets.token_hex(4)}{suffix}"
 
 

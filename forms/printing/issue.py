@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 

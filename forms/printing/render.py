@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -123,8 +124,8 @@ def zone_problems(path: Path, data: Mapping[str, Any], zone: ZoneInfo) -> list[s
     named = data.get("timezone")
     if named is None or named == zone.key:
         return []
-    return [f"{path}: timezone: '{named}' differs from the office's time zone '{zone.key}' "
-            "(setting OFFICE_TIMEZONE); remove it from the printout settings"]
+    return [(f"{path}: timezone: '{named}' differs from the office's time zone '{zone.key}' "
+             "(setting OFFICE_TIMEZONE); remove it from the printout settings")]
 
 
 def read_logo(path: Path, problems: list[str]) -> str:
@@ -196,7 +197,7 @@ def local_date(settings: PrintSettings, moment: datetime | date | None) -> str:
     if moment is None:
         return ""
     if isinstance(moment, datetime):
-        moment = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(settings.zone).date()
+        moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(settings.zone).date()
     return format_date_id(moment.isoformat())
 
 

@@ -1,7 +1,8 @@
 """The stored records: one mongoengine document class per collection, with its indexes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import ClassVar
 
 import mongoengine as me
 
@@ -9,7 +10,7 @@ DRAFT = "draft"
 
 def utcnow() -> datetime:
     """Current UTC time, naive (as BSON stores it), to the millisecond."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 class Submission(me.Document):
@@ -33,7 +34,7 @@ class Submission(me.Document):
     procedure = me.DictField(me.DynamicField())
     preview = me.BooleanField(default=False)  # an admin's preview of an unpublished form version
 
-    meta = {
+    meta: ClassVar[dict] = {
         "collection": "submissions",
         "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
     }
@@ -60,7 +61,7 @@ class SchemaVersion(me.Document):
     published_at = me.DateTimeField()
     revision = me.IntField(default=1)  # bumped on every draft save: stale editors get a conflict
 
-    meta = {"collection": "schema_versions",
+    meta: ClassVar[dict] = {"collection": "schema_versions",
             "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state")]}
 
 class AdminLogEntry(me.Document):
@@ -75,14 +76,14 @@ class AdminLogEntry(me.Document):
     diff = me.StringField(default="")
     note = me.StringField(default="")
 
-    meta = {"collection": "admin_log", "indexes": ["-at", ("kind", "key")]}
+    meta: ClassVar[dict] = {"collection": "admin_log", "indexes": ["-at", ("kind", "key")]}
 
 class Counter(me.Document):
     """A named sequence for human-readable numbers."""
 
     name = me.StringField(primary_key=True)
     value = me.IntField(default=0)
-    meta = {"collection": "counters"}
+    meta: ClassVar[dict] = {"collection": "counters"}
 
 SUBMITTING = "mengirim"
 
@@ -110,7 +111,7 @@ class Account(me.Document):
     totp_failures = me.IntField(default=0)  # not reset by a correct password, only by a correct code
     totp_enabled_at = me.DateTimeField()
 
-    meta = {
+    meta: ClassVar[dict] = {
         "collection": "accounts",
         "indexes": [
             {"fields": ["nik"], "unique": True, "sparse": True},
@@ -127,7 +128,7 @@ class LoginSession(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     last_seen_at = me.DateTimeField(default=utcnow)
 
-    meta = {"collection": "login_sessions", "indexes": ["account_id"]}
+    meta: ClassVar[dict] = {"collection": "login_sessions", "indexes": ["account_id"]}
 
 class ApiToken(me.Document):
     """A personal API token; only the SHA-256 of the token is kept, the owner sees the token once."""
@@ -139,7 +140,7 @@ class ApiToken(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     last_used_at = me.DateTimeField()
 
-    meta = {"collection": "api_tokens", "indexes": ["account_id"]}
+    meta: ClassVar[dict] = {"collection": "api_tokens", "indexes": ["account_id"]}
 
 class Code(me.Document):
     """A one-time verification code (only its hash is kept), for a purpose and a subject."""
@@ -154,7 +155,7 @@ class Code(me.Document):
     expires_at = me.DateTimeField(required=True)
     used_at = me.DateTimeField()
 
-    meta = {"collection": "codes", "indexes": [("purpose", "subject")]}
+    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject")]}
 
 UNIQUE_TARGETS = {
     "account.username": (Account, "username"),
@@ -171,7 +172,7 @@ class OwnerNumber(me.Document):
     number = me.StringField(required=True)
     created_at = me.DateTimeField(default=utcnow)
 
-    meta = {"collection": "owner_numbers",
+    meta: ClassVar[dict] = {"collection": "owner_numbers",
             "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True}]}
 
 class IssuedDocument(me.Document):
@@ -198,7 +199,7 @@ class IssuedDocument(me.Document):
     search = me.StringField(default="")
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
-    meta = {"collection": "issued_documents",
+    meta: ClassVar[dict] = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}
 
 class Printout(me.Document):
@@ -223,7 +224,7 @@ class Printout(me.Document):
     superseded = me.BooleanField(default=False)
     superseded_at = me.DateTimeField()
 
-    meta = {"collection": "printouts", "indexes": [("subject", "version"), ("number", "version"), "owner"]}
+    meta: ClassVar[dict] = {"collection": "printouts", "indexes": [("subject", "version"), ("number", "version"), "owner"]}
 
 class AuditEntry(me.Document):
     """One line of the append-only audit trail; each line carries the hash of the one before it."""
@@ -239,7 +240,7 @@ class AuditEntry(me.Document):
     prev_hash = me.StringField(required=True)
     hash = me.StringField(required=True)
 
-    meta = {"collection": "audit_trail", "indexes": ["subject"]}
+    meta: ClassVar[dict] = {"collection": "audit_trail", "indexes": ["subject"]}
 
 class Webhook(me.Document):
     """An address that receives every status change as a signed JSON POST."""
@@ -251,7 +252,7 @@ class Webhook(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     created_by = me.StringField()
 
-    meta = {"collection": "webhooks"}
+    meta: ClassVar[dict] = {"collection": "webhooks"}
 
 class WebhookDelivery(me.Document):
     """One event queued for one webhook: the exact body sent, its state and every attempt."""
@@ -267,5 +268,5 @@ class WebhookDelivery(me.Document):
     delivered_at = me.DateTimeField()
     log = me.ListField(me.DictField(me.DynamicField()))
 
-    meta = {"collection": "webhook_deliveries",
+    meta: ClassVar[dict] = {"collection": "webhook_deliveries",
             "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at"]}

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -53,7 +54,7 @@ class SubmissionRecord:
     preview: bool = False
 
     @classmethod
-    def from_raw(cls, raw: Mapping[str, Any]) -> "SubmissionRecord":
+    def from_raw(cls, raw: Mapping[str, Any]) -> SubmissionRecord:
         """The record of a stored document (names the document does not declare are left out)."""
         return cls(id=raw["_id"], **{name: raw[name] for name in RECORD_FIELDS if name in raw})
 

@@ -8,7 +8,8 @@ the request before CSRF protection parses the form, so an oversize body is refus
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, g, request
 

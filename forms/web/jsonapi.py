@@ -9,9 +9,10 @@ engine's errors that way for paths under /api/). All API blueprints share one ra
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import wraps
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import Blueprint, abort, g, request
 from flask_limiter.util import get_remote_address

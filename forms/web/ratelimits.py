@@ -6,7 +6,7 @@ ones. A breach raises the HTTP 429 that the error handlers render as the usual e
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from flask_limiter import Limiter

@@ -36,7 +36,7 @@ MAX_LOGO = 512 * 1024
 @require_role("admin")
 def admins_only():
     """Every page of the area is for admins; others are sent to log in or refused."""
-    return None
+    return
 
 @bp.context_processor
 def admin_extras() -> dict:

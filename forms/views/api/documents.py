@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import timezone
+from datetime import UTC
 
 from flask import abort, current_app, g, jsonify, request, send_file, url_for
 
@@ -261,6 +261,6 @@ def check_upload(found: Printout) -> dict:
     signature = check_signature(office_signer(current_app), data)
     signed_at = signature.signed_at
     if signed_at is not None and signed_at.tzinfo is not None:
-        signed_at = signed_at.astimezone(timezone.utc).replace(tzinfo=None)
+        signed_at = signed_at.astimezone(UTC).replace(tzinfo=None)
     return {"identical": hmac.compare_digest(sha256_hex(data), found.sha256), "signature_valid": signature.valid,
             "problem": signature.problem, "signed_at": iso(signed_at)}

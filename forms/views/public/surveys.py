@@ -7,10 +7,10 @@ regulation defines; the answers themselves (with comments) are for officers only
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Mapping
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import format_decimal
@@ -93,7 +93,7 @@ def element_chart(report: Report, lang: str) -> BarChart:
     markers = [(float(grade.lower) / config.conversion, grade.grade) for grade in config.grades
                if float(grade.lower) / config.conversion > 1]
     return bar_chart("grafik-unsur", gettext("Nilai rata-rata (NRR) per unsur, skala 1–4"), items, top,
-                     [(value, str(value)) for value in range(0, top + 1)], markers,
+                     [(value, str(value)) for value in range(top + 1)], markers,
                      empty_text="" if report.respondents else gettext("Belum ada responden pada periode ini."))
 
 
