@@ -74,6 +74,44 @@ WRITER = textwrap.dedent(inspect.getsource(make_payload)) + textwrap.dedent(
     """
 )
 
+# Eight threads write at once; odd ones group three writes in a unit of work (as a request does) and
+# acknowledge them only when the unit has ended, even ones acknowledge each write as it returns.
+CONCURRENT_WRITER = textwrap.dedent(
+    """
+    import itertools, sys, threading
+    from forms.store.embedded import open_embedded
+
+    store = open_embedded(sys.argv[1])
+    db = store.client.loket
+    say = threading.Lock()
+
+    def ack(text):
+        with say:
+            print(text, flush=True)
+
+    def write(thread):
+        for i in itertools.count():
+            name = f"t{thread}-{i}"
+            if thread % 2:
+                with store.engine.unit():
+                    db.items.insert_one({"_id": name, "thread": thread, "seq": i})
+                    db.counters.update_one({"_id": f"c{thread}"}, {"$set": {"last": i}}, upsert=True)
+                    db.items.update_one({"_id": name}, {"$set": {"done": True}})
+            else:
+                db.items.insert_one({"_id": name, "thread": thread, "seq": i})
+                db.counters.update_one({"_id": f"c{thread}"}, {"$set": {"last": i}}, upsert=True)
+                db.items.update_one({"_id": name}, {"$set": {"done": True}})
+            ack(f"insert {name}")
+
+    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(8)]
+    print("ready", flush=True)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    """
+)
+
 PROBE = textwrap.dedent(
     """
     import sys
@@ -98,10 +136,10 @@ def make_child_environment() -> dict[str, str]:
     return environment
 
 
-def start_writer(tmp_path: Path, data_dir: Path) -> subprocess.Popen:
+def start_writer(tmp_path: Path, data_dir: Path, source: str = WRITER) -> subprocess.Popen:
     """The writer script running in a child process, its stdout piped."""
     script = tmp_path / "writer.py"
-    script.write_text(WRITER)
+    script.write_text(source)
     with (tmp_path / "writer.err").open("w") as stderr:
         return subprocess.Popen(
             [sys.executable, str(script), str(data_dir)],
@@ -251,6 +289,34 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
             assert files.get(f"file-{number}").read() == make_payload(int(number))
 
 
+def test_acknowledged_writes_of_eight_concurrent_writers_survive_sigkill(tmp_path):
+    data_dir = tmp_path / "data"
+    child = start_writer(tmp_path, data_dir, CONCURRENT_WRITER)
+    lines, reader, ready = collect_lines(child)
+    try:
+        assert ready.wait(timeout=30), (tmp_path / "writer.err").read_text()
+        time.sleep(KILL_AFTER_SECONDS)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(parse_acknowledged(list(lines))["insert"]) < 200:
+            time.sleep(0.1)
+        assert child.poll() is None, (tmp_path / "writer.err").read_text()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    reader.join(timeout=10)
+    child.stdout.close()
+    acknowledged = parse_acknowledged(lines)["insert"]
+    assert len({name.split("-")[0] for name in acknowledged}) == 8, "not every writer ran"
+    with open_store(data_dir) as store:
+        db = store.client.loket
+        for name in acknowledged:
+            found = db.items.find_one({"_id": name})
+            assert found is not None and found["done"] is True, f"{name} was acknowledged but is lost"
+        for thread in range(8):
+            last = max((int(n.split("-")[1]) for n in acknowledged if n.startswith(f"t{thread}-")), default=-1)
+            assert db.counters.find_one({"_id": f"c{thread}"})["last"] >= last
+
+
 def test_second_process_is_refused_until_first_closes(tmp_path):
     with open_store(tmp_path) as store:
         refused = run_probe(tmp_path)
@@ -394,7 +460,7 @@ def test_ttl_expiry_during_a_read_is_saved(tmp_path):
         sessions.insert_one({"_id": "old", "seen": datetime.datetime(2000, 1, 1)})
         assert sessions.find_one({"_id": "old"}) is None
         with contextlib.closing(sqlite3.connect(store.path)) as saved:
-            assert saved.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+            assert saved.execute("SELECT count(*) FROM docs").fetchone() == (0,)
 
 
 def test_closed_store_refuses_writes(tmp_path):

@@ -11,7 +11,6 @@ from forms.store.connection import (  # noqa: F401
     embedded,
     init_store,
     majority,
-    memory_client,
 )
 from forms.store.counters import counter_value, next_sequence, value_taken  # noqa: F401
 from forms.store.documents import (  # noqa: F401
