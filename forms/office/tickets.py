@@ -87,7 +87,7 @@ def is_ticket(submission: store.Submission | None) -> bool:
 
 def find_ticket(number: str, code: str) -> store.Submission | None:
     """The ticket with this number, only if the access code matches."""
-    submission = store.Submission.objects(number=number.strip().upper(), form_id=settings().form).first()
+    submission = store.find_submission_by_number(settings().form, number.strip().upper())
     stored = submission.derived.get(CODE_HASH) if submission is not None else None
     if not stored or not hmac.compare_digest(stored, hash_code(code)):
         return None
@@ -102,13 +102,12 @@ def ticket_by_id(ticket_id: str) -> store.Submission | None:
 
 def queue(status: str) -> list[store.Submission]:
     """Tickets in a status, oldest first (first come, first answered)."""
-    return list(store.Submission.objects(form_id=settings().form, status=status).order_by("submitted_at"))
+    return store.submissions_in_status(settings().form, status)
 
 
 def counts() -> dict[str, int]:
     """How many tickets each status holds."""
-    return {status.name: store.Submission.objects(form_id=settings().form, status=status.name).count()
-            for status in settings().statuses}
+    return {status.name: store.count_in_status(settings().form, status.name) for status in settings().statuses}
 
 
 def answers_of(ticket: store.Submission) -> dict[str, Any]:
