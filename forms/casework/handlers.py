@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mongoengine.errors import NotUniqueError
-
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.casework.transitions import set_search_text, workflow_of
@@ -20,9 +18,11 @@ from forms.engine.text import N_, gettext
 from forms.errors import FormsError
 from forms.printing.issue import issue_printouts
 from forms.store import (
-    Account,
+    Duplicate,
     IssuedDocument,
     Submission,
+    add_account,
+    add_document,
     next_sequence,
     owner_number,
     utcnow,
@@ -67,12 +67,12 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
             raise SubmitError(gettext(TAKEN_MESSAGES[key]))
     mapped = set(mapping.values())
     profile = {name: value for name, value in answers.items() if name not in mapped and isinstance(value, (str, int, float, bool))}
-    account = Account(username=values["username"], password_hash=values.pop("password"), name=values.get("name"),
-                      email=values.get("email"), phone=values.get("phone"), nik=values.get("nik"),
-                      roles=["pemohon"], profile=profile)
+    account = {"username": values["username"], "password_hash": values.pop("password"), "name": values.get("name"),
+               "email": values.get("email"), "phone": values.get("phone"), "nik": values.get("nik"),
+               "roles": ["pemohon"], "profile": profile}
     try:
-        account.save()
-    except NotUniqueError as error:
+        add_account(account)
+    except Duplicate as error:
         raise SubmitError(gettext("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).")) from error
     return {"answers": without(submission.answers, mapping.get("password"))}
 
@@ -109,14 +109,14 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
             code = row[rows["kind"]]
             number = kind["pattern"].format(year=year, seq=next_sequence(f"{form.id}:{code}:{year}"),
                                             key=row.get(rows["key"], ""))
-            IssuedDocument(submission_id=submission.id, owner=submission.owner, kind=code, number=number,
-                           workflow_version=(submission.procedure or {}).get("workflows", {}).get(code),
-                           key=str(row.get(rows["key"], "")), status=kind["status"], issued_at=now, updated_at=now,
-                           data={name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
-                           history=[{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
-                                     "to": kind["status"], "note": ""}], entered_at=now).save()
+            document = add_document({
+                "submission_id": submission.id, "owner": submission.owner, "kind": code, "number": number,
+                "workflow_version": (submission.procedure or {}).get("workflows", {}).get(code),
+                "key": str(row.get(rows["key"], "")), "status": kind["status"], "issued_at": now, "updated_at": now,
+                "data": {name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
+                "history": [{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
+                             "to": kind["status"], "note": ""}], "entered_at": now})
             audit.append(submission.owner, number, "terbit", None, kind["status"], at=now)
-            document = IssuedDocument.objects.get(number=number)
             set_search_text(document)
             announce(StatusChange("document", str(document.id), number, code, None, kind["status"], "terbit", now,
                                   document_code(document)))

@@ -16,7 +16,7 @@ from forms.engine.workflow import Workflow
 from forms.errors import FormsError
 from forms.office.publicinfo import PublicInfo
 from forms.printing.render import PrintSettings
-from forms.store import SchemaVersion, utcnow
+from forms.store import SchemaVersion, add_schema_version, utcnow
 
 log = logging.getLogger("loket.catalog")
 
@@ -96,26 +96,11 @@ def stored_item(record: SchemaVersion) -> Item:
                 label(record.kind, record.key, record.version), record.origin)
 
 def store_version(item: Item, state: str, actor: str, note: str = "", based_on: int | None = None) -> SchemaVersion:
-    """Write one version record."""
+    """Write one version record (Duplicate if its number is taken)."""
     now = utcnow()
-    record = SchemaVersion(kind=item.kind, key=item.key, version=item.version, state=state,
-                           content=canonical(item.content), sha256=digest(item.content), origin=item.origin,
-                           based_on=based_on, note=note, created_by=actor, created_at=now)
+    values = {"kind": item.kind, "key": item.key, "version": item.version, "state": state,
+              "content": canonical(item.content), "sha256": digest(item.content), "origin": item.origin,
+              "based_on": based_on, "note": note, "created_by": actor, "created_at": now}
     if state == "published":
-        record.published_by, record.published_at = actor, now
-    return record.save()
-
-
-def versions_of(kind: str, key: str) -> list[SchemaVersion]:
-    """Every version of one definition, newest first."""
-    return list(SchemaVersion.objects(kind=kind, key=key).order_by("-version"))
-
-
-def find_version(kind: str, key: str, version: int) -> SchemaVersion | None:
-    """One stored version."""
-    return SchemaVersion.objects(kind=kind, key=key, version=version).first()
-
-
-def published_version(kind: str, key: str) -> SchemaVersion | None:
-    """The newest published version."""
-    return SchemaVersion.objects(kind=kind, key=key, state="published").order_by("-version").first()
+        values.update(published_by=actor, published_at=now)
+    return add_schema_version(values)

@@ -20,7 +20,6 @@ from forms.catalog.items import (
     Catalog,
     Item,
     digest,
-    find_version,
     label,
     stored_item,
 )
@@ -36,7 +35,7 @@ from forms.engine.workflow import Workflow, build_workflows, latest_workflows
 from forms.errors import SchemaError
 from forms.office.publicinfo import load_public_info
 from forms.printing.render import PrintoutError, PrintSettings, load_print_settings
-from forms.store import SchemaVersion, counter_value
+from forms.store import counter_value, find_schema_version, published_versions
 
 BUILT: dict[tuple, Catalog] = {}  # the last few catalogs built in this process, by what went into them
 
@@ -133,7 +132,7 @@ def catalog() -> Catalog:
 def reload(app: Flask) -> Catalog:
     """Rebuild from the published versions in the store and serve the result."""
     generation = counter_value(GENERATION)
-    built = build(app, [stored_item(record) for record in SchemaVersion.objects(state="published")])
+    built = build(app, [stored_item(record) for record in published_versions()])
     built.generation = generation
     install(app, built)
     return built
@@ -151,7 +150,7 @@ def refresh_if_stale() -> None:
 
 def draft_form(key: str, version: int) -> Form | None:
     """A form as a version defines it, drafts included (for previews); None if missing or not valid now."""
-    record = find_version(FORM, key, version)
+    record = find_schema_version(FORM, key, version)
     if record is None:
         return None
     if record.state == "published":

@@ -29,7 +29,12 @@ from forms.engine.schema import (
     relative,
 )
 from forms.errors import SchemaError
-from forms.store import SchemaVersion, counter_value
+from forms.store import (
+    SchemaVersion,
+    counter_value,
+    published_versions,
+    version_fingerprints,
+)
 
 
 def init_catalog(app: Flask) -> None:
@@ -80,9 +85,8 @@ def seed_and_build(app: Flask) -> Catalog:
     """
     problems: list[str] = []
     files = file_items(app, problems)
-    stored = [stored_item(record) for record in SchemaVersion.objects(state="published")]
-    records = {(r.kind, r.key, r.version): r for r in SchemaVersion.objects().only(
-        "kind", "key", "version", "sha256", "origin", "state")}
+    stored = [stored_item(record) for record in published_versions()]
+    records = {(r.kind, r.key, r.version): r for r in version_fingerprints()}
     fresh = new_from_files(files, records)
     catalog = attempt(problems, build, app, stored + fresh)
     if problems:

@@ -126,3 +126,56 @@ from forms.store.webhooks import (  # noqa: F401
     set_webhook_active,
     set_webhook_secret,
 )
+
+# isort: split
+# cases: documents, printouts, versions, audit
+from forms.store.audit import (  # noqa: F401
+    append_audit_entry,
+    audit_chain,
+    audit_trail_of,
+    last_audit_entry,
+)
+from forms.store.documents import (  # noqa: F401
+    add_document,
+    case_queue,
+    document_by_number,
+    document_status,
+    documents_in_state,
+    documents_of_owner,
+    owner_numbers_of,
+    pin_workflow_version,
+    set_search_words,
+    status_counts_of_kind,
+)
+from forms.store.holders import active_officers, add_account, find_officer, holder_of  # noqa: F401
+from forms.store.printouts import (  # noqa: F401
+    add_printout,
+    find_printout,
+    printout_by_token_hash,
+    printout_versions,
+    subject_ref,
+    subject_status,
+)
+from forms.store.submissions import (  # noqa: F401
+    latest_submitted,
+    move_draft,
+    pin_printout_settings,
+    submission_by_number,
+    submissions_off_version,
+    submissions_to_move,
+)
+from forms.store.versions import (  # noqa: F401
+    add_admin_log_entry,
+    add_schema_version,
+    admin_log_entries,
+    delete_draft,
+    find_schema_version,
+    mark_published,
+    newest_version_number,
+    published_schema_version,
+    published_versions,
+    schema_versions,
+    store_draft_content,
+    version_fingerprints,
+    version_summaries,
+)

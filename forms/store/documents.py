@@ -1,8 +1,9 @@
-"""Operations on issued documents and owner numbers: conditional updates, lookups, counts per status."""
+"""Operations on issued documents and owner numbers: issuing, conditional updates, lookups, queues, counts per status."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import mongoengine as me
@@ -15,6 +16,7 @@ from forms.errors import ConflictError
 from forms.store.embedded import (
     scan_field,
 )
+from forms.store.errors import Duplicate
 from forms.store.models import IssuedDocument, OwnerNumber, utcnow
 
 
@@ -74,3 +76,63 @@ def count_by_status(document: type[me.Document]) -> dict[str, int]:
     for status in scan_field(collection, "status"):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+def owner_numbers_of(owner: str) -> list[OwnerNumber]:
+    """Every owner number given to an owner."""
+    return list(OwnerNumber.objects(owner=owner))
+
+def add_document(values: Mapping[str, Any]) -> IssuedDocument:
+    """Store a newly issued document and return it as stored; Duplicate if its number is taken."""
+    try:
+        IssuedDocument(**values).save()
+    except me.NotUniqueError as error:
+        raise Duplicate(gettext("Nomor dokumen %(number)s sudah dipakai.", number=values.get("number"))) from error
+    return IssuedDocument.objects.get(number=values["number"])
+
+def document_by_number(number: str) -> IssuedDocument | None:
+    """An issued document by its number, or None."""
+    return IssuedDocument.objects(number=number).first()
+
+def document_status(document_id: str) -> str | None:
+    """An issued document's current status, or None for an unknown or malformed id."""
+    try:
+        document = IssuedDocument.objects(id=ObjectId(document_id)).only("status").first()
+    except (InvalidId, TypeError):
+        return None
+    return document.status if document is not None else None
+
+def documents_of_owner(owner: str) -> list[IssuedDocument]:
+    """An owner's documents in issue order (documents issued together by their numbers)."""
+    return list(IssuedDocument.objects(owner=owner).order_by("issued_at", "number"))
+
+def case_queue(status: str | None = None, words: str = "", assigned_to: str | None = None, limit: int = 50,
+               fields: Iterable[str] = ()) -> list[IssuedDocument]:
+    """Cases longest in their state first, optionally in one status, containing search words, or assigned to one officer."""
+    query = IssuedDocument.objects(status=status) if status else IssuedDocument.objects
+    if words:
+        query = query.filter(search__contains=words)
+    if assigned_to:
+        query = query.filter(assigned_to=assigned_to)
+    query = query.order_by("entered_at")
+    if fields:
+        query = query.only(*fields)
+    return list(query.limit(limit))
+
+def documents_in_state(kind: str, status: str, due_before: datetime) -> list[IssuedDocument]:
+    """Documents of a kind in a status whose service time ran out before a moment."""
+    return list(IssuedDocument.objects(kind=kind, status=status, sla__due_at__lt=due_before))
+
+def status_counts_of_kind(kind: str) -> dict[str, int]:
+    """How many documents of one kind are in each status."""
+    counts: dict[str, int] = {}
+    for document in IssuedDocument.objects(kind=kind).only("status"):
+        counts[document.status] = counts.get(document.status, 0) + 1
+    return counts
+
+def set_search_words(document: IssuedDocument, words: str) -> None:
+    """Store the words an officer may find a document by."""
+    IssuedDocument.objects(id=document.id).update_one(set__search=words)
+
+def pin_workflow_version(kind: str, version: int) -> None:
+    """Documents of a kind that follow no particular workflow version follow this one from now on."""
+    IssuedDocument.objects(kind=kind, workflow_version=None).update(set__workflow_version=version)

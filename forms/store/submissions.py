@@ -1,8 +1,8 @@
-"""Operations on submissions: drafts saved and claimed by conditional updates, the one status change."""
+"""Operations on submissions: drafts saved, claimed and moved by conditional updates, the one status change, lookups."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -79,12 +79,16 @@ def raw_submission(submission_id: str) -> dict | None:
     except (InvalidId, TypeError):
         return None
 
-def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]:
-    """An owner's submissions, newest first."""
+def list_submissions(owner: str, form_id: str | None = None, status: str | None = None,
+                     limit: int | None = None) -> list[Submission]:
+    """An owner's submissions, newest first, optionally of one form and/or in one status, at most `limit`."""
     query = Submission.objects(owner=owner, preview__ne=True)
     if form_id:
         query = query.filter(form_id=form_id)
-    return list(query.order_by("-updated_at"))
+    if status:
+        query = query.filter(status=status)
+    query = query.order_by("-updated_at")
+    return list(query.limit(limit) if limit else query)
 
 def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, derived: Mapping,
                  validated: list[str]) -> Submission | SubmissionRecord:
@@ -166,3 +170,34 @@ def change_status(submission: Submission | SubmissionRecord, expected: str, new:
         announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, expected, new,
                               action, entry["at"]))
     return submission
+
+def submission_by_number(number: str) -> Submission | None:
+    """A submitted application by its number, or None."""
+    return Submission.objects(number=number).first()
+
+def latest_submitted(owner: str) -> Submission | None:
+    """An owner's most recently submitted application, or None."""
+    return Submission.objects(owner=owner, submitted_at__ne=None).order_by("-submitted_at").first()
+
+def submissions_off_version(form_id: str, version: int) -> list[Submission]:
+    """Status, form version and answers of a form's submissions on another version (previews excluded)."""
+    return list(Submission.objects(form_id=form_id, form_version__ne=version, preview__ne=True).only(
+        "status", "form_version", "answers"))
+
+def submissions_to_move(form_id: str, statuses: Iterable[str], version: int) -> list[Submission]:
+    """A form's submissions in the given statuses that are on another version (previews excluded)."""
+    return list(Submission.objects(form_id=form_id, status__in=list(statuses), form_version__ne=version,
+                                   preview__ne=True))
+
+def move_draft(submission: Submission, old_version: int, new_version: int, answers: Mapping[str, Any],
+               validated: list[str], entry: Mapping[str, Any]) -> bool:
+    """Put a draft on another form version with the answers kept, if nobody changed it since it was read."""
+    moved = Submission.objects(id=submission.id, version=submission.version, status=DRAFT,
+                               form_version=old_version).update_one(
+        set__form_version=new_version, set__answers=dict(answers), set__validated=validated,
+        set__updated_at=entry["at"], push__history=dict(entry), inc__version=1)
+    return bool(moved)
+
+def pin_printout_settings(version: int) -> None:
+    """Submissions that follow no particular printout-settings version follow this one from now on."""
+    Submission.objects(procedure__printouts=None).update(set__procedure__printouts=version)

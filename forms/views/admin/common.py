@@ -13,11 +13,12 @@ from flask import (
     url_for,
 )
 
-from forms.catalog.items import DOCUMENT, FORM, KINDS, TABLE, WORKFLOW, find_version
+from forms.catalog.items import DOCUMENT, FORM, KINDS, TABLE, WORKFLOW
 from forms.engine.text import tr
 from forms.identity.accounts import (
     require_role,
 )
+from forms.store import find_schema_version
 from forms.web.templating import current_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,7 +52,7 @@ def record_or_404(kind: str, key: str, version: int):
     """A stored version, or 404."""
     if kind not in KINDS:
         abort(404)
-    record = find_version(kind, key, version)
+    record = find_schema_version(kind, key, version)
     if record is None:
         abort(404)
     return record

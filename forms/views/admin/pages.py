@@ -21,14 +21,10 @@ from forms.catalog.items import (
     WORKFLOW,
     CatalogError,
     pretty,
-    published_version,
-    versions_of,
 )
 from forms.catalog.lifecycle import check_draft, save_draft
 from forms.catalog.runtime import catalog, draft_form
-from forms.store import (
-    IssuedDocument,
-)
+from forms.store import published_schema_version, schema_versions, status_counts_of_kind
 from forms.views.admin.common import KIND_LABELS, actor, content_of
 from forms.web.templating import current_language
 
@@ -37,7 +33,7 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
                    open_at: str | None = None):
     """The version page, with problems from a refused save shown at their place."""
     content = content_of(record)
-    base = published_version(record.kind, record.key)
+    base = published_schema_version(record.kind, record.key)
     compare_to = base if base and base.version != record.version else previous_published(record)
     diff = adminlog.difference(content_of(compare_to), content) if compare_to else ""
     form_view = form_editor_view(content, problems or []) if record.kind == FORM else None
@@ -53,7 +49,7 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
 
 def previous_published(record):
     """The published version just before this one (for the changes a published version made)."""
-    for other in versions_of(record.kind, record.key):
+    for other in schema_versions(record.kind, record.key):
         if other.version < record.version and other.state == "published":
             return other
     return None
@@ -108,7 +104,7 @@ def render_publish(record, status: int = 200):
     """The publish page."""
     app = current_app._get_current_object()
     problems = check_draft(app, record.kind, record.key, record.version, content_of(record))
-    base = published_version(record.kind, record.key)
+    base = published_schema_version(record.kind, record.key)
     diff = adminlog.difference(content_of(base), content_of(record)) if base else ""
     impact = documents = None
     if record.kind == FORM and not problems:
@@ -116,10 +112,7 @@ def render_publish(record, status: int = 200):
         impact = migration.impact(record.key, catalog().schemas.get(record.key), new,
                                   catalog().schemas.forms.get(record.key, {}), current_language())
     if record.kind == WORKFLOW and not problems:
-        applies_to = content_of(record).get("applies_to")
-        documents = {}
-        for document in IssuedDocument.objects(kind=applies_to).only("status"):
-            documents[document.status] = documents.get(document.status, 0) + 1
+        documents = status_counts_of_kind(content_of(record).get("applies_to"))
     return render_template("admin/publish.html", record=record, problems=problems, diff=diff, base=base,
                            impact=impact, documents=documents, migratable=migration.MIGRATABLE,
                            kind_label=KIND_LABELS[record.kind]), status

@@ -15,16 +15,7 @@ from flask import (
 )
 
 from forms.catalog import adminlog, lifecycle, migration
-from forms.catalog.items import (
-    DOCUMENT,
-    FORM,
-    KINDS,
-    PRINTOUTS,
-    WORKFLOW,
-    CatalogError,
-    published_version,
-    versions_of,
-)
+from forms.catalog.items import FORM, KINDS, CatalogError
 from forms.catalog.lifecycle import (
     discard_draft,
     entries,
@@ -33,16 +24,12 @@ from forms.catalog.lifecycle import (
     start_draft,
 )
 from forms.catalog.runtime import catalog
-from forms.store import (
-    IssuedDocument,
-    Submission,
-)
+from forms.store import published_schema_version, schema_versions
 from forms.views.admin.common import (
     KIND_LABELS,
     MAX_IMPORT,
     actor,
     bp,
-    content_of,
     draft_or_refuse,
     record_or_404,
     title_of,
@@ -62,10 +49,10 @@ def index():
 @bp.get("/<kind>/<key>")
 def versions(kind: str, key: str):
     """The versions of one definition, newest first."""
-    found = versions_of(kind, key) if kind in KINDS else []
+    found = schema_versions(kind, key) if kind in KINDS else []
     if not found:
         abort(404)
-    latest = published_version(kind, key)
+    latest = published_schema_version(kind, key)
     return render_template("admin/versions.html", kind=kind, key=key, versions=found, latest=latest,
                            kind_label=KIND_LABELS[kind], title=title_of(found[0]))
 
@@ -119,14 +106,12 @@ def publish(kind: str, key: str, version: int):
         flash("Draf berubah sejak halaman ini dibuka. Periksa lagi dampaknya sebelum menerbitkan.", "warning")
         return render_publish(record, status=409)
     app = current_app._get_current_object()
-    previous = published_version(kind, key)
     note = request.form.get("note", "").strip()[:500]
     try:
         lifecycle.publish(app, record, actor(), note=note)
     except CatalogError as error:
         flash("Tidak diterbitkan: " + error.problems[0], "warning")
         return render_publish(record, status=422)
-    pin_older(kind, previous, content_of(record))
     message = f"Versi {version} diterbitkan."
     if kind == FORM:
         chosen = [status for status in migration.MIGRATABLE if request.form.get(f"status_{status}") == "pindah"]
@@ -138,16 +123,6 @@ def publish(kind: str, key: str, version: int):
             message += f" {counts['moved']} draf dipindah ke versi ini."
     flash(message, "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
-
-def pin_older(kind: str, previous, content: dict) -> None:
-    """Work begun before a new workflow or printout version stays on the version it began on."""
-    if previous is None:
-        return
-    if kind == WORKFLOW:
-        IssuedDocument.objects(kind=content.get("applies_to"), workflow_version=None).update(
-            set__workflow_version=previous.version)
-    elif kind == DOCUMENT and previous.key == PRINTOUTS:
-        Submission.objects(procedure__printouts=None).update(set__procedure__printouts=previous.version)
 
 @bp.post("/<kind>/<key>/<int:version>/kembalikan")
 def rollback(kind: str, key: str, version: int):

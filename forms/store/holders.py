@@ -1,0 +1,42 @@
+"""Accounts as casework meets them: the holder behind an owner key, the officers a case can go to, an account a form creates."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import mongoengine as me
+from bson import ObjectId
+
+from forms.store.errors import Duplicate
+from forms.store.models import Account
+
+ACCOUNT_OWNER = "account:"
+ACCOUNT_ID = re.compile(r"[0-9a-f]{24}")
+
+
+def holder_of(owner: str, *fields: str) -> Account | None:
+    """The account behind an owner key ('account:<id>'), only the named fields when given; None for other owners."""
+    account_id = owner[len(ACCOUNT_OWNER):] if owner.startswith(ACCOUNT_OWNER) else ""
+    if not ACCOUNT_ID.fullmatch(account_id):
+        return None
+    query = Account.objects(id=ObjectId(account_id))
+    return (query.only(*fields) if fields else query).first()
+
+def active_officers(roles: Iterable[str]) -> list[Account]:
+    """Active accounts holding any of the roles (only id, name and roles), to give a case to."""
+    return list(Account.objects(roles__in=list(roles), active=True).only("id", "name", "roles"))
+
+def find_officer(account_id: Any, roles: Iterable[str], active_only: bool = False) -> Account | None:
+    """An account holding any of the roles by its id (24 lowercase hex digits), or None for any other value."""
+    if not isinstance(account_id, str) or not ACCOUNT_ID.fullmatch(account_id):
+        return None
+    query = Account.objects(id=account_id, roles__in=list(roles))
+    return (query.filter(active=True) if active_only else query).first()
+
+def add_account(values: Mapping[str, Any]) -> Account:
+    """Store a new account; Duplicate if its username, NIK or phone number is taken."""
+    try:
+        return Account(**values).save()
+    except me.NotUniqueError as error:
+        raise Duplicate("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).") from error
