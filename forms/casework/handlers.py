@@ -67,11 +67,10 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
             raise SubmitError(gettext(TAKEN_MESSAGES[key]))
     mapped = set(mapping.values())
     profile = {name: value for name, value in answers.items() if name not in mapped and isinstance(value, (str, int, float, bool))}
-    account = {"username": values["username"], "password_hash": values.pop("password"), "name": values.get("name"),
-               "email": values.get("email"), "phone": values.get("phone"), "nik": values.get("nik"),
-               "roles": ["pemohon"], "profile": profile}
     try:
-        add_account(account)
+        add_account(username=values["username"], password_hash=values.pop("password"), name=values.get("name"),
+                    email=values.get("email"), phone=values.get("phone"), nik=values.get("nik"), roles=["pemohon"],
+                    profile=profile)
     except Duplicate as error:
         raise SubmitError(gettext("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).")) from error
     return {"answers": without(submission.answers, mapping.get("password"))}

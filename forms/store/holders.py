@@ -5,28 +5,31 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import mongoengine as me
-from bson import ObjectId
-
-from forms.store.errors import Duplicate
+from forms.store.errors import translate_errors
+from forms.store.ids import parse_id
 from forms.store.models import Account
 
 ACCOUNT_OWNER = "account:"
 ACCOUNT_ID = re.compile(r"[0-9a-f]{24}")
 
 
+@translate_errors
 def holder_of(owner: str, *fields: str) -> Account | None:
     """The account behind an owner key ('account:<id>'), only the named fields when given; None for other owners."""
-    account_id = owner[len(ACCOUNT_OWNER):] if owner.startswith(ACCOUNT_OWNER) else ""
-    if not ACCOUNT_ID.fullmatch(account_id):
+    account_id = parse_id(owner[len(ACCOUNT_OWNER):]) if owner.startswith(ACCOUNT_OWNER) else None
+    if account_id is None:
         return None
-    query = Account.objects(id=ObjectId(account_id))
+    query = Account.objects(id=account_id)
     return (query.only(*fields) if fields else query).first()
 
+
+@translate_errors
 def active_officers(roles: Iterable[str]) -> list[Account]:
     """Active accounts holding any of the roles (only id, name and roles), to give a case to."""
     return list(Account.objects(roles__in=list(roles), active=True).only("id", "name", "roles"))
 
+
+@translate_errors
 def find_officer(account_id: Any, roles: Iterable[str], active_only: bool = False) -> Account | None:
     """An account holding any of the roles by its id (24 lowercase hex digits), or None for any other value."""
     if not isinstance(account_id, str) or not ACCOUNT_ID.fullmatch(account_id):
@@ -34,9 +37,10 @@ def find_officer(account_id: Any, roles: Iterable[str], active_only: bool = Fals
     query = Account.objects(id=account_id, roles__in=list(roles))
     return (query.filter(active=True) if active_only else query).first()
 
-def add_account(values: Mapping[str, Any]) -> Account:
-    """Store a new account; Duplicate if its username, NIK or phone number is taken."""
-    try:
-        return Account(**values).save()
-    except me.NotUniqueError as error:
-        raise Duplicate("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).") from error
+
+@translate_errors
+def add_account(*, username: str, password_hash: str, name: str, roles: list[str], email: str | None,
+                phone: str | None, nik: str | None, profile: Mapping[str, Any]) -> Account:
+    """Store a new account; Duplicate when its username, NIK or phone number is taken."""
+    return Account(username=username, password_hash=password_hash, name=name, roles=roles, email=email,
+                   phone=phone, nik=nik, profile=dict(profile)).save()
