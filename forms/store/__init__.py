@@ -147,7 +147,7 @@ from forms.store.documents import (  # noqa: F401
     set_search_words,
     status_counts_of_kind,
 )
-from forms.store.holders import active_officers, add_account, find_officer, holder_of  # noqa: F401
+from forms.store.holders import active_officers, find_officer, holder_of  # noqa: F401
 from forms.store.printouts import (  # noqa: F401
     add_printout,
     find_printout,

@@ -1,8 +1,8 @@
-"""Accounts as casework meets them: the holder behind an owner key, the officers a case can go to, an account a form creates."""
+"""Accounts as casework meets them: the holder behind an owner key, and the officers a case can go to."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from forms.store.errors import translate_errors
@@ -37,10 +37,3 @@ def find_officer(account_id: Any, roles: Iterable[str], active_only: bool = Fals
     query = Account.objects(id=account_id, roles__in=list(roles))
     return (query.filter(active=True) if active_only else query).first()
 
-
-@translate_errors
-def add_account(*, username: str, password_hash: str, name: str, roles: list[str], email: str | None,
-                phone: str | None, nik: str | None, profile: Mapping[str, Any]) -> Account:
-    """Store a new account; Duplicate when its username, NIK or phone number is taken."""
-    return Account(username=username, password_hash=password_hash, name=name, roles=roles, email=email,
-                   phone=phone, nik=nik, profile=dict(profile)).save()
