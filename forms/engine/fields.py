@@ -100,11 +100,6 @@ def field_type(name: str):
     return register
 
 
-def get_type(name: str) -> FieldType:
-    """The registered type of a name (KeyError if unknown; schemas are checked at load)."""
-    return REGISTRY[name]
-
-
 @field_type("text")
 class Text(FieldType):
     default_max = 200

@@ -34,7 +34,6 @@ from forms.store import (
     Submission,
     find_submission,
     next_sequence,
-    open_file,
     save_file,
     utcnow,
 )
@@ -244,12 +243,6 @@ def public_state(printout: Printout) -> Mapping[str, Any]:
         document = IssuedDocument.objects(id=subject_id).only("status").first()
         status = document.status if document is not None else status
     return settings.state(settings.state_of(status))
-
-
-def read_pdf(printout: Printout) -> bytes | None:
-    """A stored printout's bytes (no rendering), or None if the file is gone."""
-    stored = open_file(printout.file_id)
-    return stored.read() if stored is not None else None
 
 
 def draft_pdf(submission: Submission, form) -> bytes:
