@@ -32,6 +32,7 @@ from forms.engine.schema import (
     check_and_build_form,
     meta_validator,
 )
+from forms.engine.text import gettext
 from forms.engine.workflow import Workflow, build_workflows, latest_workflows
 from forms.errors import SchemaError
 from forms.office.publicinfo import load_public_info
@@ -222,6 +223,12 @@ def office_clock() -> Calendar:
 def workflows() -> dict[str, Workflow]:
     """The latest workflows of the current app, by the document kind they govern."""
     return current_app.extensions["loket.workflows"]
+
+def key_heading(lang: str = "id") -> str:
+    """What heads a column of documents' keys: the short title of the table the workflows key documents by."""
+    tables = schemas().tables
+    named = sorted({flow.key_table for flow in workflows().values() if flow.key_table in tables})
+    return " / ".join(tables[name].heading(lang) for name in named) or gettext("Kode")
 
 def schemas() -> SchemaSet:
     """The schemas of the current app."""
