@@ -200,3 +200,11 @@ def test_printout_settings_naming_an_unknown_table_are_refused_at_start_up(tmp_p
     with pytest.raises(SchemaError) as caught:
         make_app(PRINTOUTS_DIR=str(folder))
     assert "settings.json: key.table names unknown table 'tidak-ada'" in str(caught.value)
+
+
+def test_key_columns_take_the_short_title_of_the_key_table_in_the_page_language(tmp_path, make_app):
+    from forms.catalog.runtime import key_heading
+    root = project_copy(tmp_path, "tables/kbli.json",
+                        lambda table: table.update(short_title={"id": "Kode usaha", "en": "Business code"}))
+    with make_app(SCHEMAS_DIR=str(root)).app_context():
+        assert (key_heading("id"), key_heading("en")) == ("Kode usaha", "Business code")
