@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from forms.casework.handlers import init_casework
 from forms.catalog.seeding import init_schemas
 from forms.config import load_config
 from forms.errors import register_error_handlers
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_accounts(app)
     init_cli(app)
     init_messages(app)
+    init_casework(app)
     init_schemas(app)
     init_printouts(app)
     init_webhooks(app)

@@ -35,20 +35,6 @@ class ConflictError(FormsError):
     title = N_("Data telah berubah")
 
 
-class StepNotReachable(FormsError):
-    """The applicant asked for a step before finishing the ones before it."""
-
-    status = 403
-    title = N_("Langkah belum dapat dibuka")
-
-
-class NotFound(FormsError):
-    """The record does not exist or is not the caller's."""
-
-    status = 404
-    title = N_("Tidak ditemukan")
-
-
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and common HTTP errors to friendly pages in the visitor's language."""
 

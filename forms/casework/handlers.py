@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import Flask, current_app
+
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.casework.transitions import set_search_text, workflow_of
@@ -16,6 +18,7 @@ from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form
 from forms.engine.text import N_, gettext
 from forms.errors import FormsError
+from forms.office.tickets import open_ticket
 from forms.printing.issue import issue_printouts
 from forms.store import (
     Duplicate,
@@ -30,7 +33,6 @@ from forms.store import (
 )
 
 Handler = Callable[[Form, Submission, Mapping[str, Any]], dict]
-HANDLERS: dict[str, Handler] = {}
 
 TAKEN_MESSAGES = {
     "username": N_("Nama pengguna sudah dipakai. Pilih nama pengguna lain."),
@@ -46,17 +48,18 @@ class SubmitError(FormsError):
     title = N_("Isian belum dapat dikirim")
 
 
-def submit_handler(name: str):
-    """Register a function as a named submit handler."""
-
-    def register(function: Handler) -> Handler:
-        HANDLERS[name] = function
-        return function
-
-    return register
+def init_casework(app: Flask) -> None:
+    """Name the submit handlers a schema may use; building the catalog refuses a schema naming any other."""
+    app.extensions["loket.handlers"] = {"create_account": create_account, "issue_documents": issue_documents,
+                                        "open_ticket": open_ticket}
 
 
-@submit_handler("create_account")
+def handler_for(form: Form) -> Handler | None:
+    """The submit handler a form names (checked when the catalog was built), or None when it names none."""
+    name = form.submit.get("handler")
+    return current_app.extensions["loket.handlers"][name] if name else None
+
+
 def create_account(form: Form, submission: Submission, answers: Mapping[str, Any]) -> dict:
     """Create an applicant account from the answers named in `submit.fields`; the password hash leaves the draft."""
     mapping = form.submit.get("fields", {})
@@ -87,7 +90,6 @@ def without(answers: Mapping[str, Mapping[str, Any]], field: str | None) -> dict
     return {step: {name: value for name, value in values.items() if name != field} for step, values in answers.items()}
 
 
-@submit_handler("issue_documents")
 def issue_documents(form: Form, submission: Submission, answers: Mapping[str, Any]) -> dict:
     """Issue the owner's number (once per owner) and one document per row, kind and status from `submit.issue`."""
     spec = form.submit["issue"]

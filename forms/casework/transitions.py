@@ -6,7 +6,6 @@ workflow says so. Errors are CaseError with an Indonesian message; nothing chang
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -317,8 +316,3 @@ def key_title(document: IssuedDocument) -> str:
     workflow = workflow_for(document.kind, document.workflow_version)
     table = schemas().tables.get(workflow.key_table) if workflow and workflow.key_table else None
     return table.label(document.key) if table else ""
-
-
-def mapping_of(values: Mapping[str, Any]) -> dict:
-    """A plain dict copy (the stored containers are not JSON-friendly)."""
-    return {key: value for key, value in values.items()}

@@ -31,6 +31,7 @@ from forms.engine.schema import (
     check_and_build_form,
     meta_validator,
 )
+from forms.engine.text import gettext
 from forms.engine.workflow import Workflow, build_workflows, latest_workflows
 from forms.errors import SchemaError
 from forms.office.publicinfo import load_public_info
@@ -47,7 +48,7 @@ def build(app: Flask, items: Iterable[Item]) -> Catalog:
     """
     items = list(items)
     key = (app.config["SCHEMAS_DIR"], app.config["PRINTOUTS_DIR"],
-           digest(current_app.extensions.get("loket.messages", {})),
+           digest(current_app.extensions.get("loket.messages", {})), tuple(sorted(handlers_of(app))),
            tuple(sorted((i.kind, i.key, i.version, i.where, digest(i.content)) for i in items)))
     if key in BUILT:
         return dataclasses.replace(BUILT[key], generation=0, checked_at=time.monotonic())
@@ -86,6 +87,8 @@ def build_uncached(app: Flask, items: list[Item]) -> Catalog:
                  if kind == DOCUMENT and DOCUMENTS.get(key, (None, None, None))[2]}
         public = attempt(problems, load_public_info, root, schema_set,
                          current_app.extensions.get("loket.messages", {}), given)
+    if schema_set is not None:
+        problems += name_problems(app, items, schema_set, workflows, printouts)
     if schema_set is not None and workflows:
         problems += issue_problems(schema_set, workflows)
     if not printouts and not problems:
@@ -114,6 +117,47 @@ def issue_problems(schema_set: SchemaSet, workflows: Mapping[str, Mapping[int, W
             if workflow is not None and spec.get("status") not in workflow.states:
                 problems.append(f"form '{form.id}' versi {form.version}: submit.issue.per_row.kinds.{code}.status "
                                 f"'{spec.get('status')}' is not a state of workflow '{workflow.id}'")
+    return problems
+
+def handlers_of(app: Flask) -> Mapping[str, object]:
+    """The submit handlers the factory named (forms.casework.handlers.init_casework)."""
+    return app.extensions.get("loket.handlers", {})
+
+def name_problems(app: Flask, items: list[Item], schema_set: SchemaSet,
+                  workflows: Mapping[str, Mapping[int, Workflow]], printouts: Mapping[int, PrintSettings]) -> list[str]:
+    """Handlers, workflows and tables that forms, workflows and printout settings name, but nothing provides."""
+    where = {(item.kind, item.key, item.version): item.where for item in items}
+    tables = schema_set.tables
+    problems = []
+    for form in (form for versions in schema_set.forms.values() for form in versions.values()):
+        problems += [f"{where_of(where, FORM, form.id, form.version)}: {problem}"
+                     for problem in form_name_problems(form, handlers_of(app), workflows)]
+    for flow in (flow for versions in workflows.values() for flow in versions.values()):
+        named = {"key_table": flow.key_table, "requirements.table": (flow.requirements or {}).get("table")}
+        problems += [f"{where_of(where, WORKFLOW, flow.id, flow.version)}: {key} names unknown table '{table}'"
+                     for key, table in named.items() if table and table not in tables]
+    for version, settings in printouts.items():
+        table = settings.data["key"].get("table")
+        if table and table not in tables:
+            problems.append(f"{where_of(where, DOCUMENT, PRINTOUTS, version)}: key.table names unknown table '{table}'")
+    return problems
+
+def where_of(where: Mapping[tuple[str, str, int], str], kind: str, key: str, version: int) -> str:
+    """How problems name a definition: the file it came from, or its stored version."""
+    return where.get((kind, key, version)) or label(kind, key, version)
+
+def form_name_problems(form: Form, handlers: Mapping[str, object],
+                       workflows: Mapping[str, Mapping[int, Workflow]]) -> list[str]:
+    """A form's submit handler and the document kinds it issues, each looked up in what the app provides."""
+    problems = []
+    handler = form.submit.get("handler")
+    if handler and handler not in handlers:
+        problems.append(f"submit.handler names unknown handler '{handler}' (known: {', '.join(sorted(handlers))})")
+    kinds = ((form.submit.get("issue") or {}).get("per_row") or {}).get("kinds") or {}
+    for code in kinds:
+        if code not in workflows:
+            problems.append(f"submit.issue.per_row.kinds.{code} names no workflow (known: "
+                            f"{', '.join(sorted(workflows)) or 'none'})")
     return problems
 
 def install(app: Flask, catalog: Catalog) -> None:
@@ -178,6 +222,12 @@ def office_clock() -> Calendar:
 def workflows() -> dict[str, Workflow]:
     """The latest workflows of the current app, by the document kind they govern."""
     return current_app.extensions["loket.workflows"]
+
+def key_heading(lang: str = "id") -> str:
+    """What heads a column of documents' keys: the short title of the table the workflows key documents by."""
+    tables = schemas().tables
+    named = sorted({flow.key_table for flow in workflows().values() if flow.key_table in tables})
+    return " / ".join(tables[name].heading(lang) for name in named) or gettext("Kode")
 
 def schemas() -> SchemaSet:
     """The schemas of the current app."""

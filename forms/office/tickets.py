@@ -20,7 +20,6 @@ from typing import Any
 from flask import flash
 
 from forms import store
-from forms.casework.handlers import submit_handler
 from forms.engine.schema import Form
 from forms.engine.text import clean_text, gettext, text_problem, tr
 from forms.errors import FormsError
@@ -69,7 +68,6 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(re.sub(r"[^A-Z0-9]", "", code.upper()).encode()).hexdigest()
 
 
-@submit_handler("open_ticket")
 def open_ticket(form: Form, submission: store.Submission, answers: Mapping[str, Any]) -> dict:
     """Give the ticket an access code: its hash is stored, the code itself is shown once (flash)."""
     code = new_access_code(settings().code_length)

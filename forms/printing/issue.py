@@ -38,7 +38,6 @@ from forms.store import (
     find_submission,
     latest_submitted,
     next_sequence,
-    open_file,
     owner_numbers_of,
     printout_by_token_hash,
     save_file,
@@ -226,12 +225,6 @@ def public_state(printout: Printout) -> Mapping[str, Any]:
         return settings.state(settings.data["superseded_state"])
     status = subject_status(printout.subject) or printout.status
     return settings.state(settings.state_of(status))
-
-
-def read_pdf(printout: Printout) -> bytes | None:
-    """A stored printout's bytes (no rendering), or None if the file is gone."""
-    stored = open_file(printout.file_id)
-    return stored.read() if stored is not None else None
 
 
 def draft_pdf(submission: Submission, form) -> bytes:

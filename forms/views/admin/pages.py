@@ -24,6 +24,7 @@ from forms.catalog.items import (
 )
 from forms.catalog.lifecycle import check_draft, save_draft
 from forms.catalog.runtime import catalog, draft_form
+from forms.engine.fields import REGISTRY
 from forms.store import published_schema_version, schema_versions, status_counts_of_kind
 from forms.views.admin.common import KIND_LABELS, actor, content_of
 from forms.web.templating import current_language
@@ -56,7 +57,6 @@ def previous_published(record):
 
 def field_types() -> list[str]:
     """Field types an admin can add."""
-    from forms.engine.fields import REGISTRY
     return sorted(REGISTRY)
 
 def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
@@ -70,7 +70,7 @@ def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
                    "label": shown(field.get("label") or field.get("text")), "help": shown(field.get("help")),
                    "required": bool(field.get("required")),
                    "options": formedit.options_text(field["options"]) if isinstance(field.get("options"), list) else "",
-                   "has_options": "options" in field or field.get("type") in ("select", "radio", "checkboxes"),
+                   "has_options": "options" in field or offers_options(field.get("type")),
                    "visible_if": json.dumps(field["visible_if"], ensure_ascii=False) if "visible_if" in field else "",
                    "problems": formedit.problems_at(problems, name, field.get("name", ""))}
                   for field in step.get("fields") or [] if isinstance(field, dict)]
@@ -78,6 +78,11 @@ def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
                       "visible_if": json.dumps(step["visible_if"], ensure_ascii=False) if "visible_if" in step else "",
                       "fields": fields, "problems": formedit.problems_at(problems, name)})
     return steps
+
+def offers_options(type_name) -> bool:
+    """Whether a field of this type name (possibly unknown) offers choices."""
+    kind = REGISTRY.get(type_name) if isinstance(type_name, str) else None
+    return kind is not None and kind.has_options
 
 def shown(text) -> str:
     """The Indonesian text of a label as the editor shows it."""

@@ -19,7 +19,7 @@ from forms.engine.schema import Form
 from forms.engine.text import tr
 from forms.engine.wizard import Services, flat_data, navigate
 from forms.errors import json_error
-from forms.views.applicant.wizard import services_for
+from forms.views.applicant.submission import services_for
 from forms.web.jsonapi import (
     api_blueprint,
     check_version,
@@ -80,7 +80,7 @@ def submission_json(form: Form, submission: store.Submission, services: Services
 
 def without_secrets(form: Form, answers: dict) -> dict:
     """Answers minus password hashes (never shown, not even to their owner)."""
-    secret = {name for name, field in form.fields.items() if field.type == "password"}
+    secret = {name for name, field in form.fields.items() if field.kind.is_secret}
     return {step: {name: value for name, value in values.items() if name not in secret}
             for step, values in (answers or {}).items()}
 
@@ -110,7 +110,7 @@ def create():
     form = schemas().get(form_id) if isinstance(form_id, str) else None
     if form is None or not may_fill(form, g.account):
         return json_error(422, "Formulir tidak dikenal atau tidak dapat Anda isi.", {"form_id": "Formulir tidak dikenal."})
-    if any(field.type == "otp" for field in form.fields.values()):
+    if any(field.kind.sends_code for field in form.fields.values()):
         return json_error(422, "Formulir ini memakai kode verifikasi yang dikirim ke pemohon; isi melalui halaman web.",
                           {"form_id": "Tidak tersedia lewat API."})
     submission = store.create_submission(form.id, form.version, owner_key(), procedure=catalog().procedure())

@@ -44,7 +44,7 @@ from forms.office.tickets import (
     ticket_by_id,
 )
 from forms.outreach.notify import DeliveryError
-from forms.views.applicant.wizard import referenced_files
+from forms.views.applicant.submission import referenced_files
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.templating import current_language
