@@ -10,7 +10,6 @@ from flask import Flask
 from forms.casework.handlers import init_casework
 from forms.catalog.seeding import init_schemas
 from forms.config import load_config
-from forms.errors import register_error_handlers
 from forms.identity.accounts import init_accounts
 from forms.outreach.messages import init_messages
 from forms.outreach.webhooks import init_webhooks
@@ -19,6 +18,7 @@ from forms.store import init_store
 from forms.views import register_blueprints
 from forms.views.cli import init_cli
 from forms.web.bodylimits import init_body_limits
+from forms.web.errorpages import register_error_handlers
 from forms.web.i18n import init_i18n
 from forms.web.ratelimits import init_limits
 from forms.web.security import init_security

@@ -35,6 +35,7 @@ DOCUMENTS = {
 
 PRINTOUTS = "cetakan"
 
+
 class CatalogError(FormsError):
     """An edit of the schema store was refused; `problems` says where and why."""
 
@@ -44,6 +45,7 @@ class CatalogError(FormsError):
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
+
 
 @dataclass(frozen=True)
 class Item:
@@ -55,6 +57,7 @@ class Item:
     content: Any
     where: str
     origin: str = "file"
+
 
 @dataclass
 class Catalog:
@@ -73,27 +76,33 @@ class Catalog:
         return {"workflows": {kind: max(versions) for kind, versions in self.workflows.items()},
                 "printouts": max(self.printouts)}
 
+
 def canonical(content: Any) -> str:
     """A definition as stored: compact JSON text, key order kept (pretty-printed only where people read it)."""
     return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
+
 def pretty(content: Any) -> str:
     """A definition as people read and edit it."""
     return json.dumps(content, ensure_ascii=False, indent=2)
+
 
 def digest(content: Any) -> str:
     """A content hash that ignores formatting."""
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True,
                                      separators=(",", ":")).encode()).hexdigest()
 
+
 def label(kind: str, key: str, version: int) -> str:
     """How a stored version is named in messages."""
     return f"{kind} '{key}' versi {version}"
+
 
 def stored_item(record: SchemaVersion) -> Item:
     """A stored version as a catalog item."""
     return Item(record.kind, record.key, record.version, json.loads(record.content),
                 label(record.kind, record.key, record.version), record.origin)
+
 
 def store_version(item: Item, state: str, actor: str, note: str = "", based_on: int | None = None) -> SchemaVersion:
     """Write one version record (Duplicate if its number is taken)."""

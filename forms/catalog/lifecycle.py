@@ -56,15 +56,18 @@ def entries() -> list[dict[str, Any]]:
             entry["drafts"].append(record.version)
     return sorted(found.values(), key=lambda e: (KINDS.index(e["kind"]), e["key"]))
 
+
 def next_version(kind: str, key: str) -> int:
     """The number a new version of this definition gets."""
     return newest_version_number(kind, key) + 1
+
 
 def numbered(kind: str, content: Any, version: int) -> Any:
     """Content with its own version number set, for kinds that carry one."""
     if kind in (FORM, WORKFLOW) and isinstance(content, dict):
         return {**content, "version": version}
     return content
+
 
 def start_draft(kind: str, key: str, from_version: int, actor: str, content: Any = None,
                 origin: str = "admin", note: str = "") -> SchemaVersion:
@@ -82,6 +85,7 @@ def start_draft(kind: str, key: str, from_version: int, actor: str, content: Any
             continue
     raise CatalogError("Versi baru tidak dapat dibuat saat ini; coba lagi.")
 
+
 def check_draft(app: Flask, kind: str, key: str, version: int, content: Any) -> list[str]:
     """Problems the content would cause if published, from the same checks as start-up."""
     item = Item(kind, key, version, content, label(kind, key, version), "admin")
@@ -96,6 +100,7 @@ def check_draft(app: Flask, kind: str, key: str, version: int, content: Any) -> 
         return list(error.problems)
     return []
 
+
 def shape_problems(item: Item) -> list[str]:
     """What must hold before the full checks make sense: an object that keeps its id and number."""
     if not isinstance(item.content, dict):
@@ -106,6 +111,7 @@ def shape_problems(item: Item) -> list[str]:
     if item.kind in (FORM, WORKFLOW) and item.content.get("version") != item.version:
         problems.append(f"{item.where}: 'version' must be {item.version}")
     return problems
+
 
 def save_draft(app: Flask, record: SchemaVersion, content: Any, actor: str, revision: int | None = None) -> list[str]:
     """Store new content in a draft if it passes every check; otherwise change nothing and say why."""
@@ -120,6 +126,7 @@ def save_draft(app: Flask, record: SchemaVersion, content: Any, actor: str, revi
     adminlog.record(actor, "ubah_draf", record.kind, record.key, record.version, before=json.loads(record.content),
                     after=content)
     return []
+
 
 def publish(app: Flask, record: SchemaVersion, actor: str, note: str = "") -> Catalog:
     """Publish a draft: check it again, mark it published, rebuild; others see it on their next refresh."""
@@ -137,6 +144,7 @@ def publish(app: Flask, record: SchemaVersion, actor: str, note: str = "") -> Ca
     pin_older(record.kind, previous, content)
     return catalog
 
+
 def pin_older(kind: str, previous: SchemaVersion | None, content: Any) -> None:
     """Work begun before a new workflow or printout version stays on the version it began on."""
     if previous is None:
@@ -145,6 +153,7 @@ def pin_older(kind: str, previous: SchemaVersion | None, content: Any) -> None:
         pin_workflow_version(content.get("applies_to"), previous.version)
     elif kind == DOCUMENT and previous.key == PRINTOUTS:
         pin_printout_settings(previous.version)
+
 
 def rollback(app: Flask, kind: str, key: str, version: int, actor: str) -> SchemaVersion:
     """Publish an earlier version's content again, as a new version."""
@@ -155,6 +164,7 @@ def rollback(app: Flask, kind: str, key: str, version: int, actor: str) -> Schem
     publish(app, draft, actor, note=f"kembali ke versi {version}")
     return find_schema_version(kind, key, draft.version)
 
+
 def discard_draft(record: SchemaVersion, actor: str) -> None:
     """Delete a draft (published versions stay forever)."""
     if record.state != "draft":
@@ -162,10 +172,12 @@ def discard_draft(record: SchemaVersion, actor: str) -> None:
     delete_draft(record)
     adminlog.record(actor, "hapus_draf", record.kind, record.key, record.version)
 
+
 def export_document(record: SchemaVersion) -> dict[str, Any]:
     """A version as a portable file: what it is plus its content."""
     return {"loket_export": 1, "kind": record.kind, "key": record.key, "version": record.version,
             "state": record.state, "sha256": record.sha256, "content": json.loads(record.content)}
+
 
 def import_document(app: Flask, data: Any, actor: str) -> tuple[SchemaVersion | None, list[str]]:
     """An exported file becomes a new draft (checked; nothing is stored when it has problems)."""

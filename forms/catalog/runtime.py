@@ -40,6 +40,7 @@ from forms.store import counter_value, find_schema_version, published_versions
 
 BUILT: dict[tuple, Catalog] = {}  # the last few catalogs built in this process, by what went into them
 
+
 def build(app: Flask, items: Iterable[Item]) -> Catalog:
     """Check and build a catalog from items (all form/workflow versions; the latest of the others wins).
 
@@ -57,6 +58,7 @@ def build(app: Flask, items: Iterable[Item]) -> Catalog:
         BUILT.pop(next(iter(BUILT)))
     BUILT[key] = built
     return dataclasses.replace(built)
+
 
 def build_uncached(app: Flask, items: list[Item]) -> Catalog:
     """The checks and building behind `build`."""
@@ -98,6 +100,7 @@ def build_uncached(app: Flask, items: list[Item]) -> Catalog:
     return Catalog(schemas=schema_set, workflows=workflows, printouts=printouts, public=public,
                    versions={key: item.version for key, item in latest.items()})
 
+
 def attempt(problems: list[str], builder, *args):
     """Run one builder, collecting its SchemaError problems instead of stopping."""
     try:
@@ -105,6 +108,7 @@ def attempt(problems: list[str], builder, *args):
     except SchemaError as error:
         problems.extend(error.problems)
         return None
+
 
 def issue_problems(schema_set: SchemaSet, workflows: Mapping[str, Mapping[int, Workflow]]) -> list[str]:
     """Forms that issue documents must start them in a state their kind's latest workflow declares."""
@@ -119,9 +123,11 @@ def issue_problems(schema_set: SchemaSet, workflows: Mapping[str, Mapping[int, W
                                 f"'{spec.get('status')}' is not a state of workflow '{workflow.id}'")
     return problems
 
+
 def handlers_of(app: Flask) -> Mapping[str, object]:
     """The submit handlers the factory named (forms.casework.handlers.init_casework)."""
     return app.extensions.get("loket.handlers", {})
+
 
 def name_problems(app: Flask, items: list[Item], schema_set: SchemaSet,
                   workflows: Mapping[str, Mapping[int, Workflow]], printouts: Mapping[int, PrintSettings]) -> list[str]:
@@ -142,9 +148,11 @@ def name_problems(app: Flask, items: list[Item], schema_set: SchemaSet,
             problems.append(f"{where_of(where, DOCUMENT, PRINTOUTS, version)}: key.table names unknown table '{table}'")
     return problems
 
+
 def where_of(where: Mapping[tuple[str, str, int], str], kind: str, key: str, version: int) -> str:
     """How problems name a definition: the file it came from, or its stored version."""
     return where.get((kind, key, version)) or label(kind, key, version)
+
 
 def form_name_problems(form: Form, handlers: Mapping[str, object],
                        workflows: Mapping[str, Mapping[int, Workflow]]) -> list[str]:
@@ -160,6 +168,7 @@ def form_name_problems(form: Form, handlers: Mapping[str, object],
                             f"{', '.join(sorted(workflows)) or 'none'})")
     return problems
 
+
 def install(app: Flask, catalog: Catalog) -> None:
     """Make a catalog the one the app serves (one assignment per part; readers see old or new)."""
     app.extensions["loket.catalog"] = catalog
@@ -169,9 +178,11 @@ def install(app: Flask, catalog: Catalog) -> None:
     app.extensions["loket.printouts"] = catalog.printouts[max(catalog.printouts)]
     app.extensions["loket.public"] = catalog.public
 
+
 def catalog() -> Catalog:
     """The current app's catalog."""
     return current_app.extensions["loket.catalog"]
+
 
 def reload(app: Flask) -> Catalog:
     """Rebuild from the published versions in the store and serve the result."""
@@ -180,6 +191,7 @@ def reload(app: Flask) -> Catalog:
     built.generation = generation
     install(app, built)
     return built
+
 
 def refresh_if_stale() -> None:
     """Before a request: every few seconds, rebuild if another process published since."""
@@ -192,6 +204,7 @@ def refresh_if_stale() -> None:
     if counter_value(GENERATION) != current.generation:
         reload(app)
 
+
 def draft_form(key: str, version: int) -> Form | None:
     """A form as a version defines it, drafts included (for previews); None if missing or not valid now."""
     record = find_schema_version(FORM, key, version)
@@ -203,6 +216,7 @@ def draft_form(key: str, version: int) -> Form | None:
     return check_and_build_form(label(FORM, key, version), json.loads(record.content), validator,
                                 catalog().schemas.tables, [])
 
+
 def workflow_for(kind: str, version: int | None = None) -> Workflow | None:
     """The workflow governing a document kind, at the version the document follows (default: latest)."""
     versions = current_app.extensions["loket.workflow_versions"].get(kind)
@@ -210,24 +224,29 @@ def workflow_for(kind: str, version: int | None = None) -> Workflow | None:
         return None
     return (versions.get(version) if version else None) or versions[max(versions)]
 
+
 def print_settings_for(version: int | None = None) -> PrintSettings:
     """Printout settings at a pinned version (default: latest)."""
     versions = catalog().printouts
     return (versions.get(version) if version else None) or versions[max(versions)]
 
+
 def office_clock() -> Calendar:
     """The office's clock and working-day calendar of the current app."""
     return current_app.extensions["loket.calendar"]
 
+
 def workflows() -> dict[str, Workflow]:
     """The latest workflows of the current app, by the document kind they govern."""
     return current_app.extensions["loket.workflows"]
+
 
 def key_heading(lang: str = "id") -> str:
     """What heads a column of documents' keys: the short title of the table the workflows key documents by."""
     tables = schemas().tables
     named = sorted({flow.key_table for flow in workflows().values() if flow.key_table in tables})
     return " / ".join(tables[name].heading(lang) for name in named) or gettext("Kode")
+
 
 def schemas() -> SchemaSet:
     """The schemas of the current app."""

@@ -31,6 +31,7 @@ from forms.store.models import (
 
 ALIAS = "default"
 
+
 def init_store(app: Flask) -> None:
     """Connect mongoengine to the configured store and make sure indexes exist."""
     me.disconnect_all()
@@ -47,11 +48,13 @@ def init_store(app: Flask) -> None:
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
+
 def memory_client() -> mongomock.MongoClient:
     """A process-local mongomock client with the same lock and GridFS support as the embedded store."""
     install_lock()
     enable_gridfs()
     return mongomock.MongoClient()
+
 
 def embedded(app: Flask) -> EmbeddedStore:
     """The app's embedded store, opened once per process (the data folder allows one process)."""
@@ -60,15 +63,18 @@ def embedded(app: Flask) -> EmbeddedStore:
         store = app.extensions["loket.embedded"] = open_embedded(app.config["DATA_DIR"])
     return store
 
+
 def close_store(app: Flask) -> None:
     """Close the embedded store if this app opened one."""
     store = app.extensions.pop("loket.embedded", None)
     if store is not None:
         store.close()
 
+
 def database():
     """The pymongo (or mongomock) database behind mongoengine."""
     return me.get_db(ALIAS)
+
 
 def majority() -> dict:
     """Write concern for status changes: majority on a real replica set, plain elsewhere."""

@@ -31,6 +31,7 @@ def find_submission(submission_id: str) -> Submission | None:
     raw = raw_submission(submission_id)
     return Submission._from_son(raw) if raw else None
 
+
 @dataclasses.dataclass
 class SubmissionRecord:
     """A submission as stored, read without building a mongoengine document.
@@ -119,11 +120,13 @@ def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, de
     keep_in_step(submission, **changes, version=submission.version + 1)
     return submission
 
+
 class UnsafeKey(FormsError):
     """A stored mapping would hold a key MongoDB reads as an operator or a path; nothing was saved."""
 
     status = 400
     title = "Data tidak dapat disimpan"
+
 
 def refuse_operator_keys(value: Any, path: str = "") -> None:
     """Refuse '$…' and dotted keys anywhere in a value about to be stored as a whole.
@@ -139,6 +142,7 @@ def refuse_operator_keys(value: Any, path: str = "") -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             refuse_operator_keys(item, path)
+
 
 def keep_in_step(submission: Submission | SubmissionRecord, **values: Any) -> None:
     """Set values a conditional update just stored on the object read before it (document or record)."""

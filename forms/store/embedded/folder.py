@@ -16,6 +16,7 @@ DATABASE_FILE = "loket.sqlite3"
 
 LOCK_FILE = "loket.lock"
 
+
 class StoreInUseError(RuntimeError):
     """Another process holds the data folder's lock."""
 
@@ -30,6 +31,7 @@ class StoreInUseError(RuntimeError):
             "or set MONGODB_URI to use a MongoDB server."
         )
 
+
 def _take_folder_lock(folder: Path) -> int:
     """Hold the folder's lock file (flock, released by close or death); return its descriptor."""
     descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -43,15 +45,18 @@ def _take_folder_lock(folder: Path) -> int:
     os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
     return descriptor
 
+
 def _read_pid(descriptor: int) -> int | None:
     """The pid written in a lock file, if it holds one."""
     text = os.pread(descriptor, 32, 0).decode(errors="replace").strip()
     return int(text) if text.isdigit() else None
 
+
 def _release_folder_lock(descriptor: int) -> None:
     """Let another process open the folder."""
     fcntl.flock(descriptor, fcntl.LOCK_UN)
     os.close(descriptor)
+
 
 class EmbeddedStore:
     """A durable, thread-safe mongomock client kept in one SQLite file in a locked folder."""
@@ -90,6 +95,7 @@ class EmbeddedStore:
     def __repr__(self) -> str:
         state = "closed" if self._lock_descriptor is None else "open"
         return f"<EmbeddedStore {self.path} {state}>"
+
 
 def open_embedded(data_dir: str | os.PathLike) -> EmbeddedStore:
     """Open (creating if needed) the embedded store in data_dir."""

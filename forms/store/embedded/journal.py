@@ -58,6 +58,7 @@ _SELECT_COLLECTIONS = "SELECT db, coll, created, indexes FROM collections"
 
 _SELECT_COLLECTION = "SELECT db, coll, created, indexes FROM collections WHERE db = ? AND coll = ?"
 
+
 class DurableCollectionStore(CollectionStore):
     """A collection's documents and indexes that report every change to the journal."""
 
@@ -140,6 +141,7 @@ class DurableCollectionStore(CollectionStore):
         """The created-empty flag and the index definitions, as the journal saves them."""
         return bool(self._is_force_created), self._indexes
 
+
 class DurableDatabaseStore(DatabaseStore):
     """A database's collections, each a DurableCollectionStore reporting to the journal."""
 
@@ -166,6 +168,7 @@ class DurableDatabaseStore(DatabaseStore):
         self.journal.note_reset(self.name, name)
         self.journal.note_whole(self.name, new_name)
 
+
 class DurableServerStore(ServerStore):
     """All databases of a durable client, each a DurableDatabaseStore."""
 
@@ -184,6 +187,7 @@ class DurableServerStore(ServerStore):
         database = self._databases.get(db_name)
         return database._collections.get(col_name) if database is not None else None
 
+
 @dataclass
 class _Change:
     """What happened to one collection since the last commit."""
@@ -192,6 +196,7 @@ class _Change:
     reset: bool = False  # all saved rows go before the keys are written
     whole: bool = False  # every document in memory is written again
     meta: bool = False  # indexes or the created flag changed
+
 
 class _Journal:
     """The SQLite file that mirrors a DurableServerStore, with the changes not yet committed."""
@@ -327,6 +332,7 @@ class _Journal:
             self._sql.close()
             self._sql = None
 
+
 def _open_database(path: Path) -> sqlite3.Connection:
     """The SQLite file in WAL mode with a full fsync per commit, its tables created."""
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -343,14 +349,17 @@ def _open_database(path: Path) -> sqlite3.Connection:
     connection.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
     return connection
 
+
 def _encode_id(document_id: Any) -> bytes:
     """The _id as BSON, so ObjectId, str and int ids stay distinct and round-trip."""
     return bson.encode({"_id": document_id})
+
 
 def _encode_indexes(indexes: Mapping[str, dict]) -> bytes:
     """Index definitions as one BSON document (a list, so any index name is safe)."""
     entries = [{"name": name, "spec": spec} for name, spec in indexes.items()]
     return bson.encode({"indexes": entries})
+
 
 def _decode_indexes(blob: bytes) -> dict[str, dict]:
     """Index definitions as mongomock keeps them: 'key' is a list of (field, direction) tuples."""

@@ -23,6 +23,7 @@ _LOCK = threading.RLock()
 
 _WRAPPED = "__loket_locked__"
 
+
 class _CallState:
     """Nesting depth of locked calls, and journals holding changes to commit at depth zero."""
 
@@ -33,6 +34,7 @@ class _CallState:
         self.gridfs_enabled = False
 
 _STATE = _CallState()
+
 
 def install_lock() -> None:
     """Serialise every mongomock operation on one process-wide RLock (idempotent)."""
@@ -52,6 +54,7 @@ def install_lock() -> None:
         _STATE.lock_installed = True
 
 _ABSENT = object()
+
 
 def _make_limited_results(compute: Callable) -> Callable:
     """With a limit, copy only the first skip+limit documents of the (already sorted) dataset.
@@ -74,10 +77,12 @@ def _make_limited_results(compute: Callable) -> Callable:
 
     return compute_results
 
+
 def scan_field(collection: Collection, name: str) -> list:
     """The values of one top-level field across a collection, read in place under the lock (no copies)."""
     with _LOCK:
         return [document.get(name) for document in collection._store.documents]
+
 
 def _make_fast_iter(iter_documents: Callable) -> Callable:
     """Match plain equality filters ({'status': 'x', 'kind': 'y'}) with direct comparisons.
@@ -105,12 +110,14 @@ def _make_fast_iter(iter_documents: Callable) -> Callable:
 
     return iterate
 
+
 def _plain_equality(filter: Any) -> bool:
     """Whether a filter is only top-level name → scalar terms."""
     return isinstance(filter, Mapping) and all(
         isinstance(name, str) and not name.startswith("$") and "." not in name
         and isinstance(value, (str, int, float, ObjectId, type(None))) and not isinstance(value, bool)
         for name, value in filter.items())
+
 
 def _equal(stored: Any, wanted: Any) -> bool:
     """MongoDB equality for a scalar: direct, element of an array, or null for a missing field."""
@@ -122,11 +129,13 @@ def _equal(stored: Any, wanted: Any) -> bool:
         return wanted in stored
     return stored == wanted
 
+
 def _wrap_public_methods(cls: type) -> None:
     """Replace each public plain method defined on cls by its locked version."""
     for name, value in list(vars(cls).items()):
         if not name.startswith("_") and inspect.isfunction(value):
             setattr(cls, name, _make_locked(value))
+
 
 def _make_locked(function: Callable) -> Callable:
     """function run under the process lock; generators are drained inside it."""
@@ -147,6 +156,7 @@ def _make_locked(function: Callable) -> Callable:
     setattr(locked, _WRAPPED, True)
     return locked
 
+
 def _call_locked(call: Callable[[], Any]) -> Any:
     """Run call holding the lock; the outermost call commits every journal's changes."""
     with _LOCK:
@@ -158,10 +168,12 @@ def _call_locked(call: Callable[[], Any]) -> Any:
             if _STATE.depth == 0:
                 _commit_dirty_journals()
 
+
 def _commit_dirty_journals() -> None:
     """Commit the pending changes of every journal that has some (call holding the lock)."""
     while _STATE.dirty:
         _STATE.dirty.pop().commit()
+
 
 def _make_reporting_update(update: Callable) -> Callable:
     """Collection._update that first reports the stored documents it may change in place."""
@@ -172,6 +184,7 @@ def _make_reporting_update(update: Callable) -> Callable:
         return update(collection, *args, **kwargs)
 
     return reporting
+
 
 def _report_update_targets(collection: Collection, *args: Any, **kwargs: Any) -> None:
     """Tell a durable collection's journal which ids an update with these arguments matches."""
@@ -185,6 +198,7 @@ def _report_update_targets(collection: Collection, *args: Any, **kwargs: Any) ->
     for key in _find_target_keys(collection, spec, multi):
         store.journal.note_key(store.db_name, store.name, key)
 
+
 def _read_spec_and_multi(
     spec: Any = None,
     document: Any = None,
@@ -197,6 +211,7 @@ def _read_spec_and_multi(
     """The filter and the multi flag out of Collection._update's arguments."""
     return spec, multi
 
+
 def _find_target_keys(collection: Collection, spec: Mapping, multi: bool) -> list[Any]:
     """Store keys of the documents an update would visit, in the order it visits them."""
     if type(spec.get("_id")) in _PLAIN_ID_TYPES:  # other conditions can only narrow it further
@@ -204,6 +219,7 @@ def _find_target_keys(collection: Collection, spec: Mapping, multi: bool) -> lis
     matches = collection._iter_documents(helpers.patch_datetime_awareness_in_document(spec))
     keys = (_to_memory_key(document["_id"]) for document in matches)
     return list(keys if multi else itertools.islice(keys, 1))
+
 
 def _make_listing_create_index(create_index: Callable) -> Callable:
     """Collection.create_index that first turns its keys into a list of (field, direction)."""
@@ -213,6 +229,7 @@ def _make_listing_create_index(create_index: Callable) -> Callable:
         return create_index(collection, _list_index_keys(keys), *args, **kwargs)
 
     return create_listed_index
+
 
 def _list_index_keys(key_or_list: Any) -> Any:
     """Index keys as mongomock compares them, so a definition reloaded from disk still matches.
@@ -226,9 +243,11 @@ def _list_index_keys(key_or_list: Any) -> Any:
         key_or_list = key_or_list.items()
     return [(item, ASCENDING) if isinstance(item, str) else tuple(item) for item in key_or_list]
 
+
 def _to_memory_key(document_id: Any) -> Any:
     """The key mongomock files a document under (dict ids become hashable)."""
     return helpers.hashdict(document_id) if isinstance(document_id, dict) else document_id
+
 
 def enable_gridfs() -> None:
     """Let pymongo's gridfs accept mongomock databases (idempotent)."""

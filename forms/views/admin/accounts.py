@@ -37,6 +37,7 @@ def accounts():
     return render_template("admin/accounts.html", accounts=found, roles=OFFICER_ROLES, words=words,
                            created=None)
 
+
 @bp.post("/akun")
 def create_officer():
     """A new officer account with a one-time password shown once to the admin."""
@@ -56,6 +57,7 @@ def create_officer():
     found = accounts_with_roles(OFFICER_ROLES)
     return render_template("admin/accounts.html", accounts=found, roles=OFFICER_ROLES, words="",
                            created={"username": account.username, "password": password})
+
 
 @bp.post("/akun/<account_id>")
 def update_officer(account_id: str):

@@ -33,20 +33,24 @@ MAX_IMPORT = 2 * 1024 * 1024
 
 MAX_LOGO = 512 * 1024
 
+
 @bp.before_request
 @require_role("admin")
 def admins_only():
     """Every page of the area is for admins; others are sent to log in or refused."""
     return
 
+
 @bp.context_processor
 def admin_extras() -> dict:
     """Endpoints present in this app (the nav links optional parts only when they exist)."""
     return {"admin_endpoints": lambda: current_app.view_functions}
 
+
 def actor() -> str:
     """Who is acting, as the log names them."""
     return g.account.username
+
 
 def record_or_404(kind: str, key: str, version: int):
     """A stored version, or 404."""
@@ -57,15 +61,18 @@ def record_or_404(kind: str, key: str, version: int):
         abort(404)
     return record
 
+
 def content_of(record) -> dict:
     """A version's definition."""
     return json.loads(record.content)
+
 
 def title_of(record) -> str:
     """A human title for a version's definition."""
     content = content_of(record)
     title = content.get("title") if isinstance(content, dict) else None
     return tr(title, current_language()) if title else record.key
+
 
 def draft_or_refuse(kind: str, key: str, version: int):
     """A draft for editing; a published version cannot change."""

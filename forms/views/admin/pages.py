@@ -48,6 +48,7 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
         standard=standard_view(content) if record.kind == DOCUMENT and record.key == STANDARD else None)
     return page, status
 
+
 def previous_published(record):
     """The published version just before this one (for the changes a published version made)."""
     for other in schema_versions(record.kind, record.key):
@@ -55,9 +56,11 @@ def previous_published(record):
             return other
     return None
 
+
 def field_types() -> list[str]:
     """Field types an admin can add."""
     return sorted(REGISTRY)
+
 
 def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
     """Steps and fields as the structured editor shows them, each with its own problems."""
@@ -79,16 +82,19 @@ def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
                       "fields": fields, "problems": formedit.problems_at(problems, name)})
     return steps
 
+
 def offers_options(type_name) -> bool:
     """Whether a field of this type name (possibly unknown) offers choices."""
     kind = REGISTRY.get(type_name) if isinstance(type_name, str) else None
     return kind is not None and kind.has_options
+
 
 def shown(text) -> str:
     """The Indonesian text of a label as the editor shows it."""
     if isinstance(text, dict):
         return str(text.get("id") or next(iter(text.values()), ""))
     return "" if text is None else str(text)
+
 
 def save(record, content, what: str, json_text: str | None = None, open_at: str | None = None):
     """Save checked content into a draft, or show the version page with the problems (nothing saved)."""
@@ -104,6 +110,7 @@ def save(record, content, what: str, json_text: str | None = None, open_at: str 
     flash(what, "success")
     target = url_for("admin.version", kind=record.kind, key=record.key, version=record.version)
     return redirect(target + (f"#{open_at}" if open_at else ""))
+
 
 def render_publish(record, status: int = 200):
     """The publish page."""
@@ -123,6 +130,7 @@ def render_publish(record, status: int = 200):
                            kind_label=KIND_LABELS[record.kind]), status
 
 STANDARD = "standar-pelayanan"
+
 
 def standard_view(content: dict) -> list[dict]:
     """The components as the editor shows them: title, text, and list items one per line."""

@@ -44,6 +44,7 @@ def table_rows(key: str, version: int):
                            page=page, pages=max(1, -(-len(found) // ROWS_PER_PAGE)), total=len(found),
                            editable=record.state == "draft", edit=request.args.get("ubah", type=int))
 
+
 def columns_of(rows: list) -> list[str]:
     """Every column named by any row, in first-seen order."""
     columns: list[str] = []
@@ -53,10 +54,12 @@ def columns_of(rows: list) -> list[str]:
                 columns.append(name)
     return columns
 
+
 def editable_values(row: dict) -> dict[str, str]:
     """A row's cells as text inputs show them (lists and objects as JSON)."""
     return {name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             for name, value in row.items()}
+
 
 @bp.post("/table/<key>/<int:version>/baris")
 def save_row(key: str, version: int):
@@ -84,6 +87,7 @@ def save_row(key: str, version: int):
         flash("Baris disimpan ke draf.", "success")
     return redirect(url_for("admin.table_rows", key=key, version=version, q=request.form.get("q", "")))
 
+
 def posted_row(rows: list) -> tuple[dict, str | None]:
     """The posted cells by column (list and object columns as JSON), or a problem with one of them."""
     values = {}
@@ -99,6 +103,7 @@ def posted_row(rows: list) -> tuple[dict, str | None]:
             values[name] = text.strip()
     return values, None
 
+
 def place_row(rows: list, values: dict) -> None:
     """Add the row, or replace or delete the one at the posted index (404 for an index that is not there)."""
     index = request.form.get("index", type=int)
@@ -111,6 +116,7 @@ def place_row(rows: list, values: dict) -> None:
             rows[index] = values
     else:
         abort(404)
+
 
 def duplicate_key(content: dict, rows: list) -> str | None:
     """A problem naming the first key that two rows share, or None."""

@@ -46,6 +46,7 @@ def index():
         groups[entry["kind"]].append(entry)
     return render_template("admin/index.html", groups=groups, kind_labels=KIND_LABELS)
 
+
 @bp.get("/<kind>/<key>")
 def versions(kind: str, key: str):
     """The versions of one definition, newest first."""
@@ -56,6 +57,7 @@ def versions(kind: str, key: str):
     return render_template("admin/versions.html", kind=kind, key=key, versions=found, latest=latest,
                            kind_label=KIND_LABELS[kind], title=title_of(found[0]))
 
+
 @bp.post("/<kind>/<key>/draf")
 def new_draft(kind: str, key: str):
     """A new draft, copied from a chosen version."""
@@ -65,11 +67,13 @@ def new_draft(kind: str, key: str):
     flash(f"Draf versi {record.version} dibuat dari versi {source.version}.", "success")
     return redirect(url_for("admin.version", kind=kind, key=key, version=record.version))
 
+
 @bp.get("/<kind>/<key>/<int:version>")
 def version(kind: str, key: str, version: int):
     """A version: the editors when it is a draft, read-only with its changes when published."""
     record = record_or_404(kind, key, version)
     return render_version(record)
+
 
 @bp.post("/<kind>/<key>/<int:version>/json")
 def save_json(kind: str, key: str, version: int):
@@ -84,6 +88,7 @@ def save_json(kind: str, key: str, version: int):
         return render_version(record, [problem], json_text=text, status=422, open_at="json")
     return save(record, content, "Draf disimpan.", json_text=text, open_at="json")
 
+
 @bp.post("/<kind>/<key>/<int:version>/hapus")
 def discard(kind: str, key: str, version: int):
     """Delete a draft."""
@@ -92,11 +97,13 @@ def discard(kind: str, key: str, version: int):
     flash(f"Draf versi {version} dihapus.", "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
 
+
 @bp.get("/<kind>/<key>/<int:version>/terbitkan")
 def publish_preview(kind: str, key: str, version: int):
     """Before publishing: the problems (if any), the changes, and what happens to submissions in flight."""
     record = draft_or_refuse(kind, key, version)
     return render_publish(record)
+
 
 @bp.post("/<kind>/<key>/<int:version>/terbitkan")
 def publish(kind: str, key: str, version: int):
@@ -124,6 +131,7 @@ def publish(kind: str, key: str, version: int):
     flash(message, "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
 
+
 @bp.post("/<kind>/<key>/<int:version>/kembalikan")
 def rollback(kind: str, key: str, version: int):
     """Publish an earlier version again, as a new version."""
@@ -132,6 +140,7 @@ def rollback(kind: str, key: str, version: int):
     flash(f"Isi versi {version} diterbitkan lagi sebagai versi {made.version}.", "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
 
+
 @bp.get("/<kind>/<key>/<int:version>/ekspor")
 def export(kind: str, key: str, version: int):
     """A version as a JSON file."""
@@ -139,6 +148,7 @@ def export(kind: str, key: str, version: int):
     body = json.dumps(export_document(record), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{kind}-{key}-v{version}.json"'})
+
 
 @bp.post("/impor")
 @body_limit(lambda: uploads_limit(MAX_IMPORT))

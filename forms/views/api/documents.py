@@ -15,7 +15,7 @@ from flask import abort, current_app, g, jsonify, request, send_file, url_for
 
 from forms.casework import transitions as casework
 from forms.engine.text import tr
-from forms.errors import ConflictError, json_error
+from forms.errors import ConflictError
 from forms.office.surveys import settings as survey_settings
 from forms.office.surveys import survey_required
 from forms.printing.issue import find_by_token, public_state
@@ -31,6 +31,7 @@ from forms.store import (
     open_file,
 )
 from forms.views.public.printouts import MAX_CHECK_BYTES
+from forms.web.errorpages import json_error
 from forms.web.jsonapi import (
     OFFICER_ROLES,
     api_blueprint,

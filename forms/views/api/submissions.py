@@ -18,8 +18,8 @@ from forms.engine.jsoninput import public_name, read_step_json
 from forms.engine.schema import Form
 from forms.engine.text import tr
 from forms.engine.wizard import Services, flat_data, navigate
-from forms.errors import json_error
 from forms.views.applicant.submission import services_for
+from forms.web.errorpages import json_error
 from forms.web.jsonapi import (
     api_blueprint,
     check_version,
