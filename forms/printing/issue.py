@@ -52,7 +52,7 @@ Subject = IssuedDocument | OwnerNumber
 
 
 def init_printouts(app: Flask) -> None:
-    """Offer `reissue` to the workflow (the settings come from the schema store, see forms.catalog.versions)."""
+    """Offer `reissue` to the workflow (the settings come from the schema store, see forms.catalog.runtime)."""
     app.extensions["loket.reissue"] = reissue
 
 
