@@ -54,16 +54,15 @@ def start_webhook_worker(seconds: int) -> None:
     """
     import threading
 
-    from pymongo.errors import PyMongoError
-
     from forms.outreach.webhooks import deliver_due
+    from forms.store import StoreError
 
     def work() -> None:
         while not stop.wait(seconds):
             with app.app_context():
                 try:
                     deliver_due()
-                except PyMongoError:
+                except StoreError:
                     logging.getLogger("loket").exception("webhook worker: the store failed; trying again later")
 
     stop = threading.Event()

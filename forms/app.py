@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
+from forms.casework.handlers import init_casework
 from forms.catalog.seeding import init_schemas
 from forms.config import load_config
-from forms.errors import register_error_handlers
 from forms.identity.accounts import init_accounts
 from forms.outreach.messages import init_messages
 from forms.outreach.webhooks import init_webhooks
@@ -18,6 +18,7 @@ from forms.store import init_store
 from forms.views import register_blueprints
 from forms.views.cli import init_cli
 from forms.web.bodylimits import init_body_limits
+from forms.web.errorpages import register_error_handlers
 from forms.web.i18n import init_i18n
 from forms.web.ratelimits import init_limits
 from forms.web.security import init_security
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_accounts(app)
     init_cli(app)
     init_messages(app)
+    init_casework(app)
     init_schemas(app)
     init_printouts(app)
     init_webhooks(app)

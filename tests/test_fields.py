@@ -197,3 +197,38 @@ def test_every_registered_type_is_covered_by_these_tables():
     covered = {d["type"] for d, *_rest in VALID + INVALID + DISPLAY} | {
         "file", "repeat", "readonly", "display", "otp", "summary"}
     assert set(REGISTRY) <= covered
+
+
+# What the rest of the app asks of each type instead of testing its name: one row per registered type.
+FACTS = ("is_group", "is_upload", "has_options", "multi", "is_secret", "sends_code", "shows_answers", "shows_label",
+         "shows_text", "takes_boolean", "displays_alone", "keeps_previous")
+TRAITS = {
+    "text": set(), "textarea": set(), "email": set(), "phone": set(), "nik": set(), "npwp": set(), "number": set(),
+    "money": {"displays_alone"}, "date": {"displays_alone"},
+    "select": {"has_options"}, "radio": {"has_options"}, "checkboxes": {"has_options", "multi"},
+    "lookup": {"shows_label"}, "declaration": {"takes_boolean"},
+    "file": {"is_upload", "keeps_previous"}, "repeat": {"is_group"},
+    "password": {"is_secret", "keeps_previous"}, "otp": {"sends_code"},
+    "readonly": {"filled_by_server"}, "computed": {"filled_by_server"},
+    "summary": {"shows_answers", "filled_by_server", "stores_nothing"},
+    "display": {"shows_text", "filled_by_server", "stores_nothing"},
+}
+
+
+def facts_of(kind) -> set[str]:
+    return ({name for name in FACTS if getattr(kind, name)} | ({"filled_by_server"} if not kind.input else set())
+            | ({"stores_nothing"} if not kind.stored else set()))
+
+
+def test_every_registered_type_has_a_row_of_facts():
+    assert set(TRAITS) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("name, facts", sorted(TRAITS.items()), ids=sorted(TRAITS))
+def test_a_type_answers_what_the_app_asks_of_it(name, facts):
+    assert facts_of(REGISTRY[name]) == facts
+
+
+@pytest.mark.parametrize("name, message", [("text", "Wajib diisi."), ("declaration", "Centang pernyataan")])
+def test_an_empty_required_field_gets_its_types_message(name, message):
+    assert REGISTRY[name].required_message.startswith(message)

@@ -142,3 +142,69 @@ def test_app_refuses_to_start_on_a_broken_schema(tmp_path, make_app):
     with pytest.raises(SchemaError) as caught:
         make_app(SCHEMAS_DIR=str(schema_dir(tmp_path, form)))
     assert "unknown type 'areaa'" in str(caught.value)
+
+
+def project_copy(tmp_path: Path, file: str, change) -> Path:
+    """A copy of the project's schemas with one JSON file (relative to schemas/) changed in place."""
+    root = tmp_path / "schemas"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("reference"))
+    (root / "reference").symlink_to(ROOT / "reference")
+    raw = json.loads((root / file).read_text())
+    change(raw)
+    (root / file).write_text(json.dumps(raw))
+    return root
+
+
+def start_up_problems(make_app, root: Path) -> str:
+    with pytest.raises(SchemaError) as caught:
+        make_app(SCHEMAS_DIR=str(root))
+    return str(caught.value)
+
+
+def test_a_form_naming_an_unknown_handler_is_refused_at_start_up(tmp_path, make_app):
+    root = project_copy(tmp_path, "forms/pendaftaran.json", lambda form: form["submit"].update(handler="no_such_handler"))
+    assert "schemas/forms/pendaftaran.json: submit.handler names unknown handler 'no_such_handler'" in \
+        start_up_problems(make_app, root)
+
+
+def test_a_form_issuing_a_kind_without_a_workflow_is_refused_at_start_up(tmp_path, make_app):
+    def add_kind(form):
+        kinds = form["submit"]["issue"]["per_row"]["kinds"]
+        kinds["tanpa_alur"] = dict(kinds["izin"])
+    root = project_copy(tmp_path, "forms/permohonan-baru.json", add_kind)
+    assert "schemas/forms/permohonan-baru.json: submit.issue.per_row.kinds.tanpa_alur names no workflow" in \
+        start_up_problems(make_app, root)
+
+
+def test_a_form_field_naming_an_unknown_table_is_refused_at_start_up(tmp_path, make_app):
+    root = project_copy(tmp_path, "forms/demo.json",
+                        lambda form: form["steps"][0]["fields"].append({"name": "kota_x", "type": "lookup", "table": "kota-x"}))
+    problems = start_up_problems(make_app, root)
+    assert "schemas/forms/demo.json: step " in problems and "field 'kota_x': unknown table 'kota-x'" in problems
+
+
+@pytest.mark.parametrize("key", ["key_table", "requirements.table"])
+def test_a_workflow_naming_an_unknown_table_is_refused_at_start_up(tmp_path, make_app, key):
+    def name_table(flow):
+        (flow["requirements"] if key == "requirements.table" else flow)[key.split(".")[-1]] = "tidak-ada"
+    root = project_copy(tmp_path, "workflows/izin.json", name_table)
+    assert f"schemas/workflows/izin.json: {key} names unknown table 'tidak-ada'" in start_up_problems(make_app, root)
+
+
+def test_printout_settings_naming_an_unknown_table_are_refused_at_start_up(tmp_path, make_app):
+    folder = tmp_path / "printouts"
+    shutil.copytree(ROOT.parent / "printouts", folder)
+    settings = json.loads((folder / "settings.json").read_text())
+    settings["key"]["table"] = "tidak-ada"
+    (folder / "settings.json").write_text(json.dumps(settings))
+    with pytest.raises(SchemaError) as caught:
+        make_app(PRINTOUTS_DIR=str(folder))
+    assert "settings.json: key.table names unknown table 'tidak-ada'" in str(caught.value)
+
+
+def test_key_columns_take_the_short_title_of_the_key_table_in_the_page_language(tmp_path, make_app):
+    from forms.catalog.runtime import key_heading
+    root = project_copy(tmp_path, "tables/kbli.json",
+                        lambda table: table.update(short_title={"id": "Kode usaha", "en": "Business code"}))
+    with make_app(SCHEMAS_DIR=str(root)).app_context():
+        assert (key_heading("id"), key_heading("en")) == ("Kode usaha", "Business code")

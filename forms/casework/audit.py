@@ -10,9 +10,13 @@ import hashlib
 import json
 from datetime import datetime
 
-from mongoengine.errors import NotUniqueError
-
-from forms.store import AuditEntry, utcnow
+from forms.store import (
+    AuditEntry,
+    append_audit_entry,
+    audit_chain,
+    last_audit_entry,
+    utcnow,
+)
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor", "subject", "action", "from_status", "to_status", "note", "prev_hash")
@@ -28,21 +32,20 @@ def append(actor: str, subject: str, action: str, from_status: str | None, to_st
            note: str = "", at: datetime | None = None) -> AuditEntry:
     """Append one entry at the end of the chain (retried if another writer took the same place)."""
     for _attempt in range(50):
-        last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
+        last = last_audit_entry()
         values = {"seq": (last.seq + 1) if last else 1, "at": at or utcnow(), "actor": actor, "subject": subject,
                   "action": action, "from_status": from_status or "", "to_status": to_status or "", "note": note or "",
                   "prev_hash": last.hash if last else GENESIS}
-        try:
-            return AuditEntry(hash=entry_hash(values), **values).save()
-        except NotUniqueError:
-            continue
+        entry = append_audit_entry({**values, "hash": entry_hash(values)})
+        if entry is not None:
+            return entry
     raise RuntimeError("audit trail is too busy to append")
 
 
 def verify_chain() -> list[str]:
     """Every break in the chain, as sentences; empty when the trail is intact."""
     problems, previous, expected_seq = [], GENESIS, 1
-    for entry in AuditEntry.objects.order_by("seq"):
+    for entry in audit_chain():
         values = {key: getattr(entry, key) for key in FIELDS}
         if entry.seq != expected_seq:
             problems.append(f"entry {expected_seq} is missing (found {entry.seq})")
@@ -53,7 +56,3 @@ def verify_chain() -> list[str]:
         previous, expected_seq = entry.hash, entry.seq + 1
     return problems
 
-
-def trail_of(subject: str) -> list[AuditEntry]:
-    """The entries about one subject, oldest first."""
-    return list(AuditEntry.objects(subject=subject).order_by("seq"))

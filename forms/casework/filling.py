@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forms import store
-from forms.casework.handlers import HANDLERS, SubmitError
+from forms.casework.handlers import SubmitError, handler_for
 from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form, Step
 from forms.engine.text import N_, gettext, tr
@@ -76,7 +76,7 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
     if missing is not None:
         raise Incomplete(missing, lang)
     answers = flat_data(submission.answers, submission.derived, services)
-    handler = HANDLERS.get(form.submit.get("handler", ""))
+    handler = handler_for(form)
     store.claim_for_submit(submission)
     try:
         extra = handler(form, submission, answers) if handler else {}

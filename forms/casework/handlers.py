@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mongoengine.errors import NotUniqueError
+from flask import Flask, current_app
 
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
@@ -18,11 +18,14 @@ from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form
 from forms.engine.text import N_, gettext
 from forms.errors import FormsError
+from forms.office.tickets import open_ticket
 from forms.printing.issue import issue_printouts
 from forms.store import (
-    Account,
+    Duplicate,
     IssuedDocument,
     Submission,
+    add_account,
+    add_document,
     next_sequence,
     owner_number,
     utcnow,
@@ -30,7 +33,6 @@ from forms.store import (
 )
 
 Handler = Callable[[Form, Submission, Mapping[str, Any]], dict]
-HANDLERS: dict[str, Handler] = {}
 
 TAKEN_MESSAGES = {
     "username": N_("Nama pengguna sudah dipakai. Pilih nama pengguna lain."),
@@ -46,17 +48,18 @@ class SubmitError(FormsError):
     title = N_("Isian belum dapat dikirim")
 
 
-def submit_handler(name: str):
-    """Register a function as a named submit handler."""
-
-    def register(function: Handler) -> Handler:
-        HANDLERS[name] = function
-        return function
-
-    return register
+def init_casework(app: Flask) -> None:
+    """Name the submit handlers a schema may use; building the catalog refuses a schema naming any other."""
+    app.extensions["loket.handlers"] = {"create_account": create_account, "issue_documents": issue_documents,
+                                        "open_ticket": open_ticket}
 
 
-@submit_handler("create_account")
+def handler_for(form: Form) -> Handler | None:
+    """The submit handler a form names (checked when the catalog was built), or None when it names none."""
+    name = form.submit.get("handler")
+    return current_app.extensions["loket.handlers"][name] if name else None
+
+
 def create_account(form: Form, submission: Submission, answers: Mapping[str, Any]) -> dict:
     """Create an applicant account from the answers named in `submit.fields`; the password hash leaves the draft."""
     mapping = form.submit.get("fields", {})
@@ -67,12 +70,11 @@ def create_account(form: Form, submission: Submission, answers: Mapping[str, Any
             raise SubmitError(gettext(TAKEN_MESSAGES[key]))
     mapped = set(mapping.values())
     profile = {name: value for name, value in answers.items() if name not in mapped and isinstance(value, (str, int, float, bool))}
-    account = Account(username=values["username"], password_hash=values.pop("password"), name=values.get("name"),
-                      email=values.get("email"), phone=values.get("phone"), nik=values.get("nik"),
-                      roles=["pemohon"], profile=profile)
     try:
-        account.save()
-    except NotUniqueError as error:
+        add_account(username=values["username"], password_hash=values.pop("password"), name=values.get("name"),
+                    email=values.get("email"), phone=values.get("phone"), nik=values.get("nik"), roles=["pemohon"],
+                    profile=profile)
+    except Duplicate as error:
         raise SubmitError(gettext("Data akun ini sudah terdaftar (NIK, nomor HP, atau nama pengguna).")) from error
     return {"answers": without(submission.answers, mapping.get("password"))}
 
@@ -88,7 +90,6 @@ def without(answers: Mapping[str, Mapping[str, Any]], field: str | None) -> dict
     return {step: {name: value for name, value in values.items() if name != field} for step, values in answers.items()}
 
 
-@submit_handler("issue_documents")
 def issue_documents(form: Form, submission: Submission, answers: Mapping[str, Any]) -> dict:
     """Issue the owner's number (once per owner) and one document per row, kind and status from `submit.issue`."""
     spec = form.submit["issue"]
@@ -109,14 +110,14 @@ def issue_documents(form: Form, submission: Submission, answers: Mapping[str, An
             code = row[rows["kind"]]
             number = kind["pattern"].format(year=year, seq=next_sequence(f"{form.id}:{code}:{year}"),
                                             key=row.get(rows["key"], ""))
-            IssuedDocument(submission_id=submission.id, owner=submission.owner, kind=code, number=number,
-                           workflow_version=(submission.procedure or {}).get("workflows", {}).get(code),
-                           key=str(row.get(rows["key"], "")), status=kind["status"], issued_at=now, updated_at=now,
-                           data={name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
-                           history=[{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
-                                     "to": kind["status"], "note": ""}], entered_at=now).save()
+            document = add_document({
+                "submission_id": submission.id, "owner": submission.owner, "kind": code, "number": number,
+                "workflow_version": (submission.procedure or {}).get("workflows", {}).get(code),
+                "key": str(row.get(rows["key"], "")), "status": kind["status"], "issued_at": now, "updated_at": now,
+                "data": {name: row.get(name) for name in rows.get("copy", ()) if row.get(name) is not None},
+                "history": [{"at": now, "actor": submission.owner, "action": "terbit", "from": None,
+                             "to": kind["status"], "note": ""}], "entered_at": now})
             audit.append(submission.owner, number, "terbit", None, kind["status"], at=now)
-            document = IssuedDocument.objects.get(number=number)
             set_search_text(document)
             announce(StatusChange("document", str(document.id), number, code, None, kind["status"], "terbit", now,
                                   document_code(document)))

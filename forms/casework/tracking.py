@@ -5,13 +5,19 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from bson import ObjectId
-
 from forms.casework.transitions import key_title
 from forms.catalog.runtime import workflow_for, workflows
 from forms.engine.schema import Form
 from forms.engine.text import active_language, gettext, tr
-from forms.store import Account, IssuedDocument, Submission, documents_of
+from forms.store import (
+    IssuedDocument,
+    Submission,
+    document_by_number,
+    documents_of,
+    find_submission,
+    holder_of,
+    submission_by_number,
+)
 
 
 @dataclass
@@ -77,13 +83,13 @@ def owner_number_of(form: Form, submission: Submission) -> tuple[str, str] | Non
 def find_for_tracking(number: str, nik: str) -> Submission | None:
     """The submission behind an application or document number, only if the NIK is its owner's."""
     number = number.strip().upper()
-    submission = Submission.objects(number=number).first()
+    submission = submission_by_number(number)
     if submission is None:
-        document = IssuedDocument.objects(number=number).first()
-        submission = Submission.objects(id=document.submission_id).first() if document else None
-    if submission is None or not submission.owner.startswith("account:"):
+        document = document_by_number(number)
+        submission = find_submission(str(document.submission_id)) if document else None
+    if submission is None:
         return None
-    account = Account.objects(id=ObjectId(submission.owner.split(":", 1)[1])).only("nik").first()
+    account = holder_of(submission.owner, "nik")
     if account is None or not account.nik or not hmac.compare_digest(account.nik, nik.strip()):
         return None
     return submission

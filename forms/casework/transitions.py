@@ -6,11 +6,9 @@ workflow says so. Errors are CaseError with an Indonesian message; nothing chang
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
 from flask import current_app
 
 from forms.casework import audit
@@ -22,7 +20,16 @@ from forms.engine.workflow import Action, Workflow
 from forms.errors import FormsError
 from forms.outreach.messages import deliver
 from forms.outreach.notify import DeliveryError
-from forms.store import Account, IssuedDocument, save_file, update_document, utcnow
+from forms.store import (
+    Account,
+    IssuedDocument,
+    documents_in_state,
+    holder_of,
+    save_file,
+    set_search_words,
+    update_document,
+    utcnow,
+)
 
 SYSTEM = "sistem"
 OFFICER_ROLES = ("verifikator", "kepala", "admin")
@@ -246,9 +253,7 @@ def after_transition(workflow: Workflow, document: IssuedDocument, action: Actio
 
 def notify_owner(workflow: Workflow, document: IssuedDocument, action: Action, note: str) -> None:
     """Tell the applicant about a status change over their channels; a failed delivery is logged, not fatal."""
-    if not document.owner.startswith("account:"):
-        return
-    account = Account.objects(id=ObjectId(document.owner.split(":", 1)[1])).first()
+    account = holder_of(document.owner)
     if account is None:
         return
     values = {"nama": account.name, "nomor": document.number, "status": tr(workflow.states[document.status].label),
@@ -271,7 +276,7 @@ def deemed_approvals(now: datetime | None = None) -> list[str]:
         for state in workflow.states.values():
             if not state.deemed_approval:
                 continue
-            for document in IssuedDocument.objects(kind=workflow.applies_to, status=state.name, sla__due_at__lt=now):
+            for document in documents_in_state(workflow.applies_to, state.name, now):
                 if workflow_of(document) is not workflow:
                     continue
                 try:
@@ -303,10 +308,7 @@ def search_text(document: IssuedDocument, account: Account | None, title: str) -
 
 def set_search_text(document: IssuedDocument) -> None:
     """Fill a newly issued document's search words (once, at issue)."""
-    account = Account.objects(id=ObjectId(document.owner.split(":", 1)[1])).first() \
-        if document.owner.startswith("account:") else None
-    title = key_title(document)
-    IssuedDocument.objects(id=document.id).update_one(set__search=search_text(document, account, title))
+    set_search_words(document, search_text(document, holder_of(document.owner), key_title(document)))
 
 
 def key_title(document: IssuedDocument) -> str:
@@ -314,8 +316,3 @@ def key_title(document: IssuedDocument) -> str:
     workflow = workflow_for(document.kind, document.workflow_version)
     table = schemas().tables.get(workflow.key_table) if workflow and workflow.key_table else None
     return table.label(document.key) if table else ""
-
-
-def mapping_of(values: Mapping[str, Any]) -> dict:
-    """A plain dict copy (mongoengine containers are not JSON-friendly)."""
-    return {key: value for key, value in values.items()}

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from forms.casework import audit
-from forms.store import AdminLogEntry, utcnow
+from forms.store import AdminLogEntry, add_admin_log_entry, utcnow
 
 MAX_DIFF = 200_000
 
@@ -15,8 +15,8 @@ def record(actor: str, action: str, kind: str, key: str, version: int | None = N
            after: Any = None, note: str = "") -> AdminLogEntry:
     """Log one admin change; the hash chain gets a line naming it, so a deleted log entry is noticed."""
     now = utcnow()
-    entry = AdminLogEntry(at=now, actor=actor, action=action, kind=kind, key=key, version=version,
-                          diff=difference(before, after)[:MAX_DIFF], note=note).save()
+    entry = add_admin_log_entry({"at": now, "actor": actor, "action": action, "kind": kind, "key": key,
+                                 "version": version, "diff": difference(before, after)[:MAX_DIFF], "note": note})
     audit.append(actor, f"admin:{kind}:{key}", action, None, None, note=f"log {entry.id} versi {version or '-'}",
                  at=now)
     return entry
@@ -35,8 +35,3 @@ def pretty(value: Any) -> str:
     """JSON as people read it."""
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
 
-
-def entries(limit: int = 200, kind: str | None = None, key: str | None = None) -> list[AdminLogEntry]:
-    """The newest log entries, optionally of one definition."""
-    query = AdminLogEntry.objects(**({"kind": kind} if kind else {}), **({"key": key} if key else {}))
-    return list(query.order_by("-at").limit(limit))

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from forms.engine.fields import REGISTRY
+
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -150,7 +152,8 @@ def add_field(form: dict, values: Mapping[str, str]) -> None:
     name = checked_name(values.get("name", ""), "isian")
     field = {"name": name, "type": (values.get("type") or "text").strip()}
     label = values.get("label", "").strip()
-    if field["type"] not in ("display",):
+    kind = REGISTRY.get(field["type"])
+    if kind is None or not kind.shows_text:
         field["label"] = label or name
     elif label:
         field["text"] = label

@@ -16,7 +16,7 @@ from forms.engine.workflow import Workflow
 from forms.errors import FormsError
 from forms.office.publicinfo import PublicInfo
 from forms.printing.render import PrintSettings
-from forms.store import SchemaVersion, utcnow
+from forms.store import SchemaVersion, add_schema_version, utcnow
 
 log = logging.getLogger("loket.catalog")
 
@@ -35,6 +35,7 @@ DOCUMENTS = {
 
 PRINTOUTS = "cetakan"
 
+
 class CatalogError(FormsError):
     """An edit of the schema store was refused; `problems` says where and why."""
 
@@ -44,6 +45,7 @@ class CatalogError(FormsError):
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
+
 
 @dataclass(frozen=True)
 class Item:
@@ -55,6 +57,7 @@ class Item:
     content: Any
     where: str
     origin: str = "file"
+
 
 @dataclass
 class Catalog:
@@ -73,49 +76,40 @@ class Catalog:
         return {"workflows": {kind: max(versions) for kind, versions in self.workflows.items()},
                 "printouts": max(self.printouts)}
 
+
 def canonical(content: Any) -> str:
     """A definition as stored: compact JSON text, key order kept (pretty-printed only where people read it)."""
     return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
+
 def pretty(content: Any) -> str:
     """A definition as people read and edit it."""
     return json.dumps(content, ensure_ascii=False, indent=2)
+
 
 def digest(content: Any) -> str:
     """A content hash that ignores formatting."""
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True,
                                      separators=(",", ":")).encode()).hexdigest()
 
+
 def label(kind: str, key: str, version: int) -> str:
     """How a stored version is named in messages."""
     return f"{kind} '{key}' versi {version}"
+
 
 def stored_item(record: SchemaVersion) -> Item:
     """A stored version as a catalog item."""
     return Item(record.kind, record.key, record.version, json.loads(record.content),
                 label(record.kind, record.key, record.version), record.origin)
 
+
 def store_version(item: Item, state: str, actor: str, note: str = "", based_on: int | None = None) -> SchemaVersion:
-    """Write one version record."""
+    """Write one version record (Duplicate if its number is taken)."""
     now = utcnow()
-    record = SchemaVersion(kind=item.kind, key=item.key, version=item.version, state=state,
-                           content=canonical(item.content), sha256=digest(item.content), origin=item.origin,
-                           based_on=based_on, note=note, created_by=actor, created_at=now)
+    values = {"kind": item.kind, "key": item.key, "version": item.version, "state": state,
+              "content": canonical(item.content), "sha256": digest(item.content), "origin": item.origin,
+              "based_on": based_on, "note": note, "created_by": actor, "created_at": now}
     if state == "published":
-        record.published_by, record.published_at = actor, now
-    return record.save()
-
-
-def versions_of(kind: str, key: str) -> list[SchemaVersion]:
-    """Every version of one definition, newest first."""
-    return list(SchemaVersion.objects(kind=kind, key=key).order_by("-version"))
-
-
-def find_version(kind: str, key: str, version: int) -> SchemaVersion | None:
-    """One stored version."""
-    return SchemaVersion.objects(kind=kind, key=key, version=version).first()
-
-
-def published_version(kind: str, key: str) -> SchemaVersion | None:
-    """The newest published version."""
-    return SchemaVersion.objects(kind=kind, key=key, state="published").order_by("-version").first()
+        values.update(published_by=actor, published_at=now)
+    return add_schema_version(values)

@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 from flask import Flask
-from mongoengine import NotUniqueError
 
 from forms.catalog import adminlog
 from forms.catalog.items import (
@@ -14,6 +13,7 @@ from forms.catalog.items import (
     FORM,
     GENERATION,
     KINDS,
+    PRINTOUTS,
     TABLE,
     WORKFLOW,
     Catalog,
@@ -21,21 +21,33 @@ from forms.catalog.items import (
     Item,
     canonical,
     digest,
-    find_version,
     label,
-    published_version,
     store_version,
     stored_item,
 )
 from forms.catalog.runtime import build, reload
 from forms.errors import SchemaError
-from forms.store import SchemaVersion, next_sequence, utcnow
+from forms.store import (
+    Duplicate,
+    SchemaVersion,
+    delete_draft,
+    find_schema_version,
+    mark_published,
+    newest_version_number,
+    next_sequence,
+    pin_printout_settings,
+    pin_workflow_version,
+    published_schema_version,
+    published_versions,
+    store_draft_content,
+    version_summaries,
+)
 
 
 def entries() -> list[dict[str, Any]]:
     """Every (kind, key) in the store with its newest published version and open drafts."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for record in SchemaVersion.objects().only("kind", "key", "version", "state", "published_at").order_by("version"):
+    for record in version_summaries():
         entry = found.setdefault((record.kind, record.key), {"kind": record.kind, "key": record.key,
                                                               "published": None, "drafts": []})
         if record.state == "published":
@@ -44,10 +56,11 @@ def entries() -> list[dict[str, Any]]:
             entry["drafts"].append(record.version)
     return sorted(found.values(), key=lambda e: (KINDS.index(e["kind"]), e["key"]))
 
+
 def next_version(kind: str, key: str) -> int:
     """The number a new version of this definition gets."""
-    newest = SchemaVersion.objects(kind=kind, key=key).order_by("-version").only("version").first()
-    return (newest.version if newest else 0) + 1
+    return newest_version_number(kind, key) + 1
+
 
 def numbered(kind: str, content: Any, version: int) -> Any:
     """Content with its own version number set, for kinds that carry one."""
@@ -55,10 +68,11 @@ def numbered(kind: str, content: Any, version: int) -> Any:
         return {**content, "version": version}
     return content
 
+
 def start_draft(kind: str, key: str, from_version: int, actor: str, content: Any = None,
                 origin: str = "admin", note: str = "") -> SchemaVersion:
     """A new draft copied from a version (or with the given content, e.g. an import)."""
-    source = find_version(kind, key, from_version) if content is None else None
+    source = find_schema_version(kind, key, from_version) if content is None else None
     if content is None and source is None:
         raise CatalogError(f"{label(kind, key, from_version)} tidak ditemukan.")
     for _attempt in range(5):
@@ -67,9 +81,10 @@ def start_draft(kind: str, key: str, from_version: int, actor: str, content: Any
         try:
             return store_version(Item(kind, key, version, body, label(kind, key, version), origin), "draft",
                                  actor=actor, note=note, based_on=from_version)
-        except NotUniqueError:  # a parallel draft took the number: take the next
+        except Duplicate:  # a parallel draft took the number: take the next
             continue
     raise CatalogError("Versi baru tidak dapat dibuat saat ini; coba lagi.")
+
 
 def check_draft(app: Flask, kind: str, key: str, version: int, content: Any) -> list[str]:
     """Problems the content would cause if published, from the same checks as start-up."""
@@ -77,13 +92,14 @@ def check_draft(app: Flask, kind: str, key: str, version: int, content: Any) -> 
     problems = shape_problems(item)
     if problems:
         return problems
-    published = [stored_item(record) for record in SchemaVersion.objects(state="published")]
+    published = [stored_item(record) for record in published_versions()]
     candidates = [i for i in published if (i.kind, i.key, i.version) != (kind, key, version)] + [item]
     try:
         build(app, candidates)
     except SchemaError as error:
         return list(error.problems)
     return []
+
 
 def shape_problems(item: Item) -> list[str]:
     """What must hold before the full checks make sense: an object that keeps its id and number."""
@@ -96,6 +112,7 @@ def shape_problems(item: Item) -> list[str]:
         problems.append(f"{item.where}: 'version' must be {item.version}")
     return problems
 
+
 def save_draft(app: Flask, record: SchemaVersion, content: Any, actor: str, revision: int | None = None) -> list[str]:
     """Store new content in a draft if it passes every check; otherwise change nothing and say why."""
     if record.state != "draft":
@@ -104,16 +121,12 @@ def save_draft(app: Flask, record: SchemaVersion, content: Any, actor: str, revi
     problems = check_draft(app, record.kind, record.key, record.version, content)
     if problems:
         return problems
-    query = {"kind": record.kind, "key": record.key, "version": record.version, "state": "draft"}
-    if revision is not None:
-        query["revision"] = revision
-    changed = SchemaVersion.objects(**query).update_one(set__content=canonical(content), set__sha256=digest(content),
-                                                      inc__revision=1)
-    if not changed:
+    if not store_draft_content(record, canonical(content), digest(content), revision):
         raise CatalogError("Draf ini sudah diubah di tab lain atau sudah diterbitkan. Muat ulang lalu ulangi.")
     adminlog.record(actor, "ubah_draf", record.kind, record.key, record.version, before=json.loads(record.content),
                     after=content)
     return []
+
 
 def publish(app: Flask, record: SchemaVersion, actor: str, note: str = "") -> Catalog:
     """Publish a draft: check it again, mark it published, rebuild; others see it on their next refresh."""
@@ -121,37 +134,50 @@ def publish(app: Flask, record: SchemaVersion, actor: str, note: str = "") -> Ca
     problems = check_draft(app, record.kind, record.key, record.version, content)
     if problems:
         raise CatalogError(problems)
-    previous = published_version(record.kind, record.key)
-    changed = SchemaVersion.objects(kind=record.kind, key=record.key, version=record.version, state="draft",
-                                    revision=record.revision).update_one(
-        set__state="published", set__published_by=actor, set__published_at=utcnow(), set__note=note or record.note)
-    if not changed:
+    previous = published_schema_version(record.kind, record.key)
+    if not mark_published(record, actor, note or record.note):
         raise CatalogError("Draf ini sudah diubah atau diterbitkan oleh orang lain. Muat ulang lalu periksa lagi.")
     next_sequence(GENERATION)
     adminlog.record(actor, "terbitkan", record.kind, record.key, record.version,
                     before=json.loads(previous.content) if previous else None, after=content, note=note)
-    return reload(app)
+    catalog = reload(app)
+    pin_older(record.kind, previous, content)
+    return catalog
+
+
+def pin_older(kind: str, previous: SchemaVersion | None, content: Any) -> None:
+    """Work begun before a new workflow or printout version stays on the version it began on."""
+    if previous is None:
+        return
+    if kind == WORKFLOW:
+        pin_workflow_version(content.get("applies_to"), previous.version)
+    elif kind == DOCUMENT and previous.key == PRINTOUTS:
+        pin_printout_settings(previous.version)
+
 
 def rollback(app: Flask, kind: str, key: str, version: int, actor: str) -> SchemaVersion:
     """Publish an earlier version's content again, as a new version."""
-    source = find_version(kind, key, version)
+    source = find_schema_version(kind, key, version)
     if source is None or source.state != "published":
         raise CatalogError(f"{label(kind, key, version)} bukan versi terbit.")
     draft = start_draft(kind, key, version, actor, origin="rollback", note=f"kembali ke versi {version}")
     publish(app, draft, actor, note=f"kembali ke versi {version}")
-    return find_version(kind, key, draft.version)
+    return find_schema_version(kind, key, draft.version)
+
 
 def discard_draft(record: SchemaVersion, actor: str) -> None:
     """Delete a draft (published versions stay forever)."""
     if record.state != "draft":
         raise CatalogError("Hanya draf yang dapat dihapus.")
-    SchemaVersion.objects(id=record.id, state="draft").delete()
+    delete_draft(record)
     adminlog.record(actor, "hapus_draf", record.kind, record.key, record.version)
+
 
 def export_document(record: SchemaVersion) -> dict[str, Any]:
     """A version as a portable file: what it is plus its content."""
     return {"loket_export": 1, "kind": record.kind, "key": record.key, "version": record.version,
             "state": record.state, "sha256": record.sha256, "content": json.loads(record.content)}
+
 
 def import_document(app: Flask, data: Any, actor: str) -> tuple[SchemaVersion | None, list[str]]:
     """An exported file becomes a new draft (checked; nothing is stored when it has problems)."""

@@ -16,7 +16,14 @@ from typing import Any
 from forms.casework import audit
 from forms.engine.schema import Form
 from forms.engine.text import tr
-from forms.store import DRAFT, Submission, utcnow
+from forms.store import (
+    DRAFT,
+    Submission,
+    move_draft,
+    submissions_off_version,
+    submissions_to_move,
+    utcnow,
+)
 
 MIGRATABLE = (DRAFT,)
 
@@ -52,12 +59,6 @@ def changed_steps(old: Form, new: Form) -> list[str]:
             if json.dumps(before.get(name), sort_keys=True) != json.dumps(source, sort_keys=True)]
 
 
-def in_flight(form_id: str, other_than: int) -> Iterable[Submission]:
-    """Submissions of a form on another version than `other_than` (previews excluded)."""
-    return Submission.objects(form_id=form_id, form_version__ne=other_than, preview__ne=True).only(
-        "status", "form_version", "answers")
-
-
 def impact(form_id: str, current: Form | None, new: Form, versions: Mapping[int, Form], lang: str = "id") -> Impact:
     """Counts by status and version, answers that would be orphaned, and what becomes required."""
     result = Impact()
@@ -65,7 +66,7 @@ def impact(form_id: str, current: Form | None, new: Form, versions: Mapping[int,
     new_places = field_places(new)
     gone = [place for place in old_places if place not in new_places]
     answered = {place: 0 for place in gone}
-    for submission in in_flight(form_id, new.version):
+    for submission in submissions_off_version(form_id, new.version):
         counts = result.by_status.setdefault(submission.status, {})
         counts[submission.form_version] = counts.get(submission.form_version, 0) + 1
         if submission.status in MIGRATABLE:
@@ -100,13 +101,10 @@ def migrate(submission: Submission, old: Form, new: Form, actor: str) -> bool:
     now = utcnow()
     entry = {"at": now, "actor": actor, "action": "pindah_versi", "from": submission.status, "to": submission.status,
              "note": f"versi {old.version} → {new.version}" + (f"; jawaban dihapus: {', '.join(dropped)}" if dropped else "")}
-    moved = Submission.objects(id=submission.id, version=submission.version, status=DRAFT,
-                               form_version=old.version).update_one(
-        set__form_version=new.version, set__answers=answers, set__validated=validated, set__updated_at=now,
-        push__history=entry, inc__version=1)
+    moved = move_draft(submission, old.version, new.version, answers, validated, entry)
     if moved:
         audit.append(actor, f"submission:{submission.id}", "pindah_versi", DRAFT, DRAFT, note=entry["note"], at=now)
-    return bool(moved)
+    return moved
 
 
 def migrate_drafts(form_id: str, versions: Mapping[int, Form], new: Form, actor: str,
@@ -116,8 +114,7 @@ def migrate_drafts(form_id: str, versions: Mapping[int, Form], new: Form, actor:
     moved = skipped = 0
     if not chosen:
         return {"moved": 0, "skipped": 0}
-    for submission in Submission.objects(form_id=form_id, status__in=chosen, form_version__ne=new.version,
-                                         preview__ne=True):
+    for submission in submissions_to_move(form_id, chosen, new.version):
         old = versions.get(submission.form_version)
         if old is not None and migrate(submission, old, new, actor):
             moved += 1

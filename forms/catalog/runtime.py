@@ -20,7 +20,6 @@ from forms.catalog.items import (
     Catalog,
     Item,
     digest,
-    find_version,
     label,
     stored_item,
 )
@@ -32,13 +31,15 @@ from forms.engine.schema import (
     check_and_build_form,
     meta_validator,
 )
+from forms.engine.text import gettext
 from forms.engine.workflow import Workflow, build_workflows, latest_workflows
 from forms.errors import SchemaError
 from forms.office.publicinfo import load_public_info
 from forms.printing.render import PrintoutError, PrintSettings, load_print_settings
-from forms.store import SchemaVersion, counter_value
+from forms.store import counter_value, find_schema_version, published_versions
 
 BUILT: dict[tuple, Catalog] = {}  # the last few catalogs built in this process, by what went into them
+
 
 def build(app: Flask, items: Iterable[Item]) -> Catalog:
     """Check and build a catalog from items (all form/workflow versions; the latest of the others wins).
@@ -48,7 +49,7 @@ def build(app: Flask, items: Iterable[Item]) -> Catalog:
     """
     items = list(items)
     key = (app.config["SCHEMAS_DIR"], app.config["PRINTOUTS_DIR"],
-           digest(current_app.extensions.get("loket.messages", {})),
+           digest(current_app.extensions.get("loket.messages", {})), tuple(sorted(handlers_of(app))),
            tuple(sorted((i.kind, i.key, i.version, i.where, digest(i.content)) for i in items)))
     if key in BUILT:
         return dataclasses.replace(BUILT[key], generation=0, checked_at=time.monotonic())
@@ -57,6 +58,7 @@ def build(app: Flask, items: Iterable[Item]) -> Catalog:
         BUILT.pop(next(iter(BUILT)))
     BUILT[key] = built
     return dataclasses.replace(built)
+
 
 def build_uncached(app: Flask, items: list[Item]) -> Catalog:
     """The checks and building behind `build`."""
@@ -87,6 +89,8 @@ def build_uncached(app: Flask, items: list[Item]) -> Catalog:
                  if kind == DOCUMENT and DOCUMENTS.get(key, (None, None, None))[2]}
         public = attempt(problems, load_public_info, root, schema_set,
                          current_app.extensions.get("loket.messages", {}), given)
+    if schema_set is not None:
+        problems += name_problems(app, items, schema_set, workflows, printouts)
     if schema_set is not None and workflows:
         problems += issue_problems(schema_set, workflows)
     if not printouts and not problems:
@@ -96,6 +100,7 @@ def build_uncached(app: Flask, items: list[Item]) -> Catalog:
     return Catalog(schemas=schema_set, workflows=workflows, printouts=printouts, public=public,
                    versions={key: item.version for key, item in latest.items()})
 
+
 def attempt(problems: list[str], builder, *args):
     """Run one builder, collecting its SchemaError problems instead of stopping."""
     try:
@@ -103,6 +108,7 @@ def attempt(problems: list[str], builder, *args):
     except SchemaError as error:
         problems.extend(error.problems)
         return None
+
 
 def issue_problems(schema_set: SchemaSet, workflows: Mapping[str, Mapping[int, Workflow]]) -> list[str]:
     """Forms that issue documents must start them in a state their kind's latest workflow declares."""
@@ -117,6 +123,52 @@ def issue_problems(schema_set: SchemaSet, workflows: Mapping[str, Mapping[int, W
                                 f"'{spec.get('status')}' is not a state of workflow '{workflow.id}'")
     return problems
 
+
+def handlers_of(app: Flask) -> Mapping[str, object]:
+    """The submit handlers the factory named (forms.casework.handlers.init_casework)."""
+    return app.extensions.get("loket.handlers", {})
+
+
+def name_problems(app: Flask, items: list[Item], schema_set: SchemaSet,
+                  workflows: Mapping[str, Mapping[int, Workflow]], printouts: Mapping[int, PrintSettings]) -> list[str]:
+    """Handlers, workflows and tables that forms, workflows and printout settings name, but nothing provides."""
+    where = {(item.kind, item.key, item.version): item.where for item in items}
+    tables = schema_set.tables
+    problems = []
+    for form in (form for versions in schema_set.forms.values() for form in versions.values()):
+        problems += [f"{where_of(where, FORM, form.id, form.version)}: {problem}"
+                     for problem in form_name_problems(form, handlers_of(app), workflows)]
+    for flow in (flow for versions in workflows.values() for flow in versions.values()):
+        named = {"key_table": flow.key_table, "requirements.table": (flow.requirements or {}).get("table")}
+        problems += [f"{where_of(where, WORKFLOW, flow.id, flow.version)}: {key} names unknown table '{table}'"
+                     for key, table in named.items() if table and table not in tables]
+    for version, settings in printouts.items():
+        table = settings.data["key"].get("table")
+        if table and table not in tables:
+            problems.append(f"{where_of(where, DOCUMENT, PRINTOUTS, version)}: key.table names unknown table '{table}'")
+    return problems
+
+
+def where_of(where: Mapping[tuple[str, str, int], str], kind: str, key: str, version: int) -> str:
+    """How problems name a definition: the file it came from, or its stored version."""
+    return where.get((kind, key, version)) or label(kind, key, version)
+
+
+def form_name_problems(form: Form, handlers: Mapping[str, object],
+                       workflows: Mapping[str, Mapping[int, Workflow]]) -> list[str]:
+    """A form's submit handler and the document kinds it issues, each looked up in what the app provides."""
+    problems = []
+    handler = form.submit.get("handler")
+    if handler and handler not in handlers:
+        problems.append(f"submit.handler names unknown handler '{handler}' (known: {', '.join(sorted(handlers))})")
+    kinds = ((form.submit.get("issue") or {}).get("per_row") or {}).get("kinds") or {}
+    for code in kinds:
+        if code not in workflows:
+            problems.append(f"submit.issue.per_row.kinds.{code} names no workflow (known: "
+                            f"{', '.join(sorted(workflows)) or 'none'})")
+    return problems
+
+
 def install(app: Flask, catalog: Catalog) -> None:
     """Make a catalog the one the app serves (one assignment per part; readers see old or new)."""
     app.extensions["loket.catalog"] = catalog
@@ -126,17 +178,20 @@ def install(app: Flask, catalog: Catalog) -> None:
     app.extensions["loket.printouts"] = catalog.printouts[max(catalog.printouts)]
     app.extensions["loket.public"] = catalog.public
 
+
 def catalog() -> Catalog:
     """The current app's catalog."""
     return current_app.extensions["loket.catalog"]
 
+
 def reload(app: Flask) -> Catalog:
     """Rebuild from the published versions in the store and serve the result."""
     generation = counter_value(GENERATION)
-    built = build(app, [stored_item(record) for record in SchemaVersion.objects(state="published")])
+    built = build(app, [stored_item(record) for record in published_versions()])
     built.generation = generation
     install(app, built)
     return built
+
 
 def refresh_if_stale() -> None:
     """Before a request: every few seconds, rebuild if another process published since."""
@@ -149,9 +204,10 @@ def refresh_if_stale() -> None:
     if counter_value(GENERATION) != current.generation:
         reload(app)
 
+
 def draft_form(key: str, version: int) -> Form | None:
     """A form as a version defines it, drafts included (for previews); None if missing or not valid now."""
-    record = find_version(FORM, key, version)
+    record = find_schema_version(FORM, key, version)
     if record is None:
         return None
     if record.state == "published":
@@ -160,6 +216,7 @@ def draft_form(key: str, version: int) -> Form | None:
     return check_and_build_form(label(FORM, key, version), json.loads(record.content), validator,
                                 catalog().schemas.tables, [])
 
+
 def workflow_for(kind: str, version: int | None = None) -> Workflow | None:
     """The workflow governing a document kind, at the version the document follows (default: latest)."""
     versions = current_app.extensions["loket.workflow_versions"].get(kind)
@@ -167,18 +224,29 @@ def workflow_for(kind: str, version: int | None = None) -> Workflow | None:
         return None
     return (versions.get(version) if version else None) or versions[max(versions)]
 
+
 def print_settings_for(version: int | None = None) -> PrintSettings:
     """Printout settings at a pinned version (default: latest)."""
     versions = catalog().printouts
     return (versions.get(version) if version else None) or versions[max(versions)]
 
+
 def office_clock() -> Calendar:
     """The office's clock and working-day calendar of the current app."""
     return current_app.extensions["loket.calendar"]
 
+
 def workflows() -> dict[str, Workflow]:
     """The latest workflows of the current app, by the document kind they govern."""
     return current_app.extensions["loket.workflows"]
+
+
+def key_heading(lang: str = "id") -> str:
+    """What heads a column of documents' keys: the short title of the table the workflows key documents by."""
+    tables = schemas().tables
+    named = sorted({flow.key_table for flow in workflows().values() if flow.key_table in tables})
+    return " / ".join(tables[name].heading(lang) for name in named) or gettext("Kode")
+
 
 def schemas() -> SchemaSet:
     """The schemas of the current app."""

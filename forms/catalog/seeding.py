@@ -29,7 +29,12 @@ from forms.engine.schema import (
     relative,
 )
 from forms.errors import SchemaError
-from forms.store import SchemaVersion, counter_value
+from forms.store import (
+    SchemaVersion,
+    counter_value,
+    published_versions,
+    version_fingerprints,
+)
 
 
 def init_catalog(app: Flask) -> None:
@@ -38,6 +43,7 @@ def init_catalog(app: Flask) -> None:
         catalog = seed_and_build(app)
     install(app, catalog)
     app.before_request(refresh_if_stale)
+
 
 def file_items(app: Flask, problems: list[str]) -> list[Item]:
     """Every definition in schemas/ and printouts/ that the store keeps, read from disk."""
@@ -60,6 +66,7 @@ def file_items(app: Flask, problems: list[str]) -> list[Item]:
             items.append(Item(DOCUMENT, key, 0, content, relative(folder / name, folder)))
     return items
 
+
 def read_file(path: Path, root: Path, problems: list[str]) -> Any:
     """A JSON file's content, or None with the problem recorded."""
     try:
@@ -69,6 +76,7 @@ def read_file(path: Path, root: Path, problems: list[str]) -> Any:
     except json.JSONDecodeError as error:
         problems.append(f"{relative(path, root)}: invalid JSON at line {error.lineno}: {error.msg}")
     return None
+
 
 def seed_and_build(app: Flask) -> Catalog:
     """Published versions plus the files' new definitions, checked together; the new ones are then stored.
@@ -80,9 +88,8 @@ def seed_and_build(app: Flask) -> Catalog:
     """
     problems: list[str] = []
     files = file_items(app, problems)
-    stored = [stored_item(record) for record in SchemaVersion.objects(state="published")]
-    records = {(r.kind, r.key, r.version): r for r in SchemaVersion.objects().only(
-        "kind", "key", "version", "sha256", "origin", "state")}
+    stored = [stored_item(record) for record in published_versions()]
+    records = {(r.kind, r.key, r.version): r for r in version_fingerprints()}
     fresh = new_from_files(files, records)
     catalog = attempt(problems, build, app, stored + fresh)
     if problems:
@@ -91,6 +98,7 @@ def seed_and_build(app: Flask) -> Catalog:
         store_version(item, "published", actor="sistem", note=f"dari berkas {item.where}")
     catalog.generation = counter_value(GENERATION)
     return catalog
+
 
 def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], SchemaVersion]) -> list[Item]:
     """The file definitions that the store does not hold yet, numbered."""
@@ -117,6 +125,7 @@ def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], Sch
             continue
         fresh.append(Item(item.kind, item.key, newest + 1, item.content, item.where))
     return fresh
+
 
 def init_schemas(app: Flask) -> None:
     """Seed and load the schema store (forms, tables, workflows, settings) and the holiday calendar.

@@ -58,16 +58,6 @@ def check_nik(nik: str, region_known: Callable[[str], bool] | None) -> str | Non
     return None
 
 
-def nik_matches_birth(nik: str, birth_date: str, female: bool) -> bool:
-    """Whether a NIK's date part agrees with an ISO birth date and the holder's sex."""
-    decoded = read_nik_birth(nik)
-    if decoded is None or not birth_date:
-        return False
-    born = date.fromisoformat(birth_date)
-    return (decoded.day, decoded.month, decoded.year2, decoded.female) == (
-        born.day, born.month, born.year % 100, female)
-
-
 def normalise_phone(raw: str) -> str | None:
     """An Indonesian mobile number as +628…, or None if it is not one."""
     digits = SEPARATORS.sub("", raw or "")

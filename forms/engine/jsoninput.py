@@ -57,7 +57,7 @@ def read_step_json(step: Step, values: Any, data: Mapping[str, Any], tables: Tab
         field = fields.get(name) or confirmation_of(name, fields)
         if field is None:
             errors[name] = UNKNOWN
-        elif field.type == "repeat":
+        elif field.kind.is_group:
             rows = ordered_rows(field, value, data, tables)
             read_rows(field, name, rows, flat, files, errors)
         elif field.kind.input:
@@ -110,7 +110,7 @@ def read_value(field: Field, key: str, value: Any, flat: dict, files: dict, erro
     """One input value: checked for its JSON shape, then kept as the page would post it."""
     if value is None:
         return
-    if field.type == "file":
+    if field.kind.is_upload:
         stored = read_file(value)
         if isinstance(stored, str):
             errors[public_name(key)] = stored
@@ -123,7 +123,7 @@ def read_value(field: Field, key: str, value: Any, flat: dict, files: dict, erro
         else:
             flat[key] = [as_text(item) for item in value]
     elif isinstance(value, bool):
-        if field.type == "declaration":
+        if field.kind.takes_boolean:
             flat[key] = "1" if value else ""
         else:
             errors[public_name(key)] = NOT_SCALAR

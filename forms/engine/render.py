@@ -65,10 +65,10 @@ def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, servic
     for field in step.fields:
         value = initial_value(field, field.name, stored, data, raw, services)
         view = build_view(field, field.name, value, data, services, errors or {}, lang)
-        if field.type == "repeat":
+        if field.kind.is_group:
             view.rows, view.row_titles = repeat_rows(field, stored.get(field.name) or [], data, services, raw,
                                                      errors or {}, extra_rows, lang, seeded_from_parsed=bool(parsed))
-        if field.type == "summary":
+        if field.kind.shows_answers:
             view.sections = [section for section in review_sections(form, answers, derived, services, lang)
                              if section[0].name in field.steps]
         if field.kind.input and field.kind.stored:
@@ -82,7 +82,7 @@ def initial_value(field: Field, name: str, stored: Mapping, data: Mapping, raw: 
     """Posted input (read under the input name) if re-shown, else the stored answer, else the default."""
     if not field.kind.input:
         return evaluate(field.value, data, services.tables.lookup) if field.value is not None else None
-    if raw is not None and field.type not in ("file", "repeat"):
+    if raw is not None and not (field.kind.is_upload or field.kind.is_group):
         return raw.getlist(name) if field.kind.multi else (raw.get(name) or "")
     if field.name in stored:
         return to_input(field, stored[field.name])
@@ -98,11 +98,11 @@ def build_view(field: Field, name: str, value: Any, data: Mapping, services: Ser
                      visible=is_visible(field.visible_if, data, services.tables),
                      label=tr(field.label or field.text, lang), help=tr(field.help, lang),
                      placeholder=tr(field.placeholder, lang), condition=condition_json(field))
-    if field.type in ("select", "radio", "checkboxes"):
+    if field.kind.has_options:
         view.options = field_options(field, services.tables, data)
     if not field.kind.input:
         view.shown = field.kind.display(field, value, services.tables, lang) if field.kind.stored else tr(field.text, lang)
-    elif field.type == "lookup" and value:
+    elif field.kind.shows_label and value:
         view.shown = field.kind.display(field, value, services.tables, lang)
     return view
 
@@ -204,9 +204,9 @@ def describe(field: Field, value: Any, services: Services, lang: str) -> Answer:
     """An Answer for one stored value (repeat groups as rows of label/value pairs)."""
     answer = Answer(label=tr(field.label, lang) or tr(field.text, lang),
                     shown=field.kind.display(field, value, services.tables, lang), field=field)
-    if field.type == "file":
+    if field.kind.is_upload:
         answer.file = value
-    if field.type == "repeat":
+    if field.kind.is_group:
         answer.rows = [[(tr(sub.label, lang) or tr(sub.text, lang), sub.kind.display(sub, row.get(sub.name), services.tables, lang))
                         for sub in field.fields if sub.kind.stored and row.get(sub.name) not in (None, "", [])]
                        for row in value]
@@ -221,6 +221,6 @@ def derived_items(form: Form, derived: Mapping, services: Services, lang: str = 
         value = derived.get(item.name)
         if item.label and value not in (None, ""):
             kind = REGISTRY.get(item.format or "")
-            shown = kind.display(None, value, services.tables, lang) if kind and item.format in ("money", "date") else str(value)
+            shown = kind.display(None, value, services.tables, lang) if kind and kind.displays_alone else str(value)
             items.append((tr(item.label, lang), shown))
     return items

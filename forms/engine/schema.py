@@ -340,7 +340,7 @@ def check_field(field: Mapping[str, Any], where: str, known: set[str], tables: T
             columns = known | row_names
             problems += check_rule(source.get("where"), columns, f"{where}: {key}.where")
             problems += check_rule(source.get("label"), columns, f"{where}: {key}.label")
-    if field["type"] == "repeat":
+    if kind.is_group:
         if nested:
             problems.append(f"{where}: a repeat group cannot contain another repeat group")
         subs = field.get("fields", [])

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forms.engine.text import tr
+
 
 @dataclass
 class Table:
@@ -20,6 +22,8 @@ class Table:
     id: str
     key: str | tuple[str, ...]
     label_column: str
+    title: Any = None
+    short_title: Any = None  # how a column of this table's keys is headed, e.g. "KBLI"
     search_columns: tuple[str, ...] = ()
     where: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
@@ -52,6 +56,10 @@ class Table:
         if isinstance(self.key, str):
             return str(row[self.key])
         return "|".join(str(row.get(column, "")) for column in self.key)
+
+    def heading(self, lang: str = "id") -> str:
+        """The words that head a column of this table's keys: its short title, else its title."""
+        return tr(self.short_title or self.title, lang) or self.id
 
     def has(self, key: Any) -> bool:
         """Whether a key is in the table."""
@@ -138,6 +146,8 @@ def build_table(definition: Mapping[str, Any], root: Path) -> Table:
         id=definition["id"],
         key=definition["key"] if isinstance(definition["key"], str) else tuple(definition["key"]),
         label_column=definition["label"],
+        title=definition.get("title"),
+        short_title=definition.get("short_title"),
         search_columns=tuple(definition.get("search", ())),
         where=dict(definition.get("where", {})),
         source=root / definition["source"] if "source" in definition else None,

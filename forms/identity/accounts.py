@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
-from mongoengine.errors import NotUniqueError
 
 from forms.catalog.runtime import office_clock
 from forms.engine.text import N_, gettext
@@ -33,7 +32,24 @@ from forms.identity.passwords import (
 )
 from forms.outreach.messages import deliver
 from forms.outreach.notify import DeliveryError
-from forms.store import Account, LoginSession, utcnow
+from forms.store import (
+    Account,
+    Duplicate,
+    add_account,
+    add_login_session,
+    count_failure,
+    end_login_session,
+    end_sessions_of,
+    find_account_by_username,
+    find_active_account,
+    find_login_session,
+    has_accounts,
+    note_sign_in,
+    set_password_hash,
+    touch_login_session,
+    utcnow,
+    value_taken,
+)
 
 log = logging.getLogger("loket.accounts")
 
@@ -98,7 +114,7 @@ def normalise_username(username: str) -> str:
 
 def find_account(username: str) -> Account | None:
     """The account with this username (any case), or None."""
-    return Account.objects(username=normalise_username(username)).first()
+    return find_account_by_username(normalise_username(username))
 
 
 def create_account(username: str, password: str, name: str, roles: tuple[str, ...] | list[str] = ("pemohon",),
@@ -109,13 +125,13 @@ def create_account(username: str, password: str, name: str, roles: tuple[str, ..
     problem = account_problem(username, password, name, roles)
     if problem:
         raise AccountError(problem)
-    account = Account(username=username, password_hash=hash_password(password), name=name.strip(),
-                      roles=list(roles), email=(email or "").strip() or None, phone=phone or None,
-                      nik=nik or None, profile=dict(profile or {}))
+    values = {"username": username, "password_hash": hash_password(password), "name": name.strip(),
+              "roles": list(roles), "email": (email or "").strip() or None, "phone": phone or None,
+              "nik": nik or None, "profile": dict(profile or {})}
     try:
-        return account.save()
-    except NotUniqueError:
-        raise DuplicateAccount(duplicate_message(account)) from None
+        return add_account(**values)
+    except Duplicate:
+        raise DuplicateAccount(duplicate_message(values)) from None
 
 
 def account_problem(username: str, password: str, name: str, roles) -> str | None:
@@ -132,11 +148,11 @@ def account_problem(username: str, password: str, name: str, roles) -> str | Non
     return password_problem(password)
 
 
-def duplicate_message(account: Account) -> str:
+def duplicate_message(values: Mapping[str, Any]) -> str:
     """Which unique value of a new account is already taken, said plainly."""
     for field, message in UNIQUE_FIELDS:
-        value = getattr(account, field)
-        if value and Account.objects(**{field: value}).only("id").first() is not None:
+        value = values.get(field)
+        if value and value_taken(f"account.{field}", value):
             return gettext(message)
     return gettext("Akun dengan data ini sudah terdaftar.")
 
@@ -167,20 +183,14 @@ def dummy_hash() -> str:
 
 def record_failure(account: Account, now: datetime, counter: str = "failed_logins") -> None:
     """Count a wrong password (or code, in its own counter) atomically; the one that reaches the limit locks the account."""
-    Account.objects(id=account.id).update_one(**{f"inc__{counter}": 1})
-    locked = Account.objects(id=account.id, **{f"{counter}__gte": MAX_FAILURES}).update_one(
-        set__locked_until=now + LOCK_FOR, **{f"set__{counter}": 0})
-    if locked:
+    if count_failure(account.id, counter, MAX_FAILURES, now + LOCK_FOR):
         log.warning("Akun %s dikunci sampai %s UTC", account.username, now + LOCK_FOR)
         raise AccountLocked(now + LOCK_FOR, now)
 
 
 def record_success(account: Account, password: str, now: datetime) -> None:
     """Reset the failure count, note the sign-in, and upgrade an old hash."""
-    changes = {"set__failed_logins": 0, "unset__locked_until": True, "set__last_login_at": now}
-    if needs_rehash(account.password_hash):
-        changes["set__password_hash"] = hash_password(password)
-    Account.objects(id=account.id).update_one(**changes)
+    note_sign_in(account.id, now, hash_password(password) if needs_rehash(account.password_hash) else None)
 
 
 def set_password(account: Account, password: str) -> None:
@@ -188,9 +198,8 @@ def set_password(account: Account, password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise PasswordRejected(problem)
-    Account.objects(id=account.id).update_one(set__password_hash=hash_password(password), set__failed_logins=0,
-                                              unset__locked_until=True)
-    LoginSession.objects(account_id=account.id).delete()
+    set_password_hash(account.id, hash_password(password), unlock=True)
+    end_sessions_of(account.id)
 
 
 def change_password(account: Account, current: str, password: str, repeated: str, keep_token: str) -> None:
@@ -204,13 +213,13 @@ def change_password(account: Account, current: str, password: str, repeated: str
         raise PasswordRejected(problem)
     if password != repeated:
         raise PasswordRejected("Ulangan kata sandi tidak sama dengan kata sandi baru.")
-    Account.objects(id=account.id).update_one(set__password_hash=hash_password(password), set__failed_logins=0)
+    set_password_hash(account.id, hash_password(password))
     end_other_sessions(account, keep_token)
 
 
 def end_other_sessions(account: Account, keep_token: str) -> int:
     """End every session of the account except the one holding `keep_token`; how many ended."""
-    return LoginSession.objects(account_id=account.id, token_hash__ne=token_hash(keep_token)).delete()
+    return end_sessions_of(account.id, keep=token_hash(keep_token))
 
 
 def contact_of(account: Account | None) -> tuple[str, str] | None:
@@ -267,27 +276,27 @@ def token_hash(token: str) -> str:
 def start_session(account: Account) -> str:
     """A new LoginSession for the account; returns the token for the browser (kept nowhere else)."""
     token = secrets.token_urlsafe(32)
-    LoginSession(token_hash=token_hash(token), account_id=account.id).save()
+    add_login_session(token_hash(token), account.id)
     return token
 
 
 def account_for_token(token: str, now: datetime | None = None) -> Account | None:
     """The active account of a live session token, or None (unknown, idle too long, or inactive)."""
     now = now or utcnow()
-    login = LoginSession.objects(token_hash=token_hash(token)).first()
+    login = find_login_session(token_hash(token))
     if login is None:
         return None
     if now - login.last_seen_at > IDLE_TIMEOUT:
-        login.delete()
+        end_login_session(login.token_hash)
         return None
     if now - login.last_seen_at > TOUCH_EVERY:
-        LoginSession.objects(id=login.id).update_one(set__last_seen_at=now)
-    return Account.objects(id=login.account_id, active=True).first()
+        touch_login_session(login.id, now)
+    return find_active_account(login.account_id)
 
 
 def end_session(token: str) -> None:
     """Delete the LoginSession of a token, so its cookie no longer signs anyone in."""
-    LoginSession.objects(token_hash=token_hash(token)).delete()
+    end_login_session(token_hash(token))
 
 
 def sign_in(account: Account) -> None:
@@ -356,7 +365,7 @@ def generate_password(length: int = 16) -> str:
 def seed_demo_accounts(app: Flask) -> list[tuple[str, str, str]]:
     """On a store without accounts, one demo account per role; returns (username, role, password)."""
     with app.app_context():
-        if Account.objects.count():
+        if has_accounts():
             return []
         created = []
         for role in ROLES:

@@ -11,11 +11,19 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from forms.errors import FormsError
-from forms.store import Account, ApiToken, utcnow
+from forms.store import (
+    Account,
+    ApiToken,
+    add_api_token,
+    api_tokens_of,
+    count_api_tokens,
+    delete_api_token,
+    find_active_account,
+    find_api_token,
+    touch_api_token,
+    utcnow,
+)
 
 PREFIX = "lkt_"
 MAX_TOKENS = 20
@@ -42,25 +50,21 @@ def create_token(account: Account, name: str) -> tuple[str, ApiToken]:
         raise TokenError("Beri nama token, mis. \u201cintegrasi SIMDA\u201d, agar mudah dikenali.")
     if len(name) > MAX_NAME:
         raise TokenError(f"Nama token paling banyak {MAX_NAME} karakter.")
-    if ApiToken.objects(account_id=account.id).count() >= MAX_TOKENS:
+    if count_api_tokens(account.id) >= MAX_TOKENS:
         raise TokenError(f"Satu akun paling banyak {MAX_TOKENS} token. Cabut token yang tidak dipakai lagi.")
     token = PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(account_id=account.id, name=name, token_hash=token_hash(token), hint=token[:8]).save()
+    record = add_api_token(account.id, name, token_hash(token), token[:8])
     return token, record
 
 
 def tokens_of(account: Account) -> list[ApiToken]:
     """The account's tokens, newest first."""
-    return list(ApiToken.objects(account_id=account.id).order_by("-created_at"))
+    return api_tokens_of(account.id)
 
 
 def revoke_token(account: Account, token_id: str) -> bool:
     """Delete one of the account's tokens; False when it is not theirs or already gone."""
-    try:
-        wanted = ObjectId(token_id)
-    except (InvalidId, TypeError):
-        return False
-    return bool(ApiToken.objects(id=wanted, account_id=account.id).delete())
+    return delete_api_token(account.id, token_id)
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -74,10 +78,10 @@ def account_for_api_token(token: str, now: datetime | None = None) -> Account | 
     """The active account a token belongs to (its last use noted, at most once a minute), or None."""
     if not token.startswith(PREFIX) or len(token) > 100:
         return None
-    record = ApiToken.objects(token_hash=token_hash(token)).first()
+    record = find_api_token(token_hash(token))
     if record is None:
         return None
     now = now or utcnow()
     if record.last_used_at is None or now - record.last_used_at > TOUCH_EVERY:
-        ApiToken.objects(id=record.id).update_one(set__last_used_at=now)
-    return Account.objects(id=record.account_id, active=True).first()
+        touch_api_token(record.id, now)
+    return find_active_account(record.account_id)

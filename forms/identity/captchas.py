@@ -16,7 +16,7 @@ from flask import current_app, session
 from forms.engine.text import N_, gettext
 from forms.errors import FormsError
 from forms.identity.codes import digest
-from forms.store import Code, utcnow
+from forms.store import add_code, delete_codes, delete_expired_codes, take_code, utcnow
 
 PURPOSE = "captcha"
 ALPHABET = "ACDEFGHJKMNPRTUVWXY34679"  # no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B
@@ -45,11 +45,11 @@ def issue_challenge() -> str:
     now = utcnow()
     previous = session.pop("captcha", None)
     if previous:
-        Code.objects(purpose=PURPOSE, subject=previous).delete()
-    Code.objects(purpose=PURPOSE, expires_at__lt=now).delete()
+        delete_codes(PURPOSE, previous)
+    delete_expired_codes(PURPOSE, now)
     challenge, answer = secrets.token_urlsafe(16), new_answer()
-    Code(purpose=PURPOSE, subject=challenge, code_hash=digest(PURPOSE, challenge, answer.upper()),
-         created_at=now, expires_at=now + VALID_FOR).save()
+    add_code(PURPOSE, challenge, digest(PURPOSE, challenge, answer.upper()), created_at=now,
+             expires_at=now + VALID_FOR)
     session["captcha"] = challenge
     return answer
 
@@ -62,7 +62,7 @@ def draw(answer: str) -> bytes:
 def check_captcha(answer: str) -> None:
     """Accept this browser's current challenge once; CaptchaError otherwise. Any attempt uses it up."""
     challenge = session.pop("captcha", None)
-    stored = Code.objects(purpose=PURPOSE, subject=challenge).modify(remove=True) if challenge else None
+    stored = take_code(PURPOSE, challenge) if challenge else None
     if stored is None or utcnow() > stored.expires_at:
         raise CaptchaError(gettext("Kode gambar sudah tidak berlaku. Ketik kode pada gambar yang baru."))
     given = (answer or "").strip().upper()

@@ -14,7 +14,14 @@ from flask import current_app
 
 from forms.engine.text import N_, gettext
 from forms.errors import FormsError
-from forms.store import Code, utcnow
+from forms.store import (
+    add_code,
+    count_code_try,
+    delete_codes,
+    latest_code,
+    mark_code_used,
+    utcnow,
+)
 
 VALID_FOR = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -34,11 +41,6 @@ def digest(purpose: str, subject: str, code: str) -> str:
     return hmac.new(key, f"{purpose}|{subject}|{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def latest_code(purpose: str, subject: str) -> Code | None:
-    """The most recently issued code for a purpose and subject."""
-    return Code.objects(purpose=purpose, subject=subject).order_by("-created_at").first()
-
-
 def issue_code(purpose: str, subject: str, target: str, channel: str, now: datetime | None = None) -> str:
     """Create a new code (replacing earlier ones) and return it in clear, for sending once."""
     now = now or utcnow()
@@ -46,10 +48,10 @@ def issue_code(purpose: str, subject: str, target: str, channel: str, now: datet
     if previous is not None and now - previous.created_at < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - previous.created_at)).total_seconds()) + 1
         raise CodeError(gettext("Kode baru dapat diminta lagi dalam %(seconds)s detik.", seconds=wait))
-    Code.objects(purpose=purpose, subject=subject).delete()
+    delete_codes(purpose, subject)
     code = f"{secrets.randbelow(10**6):06d}"
-    Code(purpose=purpose, subject=subject, code_hash=digest(purpose, subject, code), target=target,
-         channel=channel, created_at=now, expires_at=now + VALID_FOR).save()
+    add_code(purpose, subject, digest(purpose, subject, code), created_at=now, expires_at=now + VALID_FOR,
+             target=target, channel=channel)
     return code
 
 
@@ -61,11 +63,11 @@ def check_code(purpose: str, subject: str, code: str, now: datetime | None = Non
         raise CodeError(gettext("Belum ada kode yang berlaku. Minta kode baru."))
     if now > current.expires_at:
         raise CodeError(gettext("Kode sudah kedaluwarsa (berlaku 10 menit). Minta kode baru."))
-    counted = Code.objects(id=current.id, tries__lt=MAX_TRIES, used_at=None).modify(inc__tries=1, new=True)
+    counted = count_code_try(current.id, MAX_TRIES)
     if counted is None:
         raise CodeError(gettext("Sudah 5 kali salah. Minta kode baru."))
     if not hmac.compare_digest(counted.code_hash, digest(purpose, subject, code.strip())):
         left = MAX_TRIES - counted.tries
         raise CodeError(gettext("Kode salah. Sisa percobaan: %(left)s.", left=left) if left
                         else gettext("Sudah 5 kali salah. Minta kode baru."))
-    Code.objects(id=current.id, used_at=None).update_one(set__used_at=now)
+    mark_code_used(current.id, now)

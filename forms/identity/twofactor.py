@@ -16,7 +16,6 @@ from datetime import datetime
 
 import pyotp
 import qrcode
-from bson import ObjectId
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -24,7 +23,16 @@ from flask import current_app, session
 
 from forms.identity.accounts import AccountError, AccountLocked, record_failure, sign_in
 from forms.identity.passwords import verify_password
-from forms.store import Account, utcnow
+from forms.store import (
+    Account,
+    confirm_totp,
+    find_active_account,
+    reload_account,
+    remove_totp,
+    set_pending_totp,
+    use_totp_step,
+    utcnow,
+)
 
 CODE_DIGITS = 6
 PERIOD = 30
@@ -77,8 +85,8 @@ def begin_enrolment(account: Account) -> str:
     if enabled(account):
         raise TwoFactorError("Verifikasi dua langkah sudah aktif. Nonaktifkan dulu untuk mendaftarkan aplikasi lain.")
     secret = pyotp.random_base32()
-    Account.objects(id=account.id).update_one(set__totp_pending=seal(secret))
-    account.reload()
+    set_pending_totp(account.id, seal(secret))
+    reload_account(account)
     return secret
 
 
@@ -124,12 +132,9 @@ def confirm_enrolment(account: Account, code: str, now: float | None = None) -> 
     step = matching_step(secret, code, now)
     if step is None:
         raise TwoFactorError("Kode salah. Pastikan jam ponsel tepat, lalu ketik kode 6 angka yang sedang tampil.")
-    changed = Account.objects(id=account.id, totp_pending=account.totp_pending).update_one(
-        set__totp_secret=account.totp_pending, unset__totp_pending=True, set__totp_last_step=step,
-        set__totp_enabled_at=utcnow())
-    if not changed:
+    if not confirm_totp(account.id, account.totp_pending, step, utcnow()):
         raise TwoFactorError("Pendaftaran ini sudah diubah dari tab lain. Muat ulang halaman.")
-    account.reload()
+    reload_account(account)
 
 
 def check_code(account: Account, code: str, now: float | None = None) -> None:
@@ -140,9 +145,7 @@ def check_code(account: Account, code: str, now: float | None = None) -> None:
     if secret is None:
         raise TwoFactorError("Kunci verifikasi dua langkah akun ini tidak dapat dibaca. Hubungi admin.")
     step = matching_step(secret, code, now)
-    used = step is not None and Account.objects(id=account.id, totp_last_step__lt=step).update_one(
-        set__totp_last_step=step, set__totp_failures=0)
-    if not used:
+    if step is None or not use_totp_step(account.id, step):
         record_failure(account, utcnow(), counter="totp_failures")
         raise TwoFactorError("Kode salah atau sudah dipakai. Ketik kode 6 angka yang sedang tampil di aplikasi.")
 
@@ -155,9 +158,8 @@ def disable(account: Account, password: str, code: str, now: float | None = None
         record_failure(account, utcnow())
         raise TwoFactorError("Kata sandi salah.")
     check_code(account, code, now)
-    Account.objects(id=account.id).update_one(unset__totp_secret=True, unset__totp_pending=True,
-                                              unset__totp_enabled_at=True)
-    account.reload()
+    remove_totp(account.id)
+    reload_account(account)
 
 
 def enabled_since(account: Account) -> datetime | None:
@@ -181,9 +183,7 @@ def held_account() -> Account | None:
     if not isinstance(pending, dict) or time.time() - pending.get("since", 0) > PENDING_FOR:
         session.pop(PENDING, None)
         return None
-    if not ObjectId.is_valid(pending.get("account")):
-        return None
-    return Account.objects(id=ObjectId(pending["account"]), active=True).first()
+    return find_active_account(pending.get("account"))
 
 
 def finish_sign_in(account: Account) -> str | None:

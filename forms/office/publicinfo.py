@@ -20,7 +20,6 @@ from forms.errors import SchemaError
 
 FILES = {"office": "office.json", "standard": "standar-pelayanan.json", "tickets": "tickets.json",
          "survey": "survey.json"}
-CHOICE_TYPES = ("radio", "select")
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def check_survey(raw: Mapping[str, Any], schema_set: SchemaSet) -> list[str]:
     problems = []
     for element in raw["elements"]:
         field = fields.get(element["field"])
-        if field is None or field.type not in CHOICE_TYPES:
+        if field is None or not field.kind.has_options or field.kind.multi:
             problems.append(f"element '{element['code']}': '{element['field']}' is not a radio or select field of '{form.id}'")
         elif not all(option.value.isdigit() for option in field.options) or not field.options:
             problems.append(f"element '{element['code']}': options of '{field.name}' must be numbers")

@@ -151,10 +151,8 @@ def index_of(mean_nrr: Fraction | None, config: SurveySettings) -> Decimal | Non
 
 def responses_between(start: datetime, end: datetime, config: SurveySettings) -> list[dict]:
     """Flat answers of the surveys sent in [start, end), with `_at` (sent time) and `_number`."""
-    query = store.Submission.objects(form_id=config.form, submitted_at__gte=start, submitted_at__lt=end,
-                                     status__nin=[store.DRAFT, store.SUBMITTING]).order_by("submitted_at")
     return [{**flat_answers(item.answers), "_at": item.submitted_at, "_number": item.number}
-            for item in query.only("answers", "submitted_at", "number")]
+            for item in store.sent_between(config.form, start, end)]
 
 
 def build_report(period: Period, responses: list[dict] | None = None) -> Report:
@@ -207,11 +205,7 @@ def survey_done(owner: str | None, since: datetime | None = None) -> bool:
     """Whether this owner ('account:…') has sent the survey (at or after `since`, if given)."""
     if not owner:
         return False
-    query = store.Submission.objects(form_id=settings().form, owner=owner,
-                                     status__nin=[store.DRAFT, store.SUBMITTING])
-    if since is not None:
-        query = query.filter(submitted_at__gte=since)
-    return query.only("id").first() is not None
+    return store.has_sent(settings().form, owner, since)
 
 
 def survey_required(owner: str | None, since: datetime | None = None) -> bool:
@@ -225,5 +219,4 @@ def survey_prompt() -> bool:
     if account is None or request.endpoint != "account.home":
         return False
     owner = f"account:{account.id}"
-    issued = store.IssuedDocument.objects(owner=owner).only("id").first() is not None
-    return issued and not survey_done(owner)
+    return store.has_issued_document(owner) and not survey_done(owner)

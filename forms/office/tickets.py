@@ -20,7 +20,6 @@ from typing import Any
 from flask import flash
 
 from forms import store
-from forms.casework.handlers import submit_handler
 from forms.engine.schema import Form
 from forms.engine.text import clean_text, gettext, text_problem, tr
 from forms.errors import FormsError
@@ -69,7 +68,6 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(re.sub(r"[^A-Z0-9]", "", code.upper()).encode()).hexdigest()
 
 
-@submit_handler("open_ticket")
 def open_ticket(form: Form, submission: store.Submission, answers: Mapping[str, Any]) -> dict:
     """Give the ticket an access code: its hash is stored, the code itself is shown once (flash)."""
     code = new_access_code(settings().code_length)
@@ -87,7 +85,7 @@ def is_ticket(submission: store.Submission | None) -> bool:
 
 def find_ticket(number: str, code: str) -> store.Submission | None:
     """The ticket with this number, only if the access code matches."""
-    submission = store.Submission.objects(number=number.strip().upper(), form_id=settings().form).first()
+    submission = store.find_submission_by_number(settings().form, number.strip().upper())
     stored = submission.derived.get(CODE_HASH) if submission is not None else None
     if not stored or not hmac.compare_digest(stored, hash_code(code)):
         return None
@@ -102,13 +100,12 @@ def ticket_by_id(ticket_id: str) -> store.Submission | None:
 
 def queue(status: str) -> list[store.Submission]:
     """Tickets in a status, oldest first (first come, first answered)."""
-    return list(store.Submission.objects(form_id=settings().form, status=status).order_by("submitted_at"))
+    return store.submissions_in_status(settings().form, status)
 
 
 def counts() -> dict[str, int]:
     """How many tickets each status holds."""
-    return {status.name: store.Submission.objects(form_id=settings().form, status=status.name).count()
-            for status in settings().statuses}
+    return {status.name: store.count_in_status(settings().form, status.name) for status in settings().statuses}
 
 
 def answers_of(ticket: store.Submission) -> dict[str, Any]:

@@ -29,20 +29,36 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask import Flask, current_app
-from pymongo import ReturnDocument
-from pymongo.errors import PyMongoError
 
 from forms.casework.events import StatusChange, status_changed
 from forms.errors import FormsError
-from forms.store import Webhook, WebhookDelivery, utcnow
+from forms.store import DELIVERY_DELIVERED as DELIVERED
+from forms.store import DELIVERY_FAILED as FAILED
+from forms.store import DELIVERY_PENDING as PENDING
+from forms.store import (
+    StoreError,
+    Webhook,
+    WebhookDelivery,
+    add_webhook,
+    all_webhooks,
+    claim_due_delivery,
+    delete_webhook,
+    find_webhook,
+    forget_finished_deliveries,
+    newest_deliveries,
+    queue_delivery,
+    queue_for_active_hooks,
+    record_attempt,
+    requeue_delivery,
+    set_webhook_active,
+    set_webhook_secret,
+    utcnow,
+)
 
 log = logging.getLogger("loket.webhooks")
 
 SIGNATURE_HEADER = "X-Loket-Signature"
-PENDING, SENDING, DELIVERED, FAILED = "menunggu", "mengirim", "terkirim", "gagal"
 LEASE = timedelta(minutes=2)
 MAX_DELAY = timedelta(hours=6)
 KEEP_FOR = timedelta(days=30)
@@ -70,8 +86,7 @@ def add_hook(url: str, description: str, actor: str) -> tuple[Webhook, str]:
     """Register an address; returns the hook and its new secret (shown to the admin once)."""
     url = check_url(url)
     secret = secrets.token_hex(32)
-    hook = Webhook(url=url, description=" ".join((description or "").split())[:200], secret=secret,
-                   created_by=actor).save()
+    hook = add_webhook(url, " ".join((description or "").split())[:200], secret, actor)
     return hook, secret
 
 
@@ -86,38 +101,34 @@ def check_url(url: str) -> str:
 
 def find_hook(hook_id: str) -> Webhook | None:
     """A hook by id, or None."""
-    try:
-        return Webhook.objects(id=ObjectId(hook_id)).first()
-    except (InvalidId, TypeError):
-        return None
+    return find_webhook(hook_id)
 
 
 def rotate_secret(hook: Webhook) -> str:
     """Give a hook a new secret (deliveries queued before are signed with it when sent)."""
     secret = secrets.token_hex(32)
-    Webhook.objects(id=hook.id).update_one(set__secret=secret)
+    set_webhook_secret(hook.id, secret)
     return secret
 
 
 def set_active(hook: Webhook, active: bool) -> None:
     """Pause or resume a hook; a paused hook gets nothing queued."""
-    Webhook.objects(id=hook.id).update_one(set__active=active)
+    set_webhook_active(hook.id, active)
 
 
 def delete_hook(hook: Webhook) -> None:
     """Remove a hook and its deliveries."""
-    WebhookDelivery.objects(hook_id=hook.id).delete()
-    hook.delete()
+    delete_webhook(hook)
 
 
 def hooks() -> list[Webhook]:
     """Every registered hook, oldest first."""
-    return list(Webhook.objects.order_by("created_at"))
+    return all_webhooks()
 
 
 def recent_deliveries(limit: int = 50) -> list[WebhookDelivery]:
     """The newest deliveries, for the admin page."""
-    return list(WebhookDelivery.objects.order_by("-created_at").limit(limit))
+    return newest_deliveries(limit)
 
 
 def event_body(event: str, data: dict, at: datetime) -> str:
@@ -135,37 +146,29 @@ def change_data(change: StatusChange) -> dict:
 
 def queue_change(_sender, change: StatusChange) -> None:
     """Signal receiver: queue the change for every active hook; a store failure is logged, never raised."""
+    event = f"{change.subject}.status_changed"
     try:
-        active = list(Webhook.objects(active=True).only("id"))
-        if active:
-            body = event_body(f"{change.subject}.status_changed", change_data(change), change.at)
-            for hook in active:
-                WebhookDelivery(hook_id=hook.id, event=f"{change.subject}.status_changed", body=body).save()
-    except PyMongoError:
+        queue_for_active_hooks(event, lambda: event_body(event, change_data(change), change.at))
+    except StoreError:
         log.exception("webhook deliveries for %s %s could not be queued", change.subject, change.number or change.id)
 
 
 def queue_ping(hook: Webhook) -> WebhookDelivery:
     """Queue a test event to one hook."""
     body = event_body("ping", {"message": "Uji webhook Loket"}, utcnow())
-    return WebhookDelivery(hook_id=hook.id, event="ping", body=body).save()
+    return queue_delivery(hook.id, "ping", body)
 
 
 def retry(delivery_id: str) -> bool:
     """Send a delivery again now, with a fresh round of attempts; False if it is unknown or being sent."""
-    try:
-        wanted = ObjectId(delivery_id)
-    except (InvalidId, TypeError):
-        return False
-    return bool(WebhookDelivery.objects(id=wanted, status__in=[PENDING, FAILED, DELIVERED]).update_one(
-        set__status=PENDING, set__next_attempt_at=utcnow(), set__attempts=0))
+    return requeue_delivery(delivery_id, utcnow())
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> list[WebhookDelivery]:
     """Send every delivery that is due (up to `limit`); returns them as they ended up."""
     done = []
     for _ in range(limit):
-        delivery = claim_next(now or utcnow())
+        delivery = claim_due_delivery(now or utcnow(), LEASE)
         if delivery is None:
             break
         done.append(send(delivery, now))
@@ -173,19 +176,9 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> list[WebhookDe
     return done
 
 
-def claim_next(now: datetime) -> WebhookDelivery | None:
-    """Take the oldest due delivery (or one whose sender's lease ran out) with one atomic update."""
-    raw = WebhookDelivery._get_collection().find_one_and_update(
-        {"$or": [{"status": PENDING, "next_attempt_at": {"$lte": now}},
-                 {"status": SENDING, "lease_until": {"$lte": now}}]},
-        {"$set": {"status": SENDING, "lease_until": now + LEASE}},
-        sort=[("next_attempt_at", 1)], return_document=ReturnDocument.AFTER)
-    return WebhookDelivery._from_son(raw) if raw else None
-
-
 def send(delivery: WebhookDelivery, now: datetime | None = None) -> WebhookDelivery:
     """POST one delivery and record the attempt: delivered, retried later, or failed for good."""
-    hook = Webhook.objects(id=delivery.hook_id).first()
+    hook = find_webhook(delivery.hook_id)
     if hook is None or not hook.active:
         return finish(delivery, {"at": now or utcnow(), "code": None, "error": "webhook dihapus atau nonaktif",
                                  "ms": 0}, final=True)
@@ -224,17 +217,11 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 def finish(delivery: WebhookDelivery, attempt: dict, delivered: bool = False, final: bool = False) -> WebhookDelivery:
     """Record an attempt and the delivery's next state."""
     attempts = delivery.attempts + 1
-    changes = {"attempts": attempts, "lease_until": None}
     if delivered:
-        changes.update(status=DELIVERED, delivered_at=attempt["at"])
-    elif final or attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
-        changes.update(status=FAILED)
-    else:
-        changes.update(status=PENDING, next_attempt_at=attempt["at"] + backoff(attempts))
-    WebhookDelivery._get_collection().update_one({"_id": delivery.id, "status": SENDING},
-                                                 {"$set": changes, "$push": {"log": attempt}})
-    delivery.reload()
-    return delivery
+        return record_attempt(delivery, attempt, DELIVERED, delivered_at=attempt["at"])
+    if final or attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+        return record_attempt(delivery, attempt, FAILED)
+    return record_attempt(delivery, attempt, PENDING, next_attempt_at=attempt["at"] + backoff(attempts))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -245,4 +232,4 @@ def backoff(attempts: int) -> timedelta:
 
 def prune(now: datetime) -> None:
     """Forget finished deliveries older than 30 days."""
-    WebhookDelivery.objects(status__in=[DELIVERED, FAILED], created_at__lt=now - KEEP_FOR).delete()
+    forget_finished_deliveries(now - KEEP_FOR)

@@ -32,10 +32,17 @@ from forms.store import (
     OwnerNumber,
     Printout,
     Submission,
+    add_printout,
+    documents_of,
+    documents_of_owner,
     find_submission,
+    latest_submitted,
     next_sequence,
-    open_file,
+    owner_numbers_of,
+    printout_by_token_hash,
     save_file,
+    subject_ref,
+    subject_status,
     utcnow,
 )
 
@@ -45,7 +52,7 @@ Subject = IssuedDocument | OwnerNumber
 
 
 def init_printouts(app: Flask) -> None:
-    """Offer `reissue` to the workflow (the settings come from the schema store, see forms.catalog.versions)."""
+    """Offer `reissue` to the workflow (the settings come from the schema store, see forms.catalog.runtime)."""
     app.extensions["loket.reissue"] = reissue
 
 
@@ -65,10 +72,9 @@ def issue_printouts(submission: Submission) -> list[Printout]:
 
     A failure is logged, not raised: the documents stay issued and `reissue` can print them later.
     """
-    subjects: list[Subject] = [document for document in IssuedDocument.objects(submission_id=submission.id)
+    subjects: list[Subject] = [document for document in documents_of(submission.id)
                                if print_settings().document(document.kind)]
-    subjects += [number for number in OwnerNumber.objects(owner=submission.owner)
-                 if print_settings().document(number.name)]
+    subjects += [number for number in owner_numbers_of(submission.owner) if print_settings().document(number.name)]
     made = []
     for subject in subjects:
         try:
@@ -90,7 +96,7 @@ def submission_for(subject: Subject) -> Submission | None:
     """The submission whose answers fill a subject's printout: its own, or the owner's latest issued one."""
     if isinstance(subject, IssuedDocument):
         return find_submission(str(subject.submission_id))
-    return Submission.objects(owner=subject.owner, submitted_at__ne=None).order_by("-submitted_at").first()
+    return latest_submitted(subject.owner)
 
 
 def kind_of(subject: Subject) -> str:
@@ -105,11 +111,6 @@ def status_of(subject: Subject, settings: PrintSettings) -> str:
     return settings.document(subject.name).get("status", "issued")
 
 
-def subject_ref(subject: Subject) -> str:
-    """'<collection>:<id>', how a printout names what it prints."""
-    return f"{subject._get_collection_name()}:{subject.id}"
-
-
 def render_version(subject: Subject, submission: Submission) -> Printout:
     """Render, sign and store a new printout version of a subject, then supersede the older ones.
 
@@ -122,13 +123,10 @@ def render_version(subject: Subject, submission: Submission) -> Printout:
     pdf = sign_pdf(office_signer(current_app), render_pdf(settings, context["template"], context),
                    settings.data["signature"])
     stored = save_file(pdf, f"{subject.number}-v{version}.pdf", "application/pdf", subject.owner)
-    printout = Printout(subject=subject_ref(subject), owner=subject.owner, kind=kind_of(subject),
-                        number=subject.number, version=version, submission_id=submission.id,
-                        file_id=stored["id"], sha256=stored["sha256"], token_hash=token_hash(token),
-                        status=context["status"], public=public_facts(context), rendered_at=utcnow()).save()
-    Printout.objects(subject=printout.subject, version__lt=version, superseded=False).update(
-        set__superseded=True, set__superseded_at=printout.rendered_at)
-    return printout
+    return add_printout({"subject": subject_ref(subject), "owner": subject.owner, "kind": kind_of(subject),
+                         "number": subject.number, "version": version, "submission_id": submission.id,
+                         "file_id": stored["id"], "sha256": stored["sha256"], "token_hash": token_hash(token),
+                         "status": context["status"], "public": public_facts(context), "rendered_at": utcnow()})
 
 
 def document_context(settings: PrintSettings, subject: Subject, submission: Submission, url: str) -> dict:
@@ -163,7 +161,7 @@ def holder_values(submission: Submission) -> dict:
     for answers in (submission.answers or {}).values():
         values.update(answers)
     values.update(submission.derived or {})
-    values.update({number.name: number.number for number in OwnerNumber.objects(owner=submission.owner)})
+    values.update({number.name: number.number for number in owner_numbers_of(submission.owner)})
     return values
 
 
@@ -171,7 +169,7 @@ def owner_items(settings: PrintSettings, subject: Subject) -> list[dict]:
     """For an owner number: every document issued to its owner (what the number's printout lists)."""
     if isinstance(subject, IssuedDocument):
         return []
-    documents = IssuedDocument.objects(owner=subject.owner).order_by("issued_at", "number")
+    documents = documents_of_owner(subject.owner)
     return [{"kind": document.kind, "kind_title": (settings.document(document.kind) or {}).get("title", document.kind),
              "number": document.number, "key": document.key, "key_title": key_title(settings, document.key),
              "data": dict(document.data or {})}
@@ -217,20 +215,7 @@ def find_by_token(token: str) -> Printout | None:
     """The printout version a QR token belongs to, or None."""
     if not token or len(token) > 64:
         return None
-    return Printout.objects(token_hash=token_hash(token)).first()
-
-
-def find_version(number: str, version: int | None = None) -> Printout | None:
-    """A document's printout: the given version, or the newest."""
-    query = Printout.objects(number=number)
-    if version is not None:
-        return query.filter(version=version).first()
-    return query.order_by("-version").first()
-
-
-def versions_of(number: str) -> list[Printout]:
-    """Every printout version of a document, newest first."""
-    return list(Printout.objects(number=number).order_by("-version"))
+    return printout_by_token_hash(token_hash(token))
 
 
 def public_state(printout: Printout) -> Mapping[str, Any]:
@@ -238,18 +223,8 @@ def public_state(printout: Printout) -> Mapping[str, Any]:
     settings = print_settings()
     if printout.superseded:
         return settings.state(settings.data["superseded_state"])
-    status = printout.status
-    collection, _, subject_id = printout.subject.partition(":")
-    if collection == IssuedDocument._get_collection_name():
-        document = IssuedDocument.objects(id=subject_id).only("status").first()
-        status = document.status if document is not None else status
+    status = subject_status(printout.subject) or printout.status
     return settings.state(settings.state_of(status))
-
-
-def read_pdf(printout: Printout) -> bytes | None:
-    """A stored printout's bytes (no rendering), or None if the file is gone."""
-    stored = open_file(printout.file_id)
-    return stored.read() if stored is not None else None
 
 
 def draft_pdf(submission: Submission, form) -> bytes:

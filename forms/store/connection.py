@@ -27,6 +27,7 @@ from forms.store.models import (
 
 ALIAS = "default"
 
+
 def init_store(app: Flask) -> None:
     """Connect mongoengine to the configured store and make sure indexes exist."""
     me.disconnect_all()

@@ -13,10 +13,12 @@ def value_taken(target: str, value: Any) -> bool:
         value = str(value).lower()
     return document.objects(**{field: value}).only("id").first() is not None
 
+
 def next_sequence(name: str) -> int:
     """The next value of a named counter, atomically."""
     counter = Counter.objects(name=name).modify(upsert=True, new=True, inc__value=1)
     return counter.value
+
 
 def counter_value(name: str) -> int:
     """A named counter's current value (0 if it was never incremented)."""

@@ -18,6 +18,7 @@ def save_file(data: bytes, filename: str, content_type: str, owner: str) -> dict
     return {"id": str(file_id), "name": filename, "size": len(data), "content_type": content_type,
             "sha256": digest}
 
+
 def open_file(file_id: str):
     """A stored file (GridOut) by id, or None."""
     try:

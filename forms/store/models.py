@@ -8,10 +8,12 @@ import mongoengine as me
 
 DRAFT = "draft"
 
+
 def utcnow() -> datetime:
     """Current UTC time, naive (as BSON stores it), to the millisecond."""
     now = datetime.now(UTC).replace(tzinfo=None)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
 
 class Submission(me.Document):
     """One applicant's filling of one form version, from draft to its final status."""
@@ -39,6 +41,7 @@ class Submission(me.Document):
         "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
     }
 
+
 class SchemaVersion(me.Document):
     """One version of a form, workflow, table or settings document in the schema store.
 
@@ -64,6 +67,7 @@ class SchemaVersion(me.Document):
     meta: ClassVar[dict] = {"collection": "schema_versions",
             "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state")]}
 
+
 class AdminLogEntry(me.Document):
     """One change made in the admin area: who, when, what, and the difference it made."""
 
@@ -78,6 +82,7 @@ class AdminLogEntry(me.Document):
 
     meta: ClassVar[dict] = {"collection": "admin_log", "indexes": ["-at", ("kind", "key")]}
 
+
 class Counter(me.Document):
     """A named sequence for human-readable numbers."""
 
@@ -86,6 +91,7 @@ class Counter(me.Document):
     meta: ClassVar[dict] = {"collection": "counters"}
 
 SUBMITTING = "mengirim"
+
 
 class Account(me.Document):
     """A person who signs in: an applicant (pemohon) or an officer; profile fields come from schemas."""
@@ -120,6 +126,7 @@ class Account(me.Document):
         ],
     }
 
+
 class LoginSession(me.Document):
     """A signed-in browser; deleting it ends the session even if the cookie is replayed."""
 
@@ -129,6 +136,7 @@ class LoginSession(me.Document):
     last_seen_at = me.DateTimeField(default=utcnow)
 
     meta: ClassVar[dict] = {"collection": "login_sessions", "indexes": ["account_id"]}
+
 
 class ApiToken(me.Document):
     """A personal API token; only the SHA-256 of the token is kept, the owner sees the token once."""
@@ -141,6 +149,7 @@ class ApiToken(me.Document):
     last_used_at = me.DateTimeField()
 
     meta: ClassVar[dict] = {"collection": "api_tokens", "indexes": ["account_id"]}
+
 
 class Code(me.Document):
     """A one-time verification code (only its hash is kept), for a purpose and a subject."""
@@ -164,6 +173,7 @@ UNIQUE_TARGETS = {
     "account.email": (Account, "email"),
 }
 
+
 class OwnerNumber(me.Document):
     """A number given once per owner and reused (e.g. a business identification number)."""
 
@@ -174,6 +184,7 @@ class OwnerNumber(me.Document):
 
     meta: ClassVar[dict] = {"collection": "owner_numbers",
             "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True}]}
+
 
 class IssuedDocument(me.Document):
     """A document issued from a submission (one per row, e.g. per business code), with its own status."""
@@ -202,6 +213,7 @@ class IssuedDocument(me.Document):
     meta: ClassVar[dict] = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}
 
+
 class Printout(me.Document):
     """One rendered, signed version of an issued document or owner number; a newer version supersedes it.
 
@@ -226,6 +238,7 @@ class Printout(me.Document):
 
     meta: ClassVar[dict] = {"collection": "printouts", "indexes": [("subject", "version"), ("number", "version"), "owner"]}
 
+
 class AuditEntry(me.Document):
     """One line of the append-only audit trail; each line carries the hash of the one before it."""
 
@@ -242,6 +255,7 @@ class AuditEntry(me.Document):
 
     meta: ClassVar[dict] = {"collection": "audit_trail", "indexes": ["subject"]}
 
+
 class Webhook(me.Document):
     """An address that receives every status change as a signed JSON POST."""
 
@@ -253,6 +267,7 @@ class Webhook(me.Document):
     created_by = me.StringField()
 
     meta: ClassVar[dict] = {"collection": "webhooks"}
+
 
 class WebhookDelivery(me.Document):
     """One event queued for one webhook: the exact body sent, its state and every attempt."""

@@ -1,31 +1,36 @@
-"""Operations on submissions: drafts saved and claimed by conditional updates, the one status change."""
+"""Operations on submissions: drafts saved, claimed and moved by conditional updates, the one status change, lookups."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from bson.errors import InvalidId
 
 from forms.casework.events import StatusChange, announce
 from forms.engine.text import gettext
 from forms.errors import ConflictError, FormsError
 from forms.store.connection import majority
+from forms.store.errors import translate_errors
+from forms.store.ids import parse_id
 from forms.store.models import DRAFT, SUBMITTING, Submission, utcnow
 
 
+@translate_errors
 def create_submission(form_id: str, form_version: int, owner: str, procedure: Mapping[str, Any] | None = None,
                       preview: bool = False) -> Submission:
     """A new draft submission on a procedure version (form version + the workflow and printout versions)."""
     return Submission(form_id=form_id, form_version=form_version, owner=owner, procedure=dict(procedure or {}),
                       preview=preview).save()
 
+
+@translate_errors
 def find_submission(submission_id: str) -> Submission | None:
     """A submission by id, or None for an unknown or malformed id."""
     raw = raw_submission(submission_id)
     return Submission._from_son(raw) if raw else None
+
 
 @dataclasses.dataclass
 class SubmissionRecord:
@@ -67,25 +72,35 @@ class SubmissionRecord:
 
 RECORD_FIELDS = tuple(item.name for item in dataclasses.fields(SubmissionRecord) if item.name != "id")
 
+
+@translate_errors
 def read_submission(submission_id: str) -> SubmissionRecord | None:
     """A submission by id as a SubmissionRecord, or None for an unknown or malformed id."""
     raw = raw_submission(submission_id)
     return SubmissionRecord.from_raw(raw) if raw else None
 
+
+@translate_errors
 def raw_submission(submission_id: str) -> dict | None:
     """The stored document of a submission, or None for an unknown or malformed id."""
-    try:
-        return Submission._get_collection().find_one({"_id": ObjectId(submission_id)})
-    except (InvalidId, TypeError):
-        return None
+    wanted = parse_id(submission_id)
+    return Submission._get_collection().find_one({"_id": wanted}) if wanted is not None else None
 
-def list_submissions(owner: str, form_id: str | None = None) -> list[Submission]:
-    """An owner's submissions, newest first."""
+
+@translate_errors
+def list_submissions(owner: str, form_id: str | None = None, status: str | None = None,
+                     limit: int | None = None) -> list[Submission]:
+    """An owner's submissions, newest first, optionally of one form and/or in one status, at most `limit`."""
     query = Submission.objects(owner=owner, preview__ne=True)
     if form_id:
         query = query.filter(form_id=form_id)
-    return list(query.order_by("-updated_at"))
+    if status:
+        query = query.filter(status=status)
+    query = query.order_by("-updated_at")
+    return list(query.limit(limit) if limit else query)
 
+
+@translate_errors
 def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, derived: Mapping,
                  validated: list[str]) -> Submission | SubmissionRecord:
     """Store a draft's answers if nobody changed it since it was read; ConflictError otherwise.
@@ -105,11 +120,13 @@ def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, de
     keep_in_step(submission, **changes, version=submission.version + 1)
     return submission
 
+
 class UnsafeKey(FormsError):
     """A stored mapping would hold a key MongoDB reads as an operator or a path; nothing was saved."""
 
     status = 400
     title = "Data tidak dapat disimpan"
+
 
 def refuse_operator_keys(value: Any, path: str = "") -> None:
     """Refuse '$…' and dotted keys anywhere in a value about to be stored as a whole.
@@ -126,6 +143,7 @@ def refuse_operator_keys(value: Any, path: str = "") -> None:
         for item in value:
             refuse_operator_keys(item, path)
 
+
 def keep_in_step(submission: Submission | SubmissionRecord, **values: Any) -> None:
     """Set values a conditional update just stored on the object read before it (document or record)."""
     if isinstance(submission, Submission):
@@ -134,6 +152,8 @@ def keep_in_step(submission: Submission | SubmissionRecord, **values: Any) -> No
         for name, value in values.items():
             setattr(submission, name, value)
 
+
+@translate_errors
 def claim_for_submit(submission: Submission | SubmissionRecord) -> None:
     """Mark a draft as being submitted, so only one of two parallel submits goes on (ConflictError for the other)."""
     result = Submission._get_collection().update_one(
@@ -143,12 +163,16 @@ def claim_for_submit(submission: Submission | SubmissionRecord) -> None:
         raise ConflictError(gettext("Isian ini sedang atau sudah dikirim dari tab atau perangkat lain."))
     keep_in_step(submission, status=SUBMITTING, version=submission.version + 1)
 
+
+@translate_errors
 def release_claim(submission: Submission | SubmissionRecord) -> None:
     """Return a claimed submission to draft after its submit action failed."""
     Submission._get_collection().update_one({"_id": submission.id, "status": SUBMITTING},
                                             {"$set": {"status": DRAFT}, "$inc": {"version": 1}})
     keep_in_step(submission, status=DRAFT, version=submission.version + 1)
 
+
+@translate_errors
 def change_status(submission: Submission | SubmissionRecord, expected: str, new: str, actor: str, action: str,
                   note: str = "", extra: Mapping[str, Any] | None = None) -> Submission | SubmissionRecord:
     """The one place a status changes: conditional on (id, status, version), history appended."""
@@ -166,3 +190,46 @@ def change_status(submission: Submission | SubmissionRecord, expected: str, new:
         announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, expected, new,
                               action, entry["at"]))
     return submission
+
+
+@translate_errors
+def submission_by_number(number: str) -> Submission | None:
+    """A submitted application by its number, or None."""
+    return Submission.objects(number=number).first()
+
+
+@translate_errors
+def latest_submitted(owner: str) -> Submission | None:
+    """An owner's most recently submitted application, or None."""
+    return Submission.objects(owner=owner, submitted_at__ne=None).order_by("-submitted_at").first()
+
+
+@translate_errors
+def submissions_off_version(form_id: str, version: int) -> list[Submission]:
+    """Status, form version and answers of a form's submissions on another version (previews excluded)."""
+    return list(Submission.objects(form_id=form_id, form_version__ne=version, preview__ne=True).only(
+        "status", "form_version", "answers"))
+
+
+@translate_errors
+def submissions_to_move(form_id: str, statuses: Iterable[str], version: int) -> list[Submission]:
+    """A form's submissions in the given statuses that are on another version (previews excluded)."""
+    return list(Submission.objects(form_id=form_id, status__in=list(statuses), form_version__ne=version,
+                                   preview__ne=True))
+
+
+@translate_errors
+def move_draft(submission: Submission, old_version: int, new_version: int, answers: Mapping[str, Any],
+               validated: list[str], entry: Mapping[str, Any]) -> bool:
+    """Put a draft on another form version with the answers kept, if nobody changed it since it was read."""
+    moved = Submission.objects(id=submission.id, version=submission.version, status=DRAFT,
+                               form_version=old_version).update_one(
+        set__form_version=new_version, set__answers=dict(answers), set__validated=validated,
+        set__updated_at=entry["at"], push__history=dict(entry), inc__version=1)
+    return bool(moved)
+
+
+@translate_errors
+def pin_printout_settings(version: int) -> None:
+    """Submissions that follow no particular printout-settings version follow this one from now on."""
+    Submission.objects(procedure__printouts=None).update(set__procedure__printouts=version)

@@ -63,6 +63,8 @@ def audit_verify() -> None:
 @click.option("--name", required=True, help="Nama lengkap.")
 @click.option("--role", "roles", required=True, multiple=True, type=click.Choice(ROLES),
               help="Peran; boleh diulang untuk beberapa peran.")
+
+
 @click.option("--email", default=None, help="Alamat e-mail (untuk kode atur ulang kata sandi).")
 @click.option("--phone", default=None, help="Nomor WhatsApp dalam bentuk +62….")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari baris pertama stdin.")

@@ -17,8 +17,8 @@ from typing import Any
 from flask import Blueprint, abort, g, request
 from flask_limiter.util import get_remote_address
 
-from forms.errors import json_error
 from forms.identity.apitokens import account_for_api_token, bearer_token
+from forms.web.errorpages import json_error
 from forms.web.ratelimits import configured, limiter
 from forms.web.security import csrf
 

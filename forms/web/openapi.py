@@ -176,6 +176,11 @@ WRITE_ERRORS = (400, 401, 404, 409, 422, 429)
 
 def paths() -> dict:
     """Every operation of /api/v1 (and the document itself)."""
+    return {**reading_paths(), **submission_paths(), **document_paths(), **requirement_paths(), **printout_paths()}
+
+
+def reading_paths() -> dict:
+    """The caller, the published forms and the reference tables."""
     return {
         "/api/v1/me": {"get": op("The account the token acts for", {"200": ok("Me"), **errors(401, 429)},
                                  tag="akun", operation_id="me")},
@@ -199,6 +204,12 @@ def paths() -> dict:
         "/api/v1/reference/{table_id}/{key}": {"get": op(
             "One row of a reference table", {"200": ok("ReferenceRow"), **errors(401, 404, 429)}, tag="referensi",
             public=True, params=(path_param("table_id"), path_param("key")), operation_id="getTableRow")},
+    }
+
+
+def submission_paths() -> dict:
+    """Drafts and submissions: started, filled step by step, submitted."""
+    return {
         "/api/v1/submissions": {
             "get": op("The caller's submissions", {"200": ok(items_of(ref("SubmissionSummary"))), **errors(401, 429)},
                       tag="isian", params=(query_param("form_id", {"type": "string"}),
@@ -217,6 +228,12 @@ def paths() -> dict:
             "Submit a complete draft: it is numbered and moves to its submitted status",
             {"200": ok("Submission"), **errors(*WRITE_ERRORS)}, tag="isian", params=(SUBMISSION_ID,),
             body=json_body("SubmitInput", required=False), operation_id="submitSubmission")},
+    }
+
+
+def document_paths() -> dict:
+    """Issued documents: listed, read, moved through their workflow, claimed by officers."""
+    return {
         "/api/v1/documents": {"get": op(
             "Issued documents: an applicant's own; officers all, by status, words, or assigned to them",
             {"200": ok(items_of(ref("DocumentSummary"))), **errors(401, 429)}, tag="dokumen",
@@ -230,6 +247,16 @@ def paths() -> dict:
             "Fire a workflow action (names in the document's `actions`)",
             {"200": ok("Document"), **errors(400, 401, 403, 404, 409, 422, 429)}, tag="dokumen",
             params=(DOCUMENT_ID,), body=json_body("TransitionInput"), operation_id="transitionDocument")},
+        "/api/v1/documents/{document_id}/claim": {"post": op(
+            "Officers: take a case, or assign it to another officer",
+            {"200": ok("Document"), **errors(400, 401, 403, 404, 409, 422, 429)}, tag="dokumen",
+            params=(DOCUMENT_ID,), body=json_body("ClaimInput"), operation_id="claimDocument")},
+    }
+
+
+def requirement_paths() -> dict:
+    """A document's requirement files: uploaded, read, judged."""
+    return {
         "/api/v1/documents/{document_id}/requirements/{code}": {
             "put": op("Upload or replace a requirement file (multipart field `file`)",
                       {"200": ok("Document"), **errors(401, 403, 404, 409, 413, 422, 429)}, tag="dokumen",
@@ -243,10 +270,12 @@ def paths() -> dict:
             "Officers: accept or reject an uploaded requirement", {"200": ok("Document"),
                                                                    **errors(400, 401, 403, 404, 409, 422, 429)},
             tag="dokumen", params=(DOCUMENT_ID, CODE), body=json_body("VerdictInput"), operation_id="judgeRequirement")},
-        "/api/v1/documents/{document_id}/claim": {"post": op(
-            "Officers: take a case, or assign it to another officer",
-            {"200": ok("Document"), **errors(400, 401, 403, 404, 409, 422, 429)}, tag="dokumen",
-            params=(DOCUMENT_ID,), body=json_body("ClaimInput"), operation_id="claimDocument")},
+    }
+
+
+def printout_paths() -> dict:
+    """Signed printouts and their public verification."""
+    return {
         "/api/v1/printouts/{number}": {"get": op(
             "The signed PDF of a document or owner number (newest, or `version`)",
             {"200": {"description": "The PDF", "content": {"application/pdf": BINARY}}, **errors(401, 403, 404, 422, 429)},

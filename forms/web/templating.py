@@ -9,7 +9,7 @@ from flask import Flask, g, has_request_context, request, url_for
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from forms.catalog.runtime import office_clock
+from forms.catalog.runtime import key_heading, office_clock
 from forms.engine.text import format_date_id, format_rupiah, tr
 
 
@@ -26,6 +26,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_urls(app)
     app.jinja_env.globals["link"] = fixed_links()
     app.jinja_env.globals["lang"] = current_language
+    app.jinja_env.globals["key_heading"] = key_heading
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -17,9 +17,9 @@ dropped from memory (memory never runs ahead of disk) and each thread that made 
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -24,6 +24,7 @@ from forms.store.embedded.disk import Batch, encode_id, encode_spec
 from forms.store.embedded.engine import Engine, Tracked
 from forms.store.embedded.planner import Plan, plan
 
+
 class TableStore(CollectionStore):
     """One collection: definitions in memory, documents on disk, changes in the engine's overlay."""
 

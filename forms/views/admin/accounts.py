@@ -1,7 +1,6 @@
 """Officer accounts: created with a one-time password, roles changed, disabled."""
 from __future__ import annotations
 
-from bson import ObjectId
 from flask import (
     abort,
     flash,
@@ -20,8 +19,11 @@ from forms.identity.accounts import (
     normalise_username,
 )
 from forms.store import (
-    Account,
-    LoginSession,
+    accounts_with_roles,
+    end_sessions_of,
+    find_account_by_id,
+    set_account_active,
+    set_roles,
 )
 from forms.views.admin.common import OFFICER_ROLES, actor, bp
 
@@ -30,11 +32,11 @@ from forms.views.admin.common import OFFICER_ROLES, actor, bp
 def accounts():
     """Officer and admin accounts (applicants register themselves)."""
     words = request.args.get("q", "").strip().lower()[:60]
-    query = Account.objects(roles__in=list(OFFICER_ROLES))
-    found = [a for a in query.order_by("username")
+    found = [a for a in accounts_with_roles(OFFICER_ROLES)
              if not words or words in f"{a.username} {a.name} {a.email or ''}".lower()]
     return render_template("admin/accounts.html", accounts=found, roles=OFFICER_ROLES, words=words,
                            created=None)
+
 
 @bp.post("/akun")
 def create_officer():
@@ -52,14 +54,15 @@ def create_officer():
         flash(str(error), "warning")
         return redirect(url_for("admin.accounts"))
     adminlog.record(actor(), "buat_akun", "account", account.username, note=f"peran {role}")
-    found = list(Account.objects(roles__in=list(OFFICER_ROLES)).order_by("username"))
+    found = accounts_with_roles(OFFICER_ROLES)
     return render_template("admin/accounts.html", accounts=found, roles=OFFICER_ROLES, words="",
                            created={"username": account.username, "password": password})
+
 
 @bp.post("/akun/<account_id>")
 def update_officer(account_id: str):
     """Change an officer's role, or disable / enable the account (disabling ends its sessions)."""
-    account = Account.objects(id=ObjectId(account_id)).first() if ObjectId.is_valid(account_id) else None
+    account = find_account_by_id(account_id)
     if account is None or not set(account.roles) & set(OFFICER_ROLES):
         abort(404)
     if account.id == g.account.id:
@@ -70,13 +73,13 @@ def update_officer(account_id: str):
         if role not in OFFICER_ROLES:
             flash("Peran tidak dikenal.", "warning")
             return redirect(url_for("admin.accounts"))
-        Account.objects(id=account.id).update_one(set__roles=[role])
+        set_roles(account.id, [role])
         adminlog.record(actor(), "ubah_peran", "account", account.username, note=f"{','.join(account.roles)} → {role}")
     if request.form.get("active") in ("0", "1"):
         active = request.form["active"] == "1"
-        Account.objects(id=account.id).update_one(set__active=active)
+        set_account_active(account.id, active)
         if not active:
-            LoginSession.objects(account_id=account.id).delete()
+            end_sessions_of(account.id)
         adminlog.record(actor(), "aktifkan" if active else "nonaktifkan", "account", account.username)
     flash(f"Akun {account.username} diperbarui.", "success")
     return redirect(url_for("admin.accounts"))

@@ -34,11 +34,13 @@ def edit_form(key: str, version: int):
         return render_version(record, [problem], status=422, open_at=anchor)
     return save(record, content, "Perubahan disimpan ke draf.", open_at=anchor)
 
+
 def anchor_of(values: dict) -> str | None:
     """The page anchor of the step or field an edit is about."""
     if values.get("field") and values.get("step"):
         return f"isian-{values['step']}-{values['field']}"
     return f"langkah-{values['step']}" if values.get("step") else None
+
 
 @bp.post("/form/<key>/<int:version>/pratinjau")
 def preview(key: str, version: int):

@@ -6,7 +6,7 @@ from flask import (
     request,
 )
 
-from forms.catalog import adminlog
+from forms.store import admin_log_entries
 from forms.views.admin.common import bp
 
 
@@ -14,4 +14,4 @@ from forms.views.admin.common import bp
 def log():
     """Every admin change: who, when, what, and the difference."""
     kind = request.args.get("jenis") or None
-    return render_template("admin/log.html", entries=adminlog.entries(kind=kind), kind=kind)
+    return render_template("admin/log.html", entries=admin_log_entries(kind=kind), kind=kind)

@@ -21,14 +21,11 @@ from forms.catalog.items import (
     WORKFLOW,
     CatalogError,
     pretty,
-    published_version,
-    versions_of,
 )
 from forms.catalog.lifecycle import check_draft, save_draft
 from forms.catalog.runtime import catalog, draft_form
-from forms.store import (
-    IssuedDocument,
-)
+from forms.engine.fields import REGISTRY
+from forms.store import published_schema_version, schema_versions, status_counts_of_kind
 from forms.views.admin.common import KIND_LABELS, actor, content_of
 from forms.web.templating import current_language
 
@@ -37,7 +34,7 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
                    open_at: str | None = None):
     """The version page, with problems from a refused save shown at their place."""
     content = content_of(record)
-    base = published_version(record.kind, record.key)
+    base = published_schema_version(record.kind, record.key)
     compare_to = base if base and base.version != record.version else previous_published(record)
     diff = adminlog.difference(content_of(compare_to), content) if compare_to else ""
     form_view = form_editor_view(content, problems or []) if record.kind == FORM else None
@@ -51,17 +48,19 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
         standard=standard_view(content) if record.kind == DOCUMENT and record.key == STANDARD else None)
     return page, status
 
+
 def previous_published(record):
     """The published version just before this one (for the changes a published version made)."""
-    for other in versions_of(record.kind, record.key):
+    for other in schema_versions(record.kind, record.key):
         if other.version < record.version and other.state == "published":
             return other
     return None
 
+
 def field_types() -> list[str]:
     """Field types an admin can add."""
-    from forms.engine.fields import REGISTRY
     return sorted(REGISTRY)
+
 
 def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
     """Steps and fields as the structured editor shows them, each with its own problems."""
@@ -74,7 +73,7 @@ def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
                    "label": shown(field.get("label") or field.get("text")), "help": shown(field.get("help")),
                    "required": bool(field.get("required")),
                    "options": formedit.options_text(field["options"]) if isinstance(field.get("options"), list) else "",
-                   "has_options": "options" in field or field.get("type") in ("select", "radio", "checkboxes"),
+                   "has_options": "options" in field or offers_options(field.get("type")),
                    "visible_if": json.dumps(field["visible_if"], ensure_ascii=False) if "visible_if" in field else "",
                    "problems": formedit.problems_at(problems, name, field.get("name", ""))}
                   for field in step.get("fields") or [] if isinstance(field, dict)]
@@ -83,11 +82,19 @@ def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
                       "fields": fields, "problems": formedit.problems_at(problems, name)})
     return steps
 
+
+def offers_options(type_name) -> bool:
+    """Whether a field of this type name (possibly unknown) offers choices."""
+    kind = REGISTRY.get(type_name) if isinstance(type_name, str) else None
+    return kind is not None and kind.has_options
+
+
 def shown(text) -> str:
     """The Indonesian text of a label as the editor shows it."""
     if isinstance(text, dict):
         return str(text.get("id") or next(iter(text.values()), ""))
     return "" if text is None else str(text)
+
 
 def save(record, content, what: str, json_text: str | None = None, open_at: str | None = None):
     """Save checked content into a draft, or show the version page with the problems (nothing saved)."""
@@ -104,11 +111,12 @@ def save(record, content, what: str, json_text: str | None = None, open_at: str 
     target = url_for("admin.version", kind=record.kind, key=record.key, version=record.version)
     return redirect(target + (f"#{open_at}" if open_at else ""))
 
+
 def render_publish(record, status: int = 200):
     """The publish page."""
     app = current_app._get_current_object()
     problems = check_draft(app, record.kind, record.key, record.version, content_of(record))
-    base = published_version(record.kind, record.key)
+    base = published_schema_version(record.kind, record.key)
     diff = adminlog.difference(content_of(base), content_of(record)) if base else ""
     impact = documents = None
     if record.kind == FORM and not problems:
@@ -116,15 +124,13 @@ def render_publish(record, status: int = 200):
         impact = migration.impact(record.key, catalog().schemas.get(record.key), new,
                                   catalog().schemas.forms.get(record.key, {}), current_language())
     if record.kind == WORKFLOW and not problems:
-        applies_to = content_of(record).get("applies_to")
-        documents = {}
-        for document in IssuedDocument.objects(kind=applies_to).only("status"):
-            documents[document.status] = documents.get(document.status, 0) + 1
+        documents = status_counts_of_kind(content_of(record).get("applies_to"))
     return render_template("admin/publish.html", record=record, problems=problems, diff=diff, base=base,
                            impact=impact, documents=documents, migratable=migration.MIGRATABLE,
                            kind_label=KIND_LABELS[record.kind]), status
 
 STANDARD = "standar-pelayanan"
+
 
 def standard_view(content: dict) -> list[dict]:
     """The components as the editor shows them: title, text, and list items one per line."""

@@ -41,10 +41,12 @@ def save_office(version: int):
         office["logo"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     return save(record, content, "Pengaturan kantor disimpan ke draf.", open_at="kantor")
 
+
 def edited_items(old: list, text: str) -> list:
     """Items from one-per-line text; an unchanged line keeps its translations."""
     by_text = {shown(item): item for item in old}
     return [by_text.get(line.strip(), line.strip()) for line in text.splitlines() if line.strip()]
+
 
 @bp.post("/document/standar-pelayanan/<int:version>/komponen")
 def save_standard(version: int):

@@ -44,6 +44,7 @@ def table_rows(key: str, version: int):
                            page=page, pages=max(1, -(-len(found) // ROWS_PER_PAGE)), total=len(found),
                            editable=record.state == "draft", edit=request.args.get("ubah", type=int))
 
+
 def columns_of(rows: list) -> list[str]:
     """Every column named by any row, in first-seen order."""
     columns: list[str] = []
@@ -53,10 +54,12 @@ def columns_of(rows: list) -> list[str]:
                 columns.append(name)
     return columns
 
+
 def editable_values(row: dict) -> dict[str, str]:
     """A row's cells as text inputs show them (lists and objects as JSON)."""
     return {name: value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             for name, value in row.items()}
+
 
 @bp.post("/table/<key>/<int:version>/baris")
 def save_row(key: str, version: int):
@@ -66,37 +69,13 @@ def save_row(key: str, version: int):
     rows = content.get("rows")
     if not isinstance(rows, list):
         abort(404)
-    columns = columns_of(rows)
-    values = {}
-    for name in columns:
-        text = request.form.get(f"kolom_{name}", "")
-        sample = next((row.get(name) for row in rows if isinstance(row, dict) and name in row), "")
-        if isinstance(sample, (list, dict)):
-            try:
-                values[name] = json.loads(text or ("[]" if isinstance(sample, list) else "{}"))
-            except json.JSONDecodeError as error:
-                flash(f"Kolom '{name}': JSON tidak sah ({error.msg}). Tidak ada yang disimpan.", "warning")
-                return redirect(url_for("admin.table_rows", key=key, version=version))
-        elif text.strip():
-            values[name] = text.strip()
-    index = request.form.get("index", type=int)
-    if index is None:
-        rows.append(values)
-    elif 0 <= index < len(rows):
-        if request.form.get("hapus"):
-            del rows[index]
-        else:
-            rows[index] = values
-    else:
-        abort(404)
-    keys = content["key"] if isinstance(content["key"], list) else [content["key"]]
-    seen = set()
-    for row in rows:
-        identity = tuple(str(row.get(name, "")) for name in keys)
-        if identity in seen:
-            flash(f"Baris dengan kunci {' / '.join(identity)} sudah ada. Tidak ada yang disimpan.", "warning")
-            return redirect(url_for("admin.table_rows", key=key, version=version))
-        seen.add(identity)
+    values, problem = posted_row(rows)
+    if problem is None:
+        place_row(rows, values)
+        problem = duplicate_key(content, rows)
+    if problem:
+        flash(f"{problem} Tidak ada yang disimpan.", "warning")
+        return redirect(url_for("admin.table_rows", key=key, version=version))
     content["rows"] = rows
     try:
         problems = save_draft(current_app._get_current_object(), record, content, actor())
@@ -107,3 +86,45 @@ def save_row(key: str, version: int):
     else:
         flash("Baris disimpan ke draf.", "success")
     return redirect(url_for("admin.table_rows", key=key, version=version, q=request.form.get("q", "")))
+
+
+def posted_row(rows: list) -> tuple[dict, str | None]:
+    """The posted cells by column (list and object columns as JSON), or a problem with one of them."""
+    values = {}
+    for name in columns_of(rows):
+        text = request.form.get(f"kolom_{name}", "")
+        sample = next((row.get(name) for row in rows if isinstance(row, dict) and name in row), "")
+        if isinstance(sample, (list, dict)):
+            try:
+                values[name] = json.loads(text or ("[]" if isinstance(sample, list) else "{}"))
+            except json.JSONDecodeError as error:
+                return values, f"Kolom '{name}': JSON tidak sah ({error.msg})."
+        elif text.strip():
+            values[name] = text.strip()
+    return values, None
+
+
+def place_row(rows: list, values: dict) -> None:
+    """Add the row, or replace or delete the one at the posted index (404 for an index that is not there)."""
+    index = request.form.get("index", type=int)
+    if index is None:
+        rows.append(values)
+    elif 0 <= index < len(rows):
+        if request.form.get("hapus"):
+            del rows[index]
+        else:
+            rows[index] = values
+    else:
+        abort(404)
+
+
+def duplicate_key(content: dict, rows: list) -> str | None:
+    """A problem naming the first key that two rows share, or None."""
+    keys = content["key"] if isinstance(content["key"], list) else [content["key"]]
+    seen = set()
+    for row in rows:
+        identity = tuple(str(row.get(name, "")) for name in keys)
+        if identity in seen:
+            return f"Baris dengan kunci {' / '.join(identity)} sudah ada."
+        seen.add(identity)
+    return None

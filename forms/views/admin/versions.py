@@ -15,16 +15,7 @@ from flask import (
 )
 
 from forms.catalog import adminlog, lifecycle, migration
-from forms.catalog.items import (
-    DOCUMENT,
-    FORM,
-    KINDS,
-    PRINTOUTS,
-    WORKFLOW,
-    CatalogError,
-    published_version,
-    versions_of,
-)
+from forms.catalog.items import FORM, KINDS, CatalogError
 from forms.catalog.lifecycle import (
     discard_draft,
     entries,
@@ -33,16 +24,12 @@ from forms.catalog.lifecycle import (
     start_draft,
 )
 from forms.catalog.runtime import catalog
-from forms.store import (
-    IssuedDocument,
-    Submission,
-)
+from forms.store import published_schema_version, schema_versions
 from forms.views.admin.common import (
     KIND_LABELS,
     MAX_IMPORT,
     actor,
     bp,
-    content_of,
     draft_or_refuse,
     record_or_404,
     title_of,
@@ -59,15 +46,17 @@ def index():
         groups[entry["kind"]].append(entry)
     return render_template("admin/index.html", groups=groups, kind_labels=KIND_LABELS)
 
+
 @bp.get("/<kind>/<key>")
 def versions(kind: str, key: str):
     """The versions of one definition, newest first."""
-    found = versions_of(kind, key) if kind in KINDS else []
+    found = schema_versions(kind, key) if kind in KINDS else []
     if not found:
         abort(404)
-    latest = published_version(kind, key)
+    latest = published_schema_version(kind, key)
     return render_template("admin/versions.html", kind=kind, key=key, versions=found, latest=latest,
                            kind_label=KIND_LABELS[kind], title=title_of(found[0]))
+
 
 @bp.post("/<kind>/<key>/draf")
 def new_draft(kind: str, key: str):
@@ -78,11 +67,13 @@ def new_draft(kind: str, key: str):
     flash(f"Draf versi {record.version} dibuat dari versi {source.version}.", "success")
     return redirect(url_for("admin.version", kind=kind, key=key, version=record.version))
 
+
 @bp.get("/<kind>/<key>/<int:version>")
 def version(kind: str, key: str, version: int):
     """A version: the editors when it is a draft, read-only with its changes when published."""
     record = record_or_404(kind, key, version)
     return render_version(record)
+
 
 @bp.post("/<kind>/<key>/<int:version>/json")
 def save_json(kind: str, key: str, version: int):
@@ -97,6 +88,7 @@ def save_json(kind: str, key: str, version: int):
         return render_version(record, [problem], json_text=text, status=422, open_at="json")
     return save(record, content, "Draf disimpan.", json_text=text, open_at="json")
 
+
 @bp.post("/<kind>/<key>/<int:version>/hapus")
 def discard(kind: str, key: str, version: int):
     """Delete a draft."""
@@ -105,11 +97,13 @@ def discard(kind: str, key: str, version: int):
     flash(f"Draf versi {version} dihapus.", "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
 
+
 @bp.get("/<kind>/<key>/<int:version>/terbitkan")
 def publish_preview(kind: str, key: str, version: int):
     """Before publishing: the problems (if any), the changes, and what happens to submissions in flight."""
     record = draft_or_refuse(kind, key, version)
     return render_publish(record)
+
 
 @bp.post("/<kind>/<key>/<int:version>/terbitkan")
 def publish(kind: str, key: str, version: int):
@@ -119,14 +113,12 @@ def publish(kind: str, key: str, version: int):
         flash("Draf berubah sejak halaman ini dibuka. Periksa lagi dampaknya sebelum menerbitkan.", "warning")
         return render_publish(record, status=409)
     app = current_app._get_current_object()
-    previous = published_version(kind, key)
     note = request.form.get("note", "").strip()[:500]
     try:
         lifecycle.publish(app, record, actor(), note=note)
     except CatalogError as error:
         flash("Tidak diterbitkan: " + error.problems[0], "warning")
         return render_publish(record, status=422)
-    pin_older(kind, previous, content_of(record))
     message = f"Versi {version} diterbitkan."
     if kind == FORM:
         chosen = [status for status in migration.MIGRATABLE if request.form.get(f"status_{status}") == "pindah"]
@@ -139,15 +131,6 @@ def publish(kind: str, key: str, version: int):
     flash(message, "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
 
-def pin_older(kind: str, previous, content: dict) -> None:
-    """Work begun before a new workflow or printout version stays on the version it began on."""
-    if previous is None:
-        return
-    if kind == WORKFLOW:
-        IssuedDocument.objects(kind=content.get("applies_to"), workflow_version=None).update(
-            set__workflow_version=previous.version)
-    elif kind == DOCUMENT and previous.key == PRINTOUTS:
-        Submission.objects(procedure__printouts=None).update(set__procedure__printouts=previous.version)
 
 @bp.post("/<kind>/<key>/<int:version>/kembalikan")
 def rollback(kind: str, key: str, version: int):
@@ -157,6 +140,7 @@ def rollback(kind: str, key: str, version: int):
     flash(f"Isi versi {version} diterbitkan lagi sebagai versi {made.version}.", "success")
     return redirect(url_for("admin.versions", kind=kind, key=key))
 
+
 @bp.get("/<kind>/<key>/<int:version>/ekspor")
 def export(kind: str, key: str, version: int):
     """A version as a JSON file."""
@@ -164,6 +148,7 @@ def export(kind: str, key: str, version: int):
     body = json.dumps(export_document(record), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{kind}-{key}-v{version}.json"'})
+
 
 @bp.post("/impor")
 @body_limit(lambda: uploads_limit(MAX_IMPORT))

@@ -9,20 +9,29 @@ send the satisfaction survey).
 from __future__ import annotations
 
 import hmac
-import re
 from datetime import UTC
 
 from flask import abort, current_app, g, jsonify, request, send_file, url_for
 
 from forms.casework import transitions as casework
 from forms.engine.text import tr
-from forms.errors import ConflictError, json_error
+from forms.errors import ConflictError
 from forms.office.surveys import settings as survey_settings
 from forms.office.surveys import survey_required
-from forms.printing.issue import find_by_token, find_version, public_state
+from forms.printing.issue import find_by_token, public_state
 from forms.printing.signing import check_signature, office_signer, sha256_hex
-from forms.store import Account, IssuedDocument, Printout, find_document, open_file
+from forms.store import (
+    IssuedDocument,
+    Printout,
+    case_queue,
+    documents_of_owner,
+    find_document,
+    find_officer,
+    find_printout,
+    open_file,
+)
 from forms.views.public.printouts import MAX_CHECK_BYTES
+from forms.web.errorpages import json_error
 from forms.web.jsonapi import (
     OFFICER_ROLES,
     api_blueprint,
@@ -37,7 +46,6 @@ from forms.web.ratelimits import configured, limiter
 
 bp = api_blueprint("api_documents", __name__)
 PAGE_SIZE = 50
-OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
 def document_or_404(document_id: str) -> IssuedDocument:
@@ -70,7 +78,7 @@ def document_json(document: IssuedDocument) -> dict:
     officer = is_officer(g.account)
     fulfilment = document.fulfilment or {}
     sla = casework.sla_view(document)
-    printout = find_version(document.number)
+    printout = find_printout(document.number)
     return {
         **summary_json(document), "submission_id": str(document.submission_id), "data": dict(document.data or {}),
         "assigned_name": document.assigned_name,
@@ -114,16 +122,11 @@ def answer(work) -> tuple:
 def index():
     """An applicant's own documents; for officers every document, by status, words or 'assigned to me'."""
     if is_officer(g.account):
-        query = IssuedDocument.objects
-        if request.args.get("status"):
-            query = query.filter(status=request.args["status"][:100])
-        if request.args.get("q"):
-            query = query.filter(search__contains=request.args["q"].strip().lower()[:80])
-        if request.args.get("mine") in ("1", "true"):
-            query = query.filter(assigned_to=str(g.account.id))
-        documents = query.order_by("entered_at").limit(PAGE_SIZE)
+        mine = str(g.account.id) if request.args.get("mine") in ("1", "true") else None
+        documents = case_queue(request.args.get("status", "")[:100], request.args.get("q", "").strip().lower()[:80],
+                               mine, PAGE_SIZE)
     else:
-        documents = IssuedDocument.objects(owner=casework.owner_of(g.account)).order_by("issued_at")
+        documents = documents_of_owner(casework.owner_of(g.account))
     return jsonify({"items": [summary_json(document) for document in documents]})
 
 
@@ -198,9 +201,7 @@ def claim(document_id: str):
     body = json_body()
     assignee = None
     if body.get("assignee") is not None:
-        wanted = body["assignee"]
-        assignee = Account.objects(id=wanted, roles__in=list(OFFICER_ROLES), active=True).first() \
-            if isinstance(wanted, str) and OBJECT_ID.fullmatch(wanted) else None
+        assignee = find_officer(body["assignee"], OFFICER_ROLES, active_only=True)
         if assignee is None:
             return json_error(422, "Petugas tidak ditemukan.", {"assignee": "Bukan akun petugas yang aktif."})
     return answer(lambda: casework.claim(document, g.account, assignee))
@@ -213,7 +214,7 @@ def printout(number: str):
     version = request.args.get("version")
     if version is not None and not (version.isdecimal() and len(version) < 6):
         return json_error(422, "Parameter tidak valid.", {"version": "Nomor versi (bilangan)."})
-    found = find_version(number[:64], int(version) if version else None)
+    found = find_printout(number[:64], int(version) if version else None)
     if found is None or not may_open(found):
         return json_error(404, "Dokumen tidak ditemukan.")
     owner = casework.owner_of(g.account)

@@ -5,7 +5,7 @@ from flask import g, jsonify, request
 
 from forms.catalog.runtime import schemas
 from forms.engine.schema import Form
-from forms.errors import json_error
+from forms.web.errorpages import json_error
 from forms.web.jsonapi import api_blueprint, may_fill, require_token
 from forms.web.openapi import openapi_document
 

@@ -18,8 +18,8 @@ from forms.engine.jsoninput import public_name, read_step_json
 from forms.engine.schema import Form
 from forms.engine.text import tr
 from forms.engine.wizard import Services, flat_data, navigate
-from forms.errors import json_error
-from forms.views.applicant.wizard import services_for
+from forms.views.applicant.submission import services_for
+from forms.web.errorpages import json_error
 from forms.web.jsonapi import (
     api_blueprint,
     check_version,
@@ -80,7 +80,7 @@ def submission_json(form: Form, submission: store.Submission, services: Services
 
 def without_secrets(form: Form, answers: dict) -> dict:
     """Answers minus password hashes (never shown, not even to their owner)."""
-    secret = {name for name, field in form.fields.items() if field.type == "password"}
+    secret = {name for name, field in form.fields.items() if field.kind.is_secret}
     return {step: {name: value for name, value in values.items() if name not in secret}
             for step, values in (answers or {}).items()}
 
@@ -89,12 +89,10 @@ def without_secrets(form: Form, answers: dict) -> dict:
 @require_token()
 def index():
     """The caller's own submissions, newest first, optionally of one form and/or in one status."""
-    query = store.Submission.objects(owner=owner_key(), preview__ne=True)
-    for name in ("form_id", "status"):
-        if request.args.get(name):
-            query = query.filter(**{name: request.args[name][:100]})
+    found = store.list_submissions(owner_key(), request.args.get("form_id", "")[:100],
+                                   request.args.get("status", "")[:100], MAX_LISTED)
     items = []
-    for submission in query.order_by("-updated_at").limit(MAX_LISTED):
+    for submission in found:
         form = schemas().get(submission.form_id, submission.form_version)
         items.append({"id": str(submission.id), "form_id": submission.form_id, "status": submission.status,
                       "status_label": status_label(form, submission.status) if form else submission.status,
@@ -112,7 +110,7 @@ def create():
     form = schemas().get(form_id) if isinstance(form_id, str) else None
     if form is None or not may_fill(form, g.account):
         return json_error(422, "Formulir tidak dikenal atau tidak dapat Anda isi.", {"form_id": "Formulir tidak dikenal."})
-    if any(field.type == "otp" for field in form.fields.values()):
+    if any(field.kind.sends_code for field in form.fields.values()):
         return json_error(422, "Formulir ini memakai kode verifikasi yang dikirim ke pemohon; isi melalui halaman web.",
                           {"form_id": "Tidak tersedia lewat API."})
     submission = store.create_submission(form.id, form.version, owner_key(), procedure=catalog().procedure())

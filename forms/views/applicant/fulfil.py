@@ -16,7 +16,7 @@ from flask import (
 from forms.casework import transitions as casework
 from forms.engine.text import gettext, tr
 from forms.identity.accounts import require_role
-from forms.store import IssuedDocument, find_document, open_file
+from forms.store import IssuedDocument, documents_of_owner, find_document, open_file
 from forms.web.bodylimits import body_limit, uploads_limit
 from forms.web.templating import current_language
 
@@ -35,8 +35,7 @@ def own_document_or_404(document_id: str) -> IssuedDocument:
 @require_role()
 def index():
     """The applicant's documents, those waiting for them first."""
-    documents = list(IssuedDocument.objects(owner=casework.owner_of(g.account)).order_by("issued_at"))
-    rows = [row_of(document) for document in documents]
+    rows = [row_of(document) for document in documents_of_owner(casework.owner_of(g.account))]
     rows.sort(key=lambda row: (row["turn"] != "pemohon", row["document"].issued_at))
     return render_template("fulfil/index.html", rows=rows)
 

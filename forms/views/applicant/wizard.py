@@ -4,9 +4,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -18,8 +16,7 @@ from forms import store
 from forms.casework.filling import Incomplete, fill_step, submit_draft
 from forms.casework.handlers import SubmitError
 from forms.casework.tracking import document_views, owner_number_of, status_label
-from forms.catalog.runtime import catalog, draft_form, office_clock, schemas
-from forms.engine.fields import Invalid
+from forms.catalog.runtime import catalog, draft_form, schemas
 from forms.engine.render import (
     client_data,
     derived_items,
@@ -27,129 +24,23 @@ from forms.engine.render import (
     review_sections,
     step_view,
 )
-from forms.engine.rules import evaluate
 from forms.engine.schema import Form
 from forms.engine.text import gettext, tr
 from forms.engine.wizard import MAX_ROWS, Services, flat_data, navigate
 from forms.errors import ConflictError
-from forms.identity.codes import CodeError, check_code, issue_code, latest_code
-from forms.outreach.messages import deliver
-from forms.outreach.notify import DeliveryError
+from forms.views.applicant.requestinput import RequestInput, WithoutRow
+from forms.views.applicant.submission import (
+    get_submission_or_404,
+    load_form,
+    referenced_files,
+    services_for,
+)
+from forms.views.applicant.verification import send_codes
 from forms.web.bodylimits import body_limit, uploads_limit
 from forms.web.security import current_owner
 from forms.web.templating import current_language
 
 bp = Blueprint("wizard", __name__)
-
-
-class RequestInput:
-    """The wizard's view of a request: form values and uploaded files."""
-
-    def __init__(self, form, files):
-        self.form, self.files = form, files
-
-    def get(self, name):
-        return self.form.get(name)
-
-    def getlist(self, name):
-        return self.form.getlist(name)
-
-    def file(self, name):
-        return self.files.get(name)
-
-
-class WithoutRow(RequestInput):
-    """A request input with one row of a repeat group taken out (the rows after it move up)."""
-
-    def __init__(self, inner: RequestInput, group: str, index: int):
-        super().__init__(inner.form, inner.files)
-        self.group, self.index = group, index
-
-    def shifted(self, name: str) -> str:
-        parts = name.split("-", 2)
-        if name == f"{self.group}-count" or len(parts) != 3 or parts[0] != self.group or not parts[1].isdigit():
-            return name
-        row = int(parts[1])
-        return f"{self.group}-{row + 1}-{parts[2]}" if row >= self.index else name
-
-    def get(self, name):
-        if name == f"{self.group}-count":
-            return str(max(0, int(self.form.get(name) or 0) - 1))
-        return self.form.get(self.shifted(name))
-
-    def getlist(self, name):
-        return self.form.getlist(self.shifted(name))
-
-    def file(self, name):
-        return self.files.get(self.shifted(name))
-
-
-def load_form(form_id: str, version: int | None = None) -> Form:
-    """A form definition or 404; forms that need an account are refused to anonymous visitors."""
-    form = schemas().get(form_id, version)
-    if form is None:
-        abort(404)
-    if form.access == "account":
-        account = g.get("account")
-        if account is None:
-            abort(redirect(url_for("account.login", next=request.full_path.rstrip("?"))))
-        if form.roles and not set(form.roles) & set(account.roles):
-            abort(403)
-    return form
-
-
-def get_submission_or_404(submission_id: str) -> tuple[store.SubmissionRecord, Form]:
-    """The caller's own submission and its pinned form version; anybody else's is 'not found'."""
-    submission = store.read_submission(submission_id)
-    if submission is None or submission.owner != current_owner():
-        abort(404)
-    if submission.preview:
-        return submission, preview_form(submission)
-    return submission, load_form(submission.form_id, submission.form_version)
-
-
-def preview_form(submission: store.SubmissionRecord) -> Form:
-    """The unpublished version an admin previews, as it stands now; only admins may open previews."""
-    account = g.get("account")
-    if account is None or "admin" not in account.roles:
-        abort(404)
-    form = draft_form(submission.form_id, submission.form_version)
-    if form is None:
-        abort(409, description=gettext("Draf ini sedang tidak valid; perbaiki masalahnya di penyunting untuk melihat "
-                                       "pratinjau."))
-    return form
-
-
-def services_for(submission: store.SubmissionRecord) -> Services:
-    """What validation needs, bound to this submission's owner."""
-    owner = submission.owner
-    return Services(
-        tables=schemas().tables,
-        account=account_context(),
-        save_file=lambda data, name, mime: store.save_file(data, name, mime, owner),
-        upload_max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-        today=office_clock().today(),
-        verify_code=lambda field, code, _note: verify(field, str(submission.id), code),
-        taken=store.value_taken,
-    )
-
-
-def account_context() -> dict:
-    """The signed-in account as rules see it (`account.nik`, `account.profile.desa`…); empty when anonymous."""
-    account = g.get("account")
-    if account is None:
-        return {}
-    return {"id": str(account.id), "username": account.username, "name": account.name, "nik": account.nik,
-            "phone": account.phone, "email": account.email, "roles": list(account.roles),
-            "profile": dict(account.profile or {})}
-
-
-def verify(field, subject: str, code: str) -> None:
-    """Check a one-time code for a field; a refusal becomes the field's error."""
-    try:
-        check_code(field.purpose, subject, code)
-    except CodeError as error:
-        raise Invalid(str(error)) from error
 
 
 @bp.get("/formulir/<form_id>")
@@ -218,45 +109,12 @@ def step_body_limit(submission_id: str, step_name: str) -> int:
 
 def upload_sizes(field) -> list[int | None]:
     """The size limit of each upload a field can post (a repeat group's file per possible row)."""
-    if field.type == "file":
+    if field.kind.is_upload:
         return [field.max_bytes]
-    if field.type == "repeat":
+    if field.kind.is_group:
         rows = min(field.max_items or MAX_ROWS, MAX_ROWS)
         return [size for sub in field.fields for size in upload_sizes(sub)] * rows
     return []
-
-
-def send_codes(form: Form, submission: store.SubmissionRecord, step, services: Services,
-               again: str | None = None) -> None:
-    """Send a one-time code for each code field of the step that has none pending for its current address."""
-    data = flat_data(submission.answers, submission.derived, services)
-    for field in step.fields:
-        if field.type != "otp" or submission.answers.get(step.name, {}).get(field.name):
-            continue
-        target = evaluate(field.target, data, services.tables.lookup)
-        channel = evaluate(field.channel, data, services.tables.lookup)
-        pending = latest_code(field.purpose, str(submission.id))
-        fresh = pending and pending.used_at is None and pending.target == target and store.utcnow() < pending.expires_at
-        if not target or (fresh and again != field.name):
-            continue
-        try:
-            code = issue_code(field.purpose, str(submission.id), target, channel)
-            deliver("kode_verifikasi", channel, target, lang=current_language(), kode=code)
-        except CodeError as error:
-            flash(str(error), "warning")
-            continue
-        except DeliveryError:
-            flash(gettext("Kode belum dapat dikirim saat ini. Coba kirim ulang beberapa saat lagi."), "warning")
-            continue
-        flash(gettext("Kode verifikasi dikirim ke %(address)s.", address=mask(target)), "info")
-
-
-def mask(target: str) -> str:
-    """An address shown partly hidden: si***@contoh.id, +62812****7890."""
-    if "@" in target:
-        local, domain = target.split("@", 1)
-        return f"{local[:2]}***@{domain}"
-    return target[:6] + "****" + target[-4:]
 
 
 def navigation_of(form: Form, submission: store.SubmissionRecord, services: Services):
@@ -397,15 +255,3 @@ def download(submission_id: str, file_id: str):
         abort(404)
     return send_file(stored, mimetype=stored.metadata["content_type"], download_name=stored.filename, as_attachment=False,
                      max_age=0)
-
-
-def referenced_files(value) -> set[str]:
-    """Ids of every file an answer structure refers to."""
-    if isinstance(value, dict):
-        found = {value["id"]} if {"id", "sha256"} <= value.keys() else set()
-        for item in value.values():
-            found |= referenced_files(item)
-        return found
-    if isinstance(value, list):
-        return set().union(*(referenced_files(item) for item in value)) if value else set()
-    return set()

@@ -1,8 +1,6 @@
 """The officer back office: inbox per state, search, claims, the case page, verdicts and workflow actions."""
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     abort,
@@ -16,16 +14,19 @@ from flask import (
 )
 
 from forms.casework import transitions as casework
-from forms.casework.audit import trail_of
 from forms.catalog.runtime import schemas, workflows
 from forms.engine.text import gettext, tr
 from forms.identity.accounts import require_role
 from forms.store import (
-    Account,
     IssuedDocument,
-    Submission,
+    active_officers,
+    audit_trail_of,
+    case_queue,
     count_by_status,
     find_document,
+    find_officer,
+    find_submission,
+    holder_of,
 )
 from forms.views.applicant.fulfil import page_of, row_of
 from forms.web.bodylimits import body_limit
@@ -43,13 +44,9 @@ def inbox():
     """Cases by state with counts, oldest first, filtered by state, words or 'mine'."""
     counts = state_counts()
     chosen = request.args.get("status") or first_busy_state(counts)
-    query = IssuedDocument.objects(status=chosen) if chosen else IssuedDocument.objects
     words = request.args.get("q", "").strip().lower()[:80]
-    if words:
-        query = query.filter(search__contains=words)
-    if request.args.get("saya"):
-        query = query.filter(assigned_to=str(g.account.id))
-    documents = list(query.order_by("entered_at").only(*INBOX_FIELDS).limit(PAGE_SIZE))
+    mine = str(g.account.id) if request.args.get("saya") else None
+    documents = case_queue(chosen, words, mine, PAGE_SIZE, INBOX_FIELDS)
     return render_template("officer/inbox.html", counts=counts, chosen=chosen, words=words,
                            rows=[row_of(document) for document in documents], mine=bool(request.args.get("saya")))
 
@@ -90,11 +87,10 @@ def case_or_404(document_id: str) -> IssuedDocument:
 def case(document_id: str):
     """Everything about a case: application data, documents inline, verdicts, actions, trail."""
     document = case_or_404(document_id)
-    submission = Submission.objects(id=document.submission_id).first()
-    holder = Account.objects(id=document.owner.split(":", 1)[1]).first() if document.owner.startswith("account:") else None
-    officers = Account.objects(roles__in=list(OFFICERS), active=True).only("id", "name", "roles")
-    return render_template("officer/case.html", **page_of(document), submission=submission, holder=holder,
-                           trail=trail_of(document.number), officers=officers,
+    submission = find_submission(str(document.submission_id))
+    return render_template("officer/case.html", **page_of(document), submission=submission,
+                           holder=holder_of(document.owner), trail=audit_trail_of(document.number),
+                           officers=active_officers(OFFICERS),
                            form=schemas().get(submission.form_id, submission.form_version) if submission else None)
 
 
@@ -106,8 +102,7 @@ def claim(document_id: str):
     document = case_or_404(document_id)
     assignee = None
     if request.form.get("petugas"):
-        assignee = Account.objects(id=request.form["petugas"], roles__in=list(OFFICERS)).first() \
-            if re.fullmatch(r"[0-9a-f]{24}", request.form["petugas"]) else None
+        assignee = find_officer(request.form["petugas"], OFFICERS)
         if assignee is None:
             flash(gettext("Petugas tidak ditemukan."), "warning")
             return redirect(url_for("officer.case", document_id=document_id))

@@ -31,13 +31,18 @@ from forms.office.surveys import survey_required
 from forms.printing.issue import (
     draft_pdf,
     find_by_token,
-    find_version,
     print_settings,
     public_state,
-    versions_of,
 )
 from forms.printing.signing import check_signature, office_signer, sha256_hex
-from forms.store import DRAFT, Printout, find_submission, open_file
+from forms.store import (
+    DRAFT,
+    Printout,
+    find_printout,
+    find_submission,
+    open_file,
+    printout_versions,
+)
 from forms.web.bodylimits import body_limit, uploads_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.security import current_owner
@@ -80,21 +85,21 @@ def upload_check(printout: Printout) -> dict:
 @require_role()
 def download(number: str):
     """The newest printout of a document, from the store."""
-    return send_printout(find_version(number))
+    return send_printout(find_printout(number))
 
 
 @bp.get("/dokumen/<number>/versi/<int:version>.pdf")
 @require_role()
 def download_version(number: str, version: int):
     """An older (possibly superseded) printout version, from the store."""
-    return send_printout(find_version(number, version))
+    return send_printout(find_printout(number, version))
 
 
 @bp.get("/dokumen/<number>/versi")
 @require_role()
 def versions(number: str):
     """Every printout version of a document, with its state, for its owner and officers."""
-    found = versions_of(number)
+    found = printout_versions(number)
     if not found or not may_open(found[0]):
         abort(404)
     return render_template("printouts/versions.html", number=number, versions=found,

@@ -44,7 +44,7 @@ from forms.office.tickets import (
     ticket_by_id,
 )
 from forms.outreach.notify import DeliveryError
-from forms.views.applicant.wizard import referenced_files
+from forms.views.applicant.submission import referenced_files
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.templating import current_language
@@ -124,8 +124,7 @@ def actor_names(ticket: store.Submission) -> dict[str, str]:
     """Names of the officers in a ticket's history, by actor key ('account:…')."""
     ids = [entry["actor"].split(":", 1)[1] for entry in ticket.history
            if str(entry.get("actor", "")).startswith("account:")]
-    accounts = store.Account.objects(id__in=[i for i in ids if re.fullmatch(r"[0-9a-f]{24}", i)]).only("name")
-    return {f"account:{account.id}": account.name for account in accounts}
+    return {f"account:{account_id}": name for account_id, name in store.account_names(ids).items()}
 
 
 @bp.post("/petugas/pengaduan/<ticket_id>")

@@ -1,0 +1,56 @@
+"""Printout records: each rendered version of a document's printout, how it names what it prints, and lookups."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import mongoengine as me
+
+from forms.store.documents import document_status
+from forms.store.errors import translate_errors
+from forms.store.models import IssuedDocument, Printout
+
+
+@translate_errors
+def subject_ref(subject: me.Document) -> str:
+    """'<collection>:<id>', how a printout names the record it prints."""
+    return f"{subject._get_collection_name()}:{subject.id}"
+
+
+@translate_errors
+def subject_status(ref: str) -> str | None:
+    """The current status of the issued document a printout names; None for another subject or a missing one."""
+    collection, _, subject_id = ref.partition(":")
+    if collection != IssuedDocument._get_collection_name():
+        return None
+    return document_status(subject_id)
+
+
+@translate_errors
+def add_printout(values: Mapping[str, Any]) -> Printout:
+    """Store a new printout version, then mark the subject's older versions superseded at its render time."""
+    printout = Printout(**values).save()
+    Printout.objects(subject=printout.subject, version__lt=printout.version, superseded=False).update(
+        set__superseded=True, set__superseded_at=printout.rendered_at)
+    return printout
+
+
+@translate_errors
+def printout_by_token_hash(token_hash: str) -> Printout | None:
+    """The printout version whose QR token has this SHA-256, or None."""
+    return Printout.objects(token_hash=token_hash).first()
+
+
+@translate_errors
+def find_printout(number: str, version: int | None = None) -> Printout | None:
+    """A document's printout: the given version, or the newest; None if there is none."""
+    query = Printout.objects(number=number)
+    if version is not None:
+        return query.filter(version=version).first()
+    return query.order_by("-version").first()
+
+
+@translate_errors
+def printout_versions(number: str) -> list[Printout]:
+    """Every printout version of a document, newest first."""
+    return list(Printout.objects(number=number).order_by("-version"))
