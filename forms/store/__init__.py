@@ -29,6 +29,7 @@ from forms.store.models import (  # noqa: F401
     AdminLogEntry,
     ApiToken,
     AuditEntry,
+    AuditHead,
     Code,
     Counter,
     IssuedDocument,
@@ -131,8 +132,8 @@ from forms.store.webhooks import (  # noqa: F401
 from forms.store.audit import (  # noqa: F401
     append_audit_entry,
     audit_chain,
+    audit_head,
     audit_trail_of,
-    last_audit_entry,
 )
 from forms.store.documents import (  # noqa: F401
     add_document,

@@ -13,6 +13,7 @@ from forms.store.models import (
     AdminLogEntry,
     ApiToken,
     AuditEntry,
+    AuditHead,
     Code,
     Counter,
     IssuedDocument,
@@ -40,7 +41,7 @@ def init_store(app: Flask) -> None:
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
         add_units_of_work(app)
-    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
+    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry, AuditHead,
                      Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind

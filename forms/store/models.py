@@ -256,6 +256,16 @@ class AuditEntry(me.Document):
     meta: ClassVar[dict] = {"collection": "audit_trail", "indexes": ["subject"]}
 
 
+class AuditHead(me.Document):
+    """Where the audit chain ends (last sequence number and hash): appending reads one record, not the trail."""
+
+    name = me.StringField(primary_key=True)
+    seq = me.IntField(required=True)
+    hash = me.StringField(required=True)
+
+    meta: ClassVar[dict] = {"collection": "audit_head"}
+
+
 class Webhook(me.Document):
     """An address that receives every status change as a signed JSON POST."""
 
