@@ -7,6 +7,8 @@ from typing import ClassVar
 import mongoengine as me
 
 DRAFT = "draft"
+# Submissions that are not an admin's preview: an equality an index can answer (older records lack the field).
+NOT_PREVIEW = [False, None]
 
 
 def utcnow() -> datetime:
