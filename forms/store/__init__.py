@@ -11,6 +11,7 @@ from forms.store.connection import (  # noqa: F401
     embedded,
     init_store,
     majority,
+    unit_of_work,
 )
 from forms.store.counters import counter_value, next_sequence, value_taken  # noqa: F401
 from forms.store.documents import (  # noqa: F401

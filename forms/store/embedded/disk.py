@@ -99,13 +99,17 @@ class Disk:
         row = self.reader.execute("SELECT doc FROM docs WHERE cid = ? AND id = ?", (cid, key)).fetchone()
         return row[0] if row else None
 
-    def natural(self, cid: int) -> Iterator[tuple[bytes, bytes]]:
-        """(id, BSON) of every document of a collection, in natural order (a full scan), a page at a time."""
+    def natural(self, cid: int) -> Iterator[bytes]:
+        """The ids of every document of a collection in natural order (a full scan), a page at a time.
+
+        Ids only: a caller that stops after the first document (`find_one({})`) reads one document,
+        not a page of them (a page of file chunks is megabytes).
+        """
         after = -1
         while True:
-            rows = self.reader.execute("SELECT rowid, id, doc FROM docs WHERE cid = ? AND rowid > ? "
-                                       "ORDER BY rowid LIMIT ?", (cid, after, FETCH)).fetchall()
-            yield from ((key, blob) for _rowid, key, blob in rows)
+            rows = self.reader.execute("SELECT rowid, id FROM docs WHERE cid = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                                       (cid, after, FETCH)).fetchall()
+            yield from (key for _rowid, key in rows)
             if len(rows) < FETCH:
                 return
             after = rows[-1][0]

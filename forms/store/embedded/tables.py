@@ -152,9 +152,9 @@ class TableStore(CollectionStore):
         if counted:
             self.engine.record_scan(f"{self.db_name}.{self.name}", {})
         changed = dict(self.engine.changed_in(self.cid))
-        for key, blob in list(self.engine.disk.natural(self.cid)):
+        for key in self.engine.disk.natural(self.cid):
             tracked = changed.get(key)
-            document = tracked.document if tracked is not None else self.engine.load(self.cid, key, blob)
+            document = tracked.document if tracked is not None else self.engine.read(self.cid, key)
             if document is not None:
                 yield key, document
         for key, tracked in changed.items():
@@ -174,9 +174,14 @@ class TableStore(CollectionStore):
         return self.in_natural_order(keys)
 
     def scan(self, query: Mapping) -> Iterator[dict]:
-        """Every document, for a query no index serves (counted by the query's shape)."""
-        self.engine.record_scan(f"{self.db_name}.{self.name}", query)
-        return (document for _key, document in self.every_document(counted=False))
+        """Every document, for a query no index serves; counted (by the query's shape) once it reads a second one.
+
+        `find_one({})` ("is there any?", as GridFS asks before every file) reads one document: not a scan.
+        """
+        for examined, (_key, document) in enumerate(self.every_document(counted=False)):
+            if examined == 1:
+                self.engine.record_scan(f"{self.db_name}.{self.name}", query)
+            yield document
 
     def ordered(self, query: Mapping, sort: Sequence[tuple[str, int]]) -> Iterator[dict] | None:
         """Documents in the sort's order straight from an index (lazily), or None when none serves the sort."""
