@@ -64,6 +64,7 @@ def install_lock() -> None:
             return
         Collection.create_index = _make_cheap_create_index(_make_listing_create_index(Collection.create_index))
         Collection.count_documents = _make_counting(Collection.count_documents)
+        Collection.find_one = _make_first_only(Collection.find_one)
         for cls in (Collection, Database, mongomock.MongoClient):
             _wrap_public_methods(cls)
         Collection._update = _make_locked(_make_pinning_update(Collection._update))
@@ -167,6 +168,23 @@ def _make_ordered_dataset(get_dataset: Callable) -> Callable:
         return get_dataset(collection, spec, sort, fields, as_class)
 
     return dataset
+
+
+def _make_first_only(find_one: Callable) -> Callable:
+    """find_one asks for one document (mongomock's computes every match, then takes the first)."""
+
+    @functools.wraps(find_one)
+    def first(collection: Collection, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if filter is None:
+            filter = {}
+        if not isinstance(filter, Mapping):
+            filter = {"_id": filter}
+        try:
+            return next(collection.find(filter, *args, **kwargs).limit(1))
+        except StopIteration:
+            return None
+
+    return first
 
 
 def _make_counting(count_documents: Callable) -> Callable:
