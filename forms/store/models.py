@@ -40,7 +40,8 @@ class Submission(me.Document):
 
     meta: ClassVar[dict] = {
         "collection": "submissions",
-        "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
+        "indexes": ["owner", ("owner", "form_id"), ("form_id", "status"), ("form_id", "submitted_at"),
+                    {"fields": ["number"], "unique": True, "sparse": True}],
     }
 
 
@@ -67,7 +68,7 @@ class SchemaVersion(me.Document):
     revision = me.IntField(default=1)  # bumped on every draft save: stale editors get a conflict
 
     meta: ClassVar[dict] = {"collection": "schema_versions",
-            "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state")]}
+            "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state"), "state"]}
 
 
 class AdminLogEntry(me.Document):
@@ -125,6 +126,7 @@ class Account(me.Document):
             {"fields": ["nik"], "unique": True, "sparse": True},
             {"fields": ["phone"], "unique": True, "sparse": True},
             "email",
+            "roles",
         ],
     }
 
@@ -166,7 +168,7 @@ class Code(me.Document):
     expires_at = me.DateTimeField(required=True)
     used_at = me.DateTimeField()
 
-    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject")]}
+    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject"), ("purpose", "expires_at")]}
 
 UNIQUE_TARGETS = {
     "account.username": (Account, "username"),
@@ -185,7 +187,8 @@ class OwnerNumber(me.Document):
     created_at = me.DateTimeField(default=utcnow)
 
     meta: ClassVar[dict] = {"collection": "owner_numbers",
-            "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True}]}
+            "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True},
+                        "owner"]}
 
 
 class IssuedDocument(me.Document):
@@ -213,7 +216,8 @@ class IssuedDocument(me.Document):
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
-            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}
+            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
+                        ("kind", "status", "sla.due_at")]}
 
 
 class Printout(me.Document):

@@ -64,7 +64,7 @@ class TableStore(CollectionStore):
         if self.definitions.get(index_name, (0, None))[1] == index_dict:
             return
         spec = {**index_dict, "key": [tuple(pair) for pair in index_dict["key"]]}
-        per_document = {key: entry_keys(document, spec) for key, document in self.every_document(counted=False)}
+        per_document = {key: entry_keys(document, spec) for key, document in self.every_document()}
         if spec.get("unique"):
             refuse_duplicates(per_document)
         old = self.definitions.get(index_name)
@@ -93,7 +93,7 @@ class TableStore(CollectionStore):
         """Remove every document and index of the collection."""
         for name in list(self.definitions):
             self.drop_index(name)
-        for key, _document in list(self.every_document(counted=False)):
+        for key, _document in list(self.every_document()):
             self.engine.track(self.cid, key, self.keys_of).document = None
         self.force_created = False
         self.engine.note_statement("UPDATE colls SET created = 0 WHERE cid = ?", (self.cid,))
@@ -143,14 +143,12 @@ class TableStore(CollectionStore):
 
     @property
     def documents(self) -> Iterator[dict]:
-        """Every document in natural order: a full scan (counted)."""
+        """Every document in natural order: a full scan (counted once it reads a second document)."""
         self.expire()
-        return (document for _key, document in self.every_document(counted=True))
+        return self.scan({})
 
-    def every_document(self, counted: bool) -> Iterator[tuple[bytes, dict]]:
+    def every_document(self) -> Iterator[tuple[bytes, dict]]:
         """(key, document) of the whole collection: stored ones in natural order, then new ones."""
-        if counted:
-            self.engine.record_scan(f"{self.db_name}.{self.name}", {})
         changed = dict(self.engine.changed_in(self.cid))
         for key in self.engine.disk.natural(self.cid):
             tracked = changed.get(key)
@@ -174,12 +172,15 @@ class TableStore(CollectionStore):
         return self.in_natural_order(keys)
 
     def scan(self, query: Mapping) -> Iterator[dict]:
-        """Every document, for a query no index serves; counted (by the query's shape) once it reads a second one.
+        """Every document, for a query no index serves: counted by the query's shape.
 
-        `find_one({})` ("is there any?", as GridFS asks before every file) reads one document: not a scan.
+        An empty query counts only once it reads a second document: `find_one({})` ("is there any?",
+        as GridFS asks before every file) reads one document, which is no scan.
         """
-        for examined, (_key, document) in enumerate(self.every_document(counted=False)):
-            if examined == 1:
+        if query:
+            self.engine.record_scan(f"{self.db_name}.{self.name}", query)
+        for examined, (_key, document) in enumerate(self.every_document()):
+            if examined == 1 and not query:
                 self.engine.record_scan(f"{self.db_name}.{self.name}", query)
             yield document
 
