@@ -259,12 +259,6 @@ class Engine:
     def record_scan(self, collection: str, query: Any) -> None:
         """Count a query that no index served (the index-use test reads these)."""
         self.scans[(collection, shape_of(query))] += 1
-        import os, traceback  # TEMP scan log
-        if os.environ.get("LOKET_SCAN_LOG"):
-            frames = [f for f in traceback.extract_stack() if "/forms/" in f.filename and "/store/embedded/" not in f.filename]
-            where = " < ".join(f"{f.filename.split('/forms/')[1]}:{f.lineno}:{f.name}" for f in frames[-3:][::-1])
-            with open(os.environ["LOKET_SCAN_LOG"], "a") as log:
-                log.write(f"{collection}\t{shape_of(query)}\t{where}\n")
 
 
 def shape_of(query: Any) -> str:
