@@ -34,12 +34,28 @@ from forms.catalog.runtime import schemas
 from forms.engine.text import text_problem
 from forms.identity.accounts import create_account
 from forms.store import Code, IssuedDocument, find_submission, refuse_operator_keys
-from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA, ROOT, WizardClient, token
-from tests.test_access_matrix import inline_code
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_pengaduan import COMPLAINT
-from tests.test_permohonan import NIK, PROFILE, detail, kegiatan, products
-from tests.test_registration import AKUN, FORMULIR, PELAKU
+from tests.helpers import (
+    AKUN,
+    ANSWER,
+    COMPLAINT,
+    DEMO_DIRI,
+    DEMO_PRODUK,
+    DEMO_USAHA,
+    FORMULIR,
+    NIK,
+    PASSWORD,
+    PELAKU,
+    PROFILE,
+    ROOT,
+    WizardClient,
+    detail,
+    inline_code,
+    kegiatan,
+    login,
+    products,
+    token,
+    village_code,
+)
 
 MARKERS = [0]
 
@@ -192,7 +208,7 @@ def attack_step(journey: Journey, step_name: str, valid: dict) -> None:
             expect_refused(journey, step_name, label, response, before)
     for label, value in TOLERATED.items():
         expect_sound(journey, step_name, label,
-                     lambda: post(journey, step_name, {**valid, **{name: value for name in editable}, "_action": "save"}))
+                     lambda value=value: post(journey, step_name, {**valid, **{name: value for name in editable}, "_action": "save"}))
     expect_sound(journey, step_name, "two-values", lambda: post(
         journey, step_name, {**valid, **{name: [valid.get(name, "1"), "2"] for name in editable}, "_action": "save"}))
     expect_sound(journey, step_name, "invalid-utf8", lambda: post(
@@ -302,11 +318,6 @@ def outbox_code(app) -> str:
     return re.search(r"\b(\d{6})\b", files[-1].read_text()).group(1)
 
 
-def village() -> str:
-    from forms.engine.schema import load_schemas
-    return load_schemas(ROOT / "schemas").tables["desa-kelurahan"].keys_where("kode_kecamatan", "32.01.01")[0]
-
-
 ATTACKED: set[tuple[str, str]] = set()
 
 
@@ -333,7 +344,7 @@ def test_demo_form(app, client):
 
 def test_registration_form(app, client):
     steps = [("skala_usaha", {"skala_usaha": "umk"}), ("jenis_pelaku", {"jenis_pelaku": "perseorangan"}),
-             ("formulir", dict(FORMULIR, desa=village())), ("verifikasi", lambda j: {"kode": outbox_code(app)}),
+             ("formulir", dict(FORMULIR, desa=village_code())), ("verifikasi", lambda j: {"kode": outbox_code(app)}),
              ("akun", AKUN), ("data_pelaku_usaha", PELAKU)]
     journey = Journey(app, client, "pendaftaran", steps, ATTACKED).run()
     review, status = journey.submit()

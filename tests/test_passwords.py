@@ -5,7 +5,12 @@ from argon2 import extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask import Flask
 
-from forms.identity.passwords import HASHER, hash_password, needs_rehash, verify_password
+from forms.identity.passwords import (
+    HASHER,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 
 
 def test_production_parameters_are_the_strong_ones():
