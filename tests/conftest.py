@@ -14,20 +14,7 @@ from werkzeug.routing import Rule
 
 from forms import create_app
 from tests.fakes import Gateway, start_smtp
-from tests.helpers import (
-    ANSWER,
-    FIXTURES,
-    NIK,
-    PASSWORD,
-    PROFILE,
-    ROOT,
-    Api,
-    WizardClient,
-    login,
-    store_config,
-)
-
-__all__ = ["FIXTURES", "ROOT"]
+from tests.helpers import NIK, PASSWORD, PROFILE, Api, WizardClient, login, store_config
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -129,7 +116,7 @@ def people(app):
     clients = {}
     for name in ("siti", "budi", "vera", "vino", "kepala"):
         client = app.test_client()
-        assert login(client, username=name, answer=ANSWER).status_code == 302
+        assert login(client, username=name).status_code == 302
         clients[name] = client
     return clients
 
