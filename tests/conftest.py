@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from werkzeug.routing import Rule
 
 from forms import create_app
@@ -58,8 +59,34 @@ def signing_pair(tmp_path_factory):
     return folder / "office-key.pem", folder / "office-cert.pem"
 
 
+@pytest.fixture(scope="session")
+def session_signer(signing_pair):
+    """The session's office key loaded once (loading an RSA key checks it, which takes a while)."""
+    from forms.printing.signing import load_signer
+    return load_signer(signing_pair[0], signing_pair[1], None)
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Compiled page templates kept for the session, so each app does not compile every template again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        """Give the bucket the code compiled before (it checks the template's source is unchanged)."""
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        """Keep freshly compiled code."""
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
-def make_app(tmp_path, signing_pair):
+def make_app(tmp_path, signing_pair, session_signer):
     """Factory for apps with extra settings; databases of real MongoDB runs are dropped after.
 
     Apps sign with the session's office key unless a test sets SIGNING_KEY itself (empty: the
@@ -74,6 +101,9 @@ def make_app(tmp_path, signing_pair):
                   **store_config(), **settings}
         app = create_app(config)
         app.instance_path = str(tmp_path / "instance")
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
+        if "SIGNING_KEY" not in settings and "SIGNING_CERT" not in settings:
+            app.extensions["loket.signer"] = session_signer
         made.append(app)
         return app
 
