@@ -1,9 +1,11 @@
 """Pemenuhan Persyaratan and the officer's verification walked in headless Chromium, desktop and 390 px."""
 from __future__ import annotations
 
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pypdf import PdfWriter
 
 from forms.identity.accounts import create_account
 from forms.store import IssuedDocument
@@ -21,7 +23,17 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def one_page_pdf() -> bytes:
+    """A small but well-formed PDF: the officer's case page shows each upload in the browser's PDF viewer."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 
 
 @pytest.fixture
