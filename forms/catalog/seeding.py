@@ -59,6 +59,7 @@ def file_items(app: Flask, problems: list[str]) -> list[Item]:
     problems.extend(found)
     return list(items)
 
+
 def files_fingerprint(app: Flask) -> tuple:
     """The definition files' paths and a hash of their bytes: what a reading of them depends on."""
     root = Path(app.config["SCHEMAS_DIR"])
@@ -66,12 +67,14 @@ def files_fingerprint(app: Flask) -> tuple:
     paths += [Path(app.config[folder_key]) / name for folder_key, name, _public in DOCUMENTS.values()]
     return tuple((str(path), bytes_hash(path)) for path in paths)
 
+
 def bytes_hash(path: Path) -> bytes | None:
     """A hash of a file's bytes; None if it cannot be read (parsing then reports why)."""
     try:
         return hashlib.blake2b(path.read_bytes()).digest()
     except OSError:
         return None
+
 
 def parse_file_items(app: Flask, problems: list[str]) -> list[Item]:
     """Every definition in schemas/ and printouts/ that the store keeps, read from disk."""
