@@ -28,16 +28,25 @@ import pytest
 from forms import create_app
 from forms.identity.accounts import create_account
 from forms.store import IssuedDocument, close_store, find_submission
-from tests.conftest import (
+from tests.helpers import (
+    ANSWER,
     DEMO_DIRI,
     DEMO_PRODUK,
     DEMO_USAHA,
+    NIK,
+    PASSWORD,
+    PROFILE,
     WizardClient,
+    file_complaint,
+    inline_code,
+    issue,
+    login,
+    ok,
+    start,
     store_config,
     token,
+    verification_token,
 )
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, issue, ok, start
 
 PERSONAS = ("anon", "a", "b", "verifikator", "kepala", "admin")
 OFFICERS = ("verifikator", "kepala", "admin")
@@ -189,8 +198,6 @@ def world(tmp_path_factory):
 
 def build_objects(app, client) -> dict[str, str]:
     """A's issued application with an uploaded requirement, a draft, a demo upload and a complaint."""
-    from tests.test_pengaduan import file_complaint
-    from tests.test_printouts import verification_token
 
     wizard, rows = start(client, "11052")
     ok(wizard.fill("detail_usaha", rows))
@@ -215,20 +222,6 @@ def build_objects(app, client) -> dict[str, str]:
             "document": str(document.id), "number": document.number, "nib": submission.derived["nib"],
             "requirement": REQUIREMENT, "token": verification_token(app, pdf.data), "ticket": ticket_id,
             "ticket_file": find_submission(ticket_id).answers["aduan"]["lampiran"]["id"]}
-
-
-TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>")
-INLINE_ATTRIBUTE = re.compile(r"""\s(style|on[a-z]+)\s*=|\s(href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
-
-
-def inline_code(html: str) -> list[str]:
-    """Tags the CSP would block or that smuggle code: inline <script>, <style>, style= and on*= attributes, javascript: links."""
-    found = []
-    for match in TAG.finditer(html):
-        name, attributes = match.group(1).lower(), match.group(2) or ""
-        if (name == "script" and "src=" not in attributes) or name == "style" or INLINE_ATTRIBUTE.search(attributes):
-            found.append(match.group(0)[:120])
-    return found
 
 
 def outcome(response) -> str:

@@ -10,9 +10,19 @@ import pytest
 
 from forms.identity.accounts import create_account
 from forms.store import AdminLogEntry, IssuedDocument, SchemaVersion, Submission
-from tests.conftest import WizardClient, token
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, detail, issue, ok, start
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PASSWORD,
+    PROFILE,
+    WizardClient,
+    detail,
+    issue,
+    login,
+    ok,
+    start,
+    token,
+)
 
 NEW_FIELD = "nomor_telepon_usaha"
 
@@ -469,7 +479,7 @@ def test_service_standard_components_are_edited_as_plain_text(app, people):
     after = content("document", "standar-pelayanan", version)
     assert next(c for c in after["components"] if c["key"] == "dasar_hukum")["items"] == lines
     # Emptying a required text is refused and nothing changes.
-    time_component = next(c for c in after["components"] if c["key"] == "jangka_waktu")
+    assert next(c for c in after["components"] if c["key"] == "jangka_waktu")["text"]["id"]  # required, filled
     response = admin.post(f"/admin/document/standar-pelayanan/{version}/komponen", data={
         "csrf_token": token(page), "revision": revision("document", "standar-pelayanan", version),
         "component": "jangka_waktu", "title": "Jangka waktu", "text": ""})

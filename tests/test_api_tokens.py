@@ -7,8 +7,7 @@ import re
 import pytest
 
 from forms.store import Account, ApiToken
-from tests.conftest import token
-from tests.test_login import ANSWER, PASSWORD, login
+from tests.helpers import ANSWER, PASSWORD, login, token
 
 TOKEN = re.compile(r"lkt_[A-Za-z0-9_-]{43}")
 

@@ -34,12 +34,28 @@ from forms.catalog.runtime import schemas
 from forms.engine.text import text_problem
 from forms.identity.accounts import create_account
 from forms.store import Code, IssuedDocument, find_submission, refuse_operator_keys
-from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA, ROOT, WizardClient, token
-from tests.test_access_matrix import inline_code
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_pengaduan import COMPLAINT
-from tests.test_permohonan import NIK, PROFILE, detail, kegiatan, products
-from tests.test_registration import AKUN, FORMULIR, PELAKU
+from tests.helpers import (
+    AKUN,
+    ANSWER,
+    COMPLAINT,
+    DEMO_DIRI,
+    DEMO_PRODUK,
+    DEMO_USAHA,
+    FORMULIR,
+    NIK,
+    PASSWORD,
+    PELAKU,
+    PROFILE,
+    ROOT,
+    WizardClient,
+    detail,
+    inline_code,
+    kegiatan,
+    login,
+    products,
+    token,
+    village_code,
+)
 
 MARKERS = [0]
 
@@ -79,8 +95,9 @@ Values = dict[str, Any] | Callable[["Journey"], dict[str, Any]]
 class Journey:
     """One walk through one form, attacking each step before saving it validly."""
 
-    def __init__(self, app, client, form_id: str, steps: list[tuple[str, Values]], attacked: set):
-        self.app, self.client, self.form_id, self.steps, self.attacked = app, client, form_id, steps, attacked
+    def __init__(self, app, client, form_id: str, steps: list[tuple[str, Values]]):
+        self.app, self.client, self.form_id, self.steps = app, client, form_id, steps
+        self.attacked: set[str] = set()
         self.wizard = WizardClient(client, form_id).start()
         self.form = schemas_of(app).get(form_id)
 
@@ -88,9 +105,8 @@ class Journey:
         for step_name, values in self.steps:
             self.client.get(self.wizard.url(step_name))  # opening a code step sends its code
             values = values(self) if callable(values) else dict(values)
-            if (self.form_id, step_name) not in self.attacked:
-                attack_step(self, step_name, values)
-                self.attacked.add((self.form_id, step_name))
+            attack_step(self, step_name, values)
+            self.attacked.add(step_name)
             self.prepare_valid(step_name)
             page = self.client.get(self.wizard.url(step_name))
             response = post(self, step_name, {**with_payload(self, page, values), "_action": "next"}, page)
@@ -192,7 +208,7 @@ def attack_step(journey: Journey, step_name: str, valid: dict) -> None:
             expect_refused(journey, step_name, label, response, before)
     for label, value in TOLERATED.items():
         expect_sound(journey, step_name, label,
-                     lambda: post(journey, step_name, {**valid, **{name: value for name in editable}, "_action": "save"}))
+                     lambda value=value: post(journey, step_name, {**valid, **{name: value for name in editable}, "_action": "save"}))
     expect_sound(journey, step_name, "two-values", lambda: post(
         journey, step_name, {**valid, **{name: [valid.get(name, "1"), "2"] for name in editable}, "_action": "save"}))
     expect_sound(journey, step_name, "invalid-utf8", lambda: post(
@@ -302,14 +318,6 @@ def outbox_code(app) -> str:
     return re.search(r"\b(\d{6})\b", files[-1].read_text()).group(1)
 
 
-def village() -> str:
-    from forms.engine.schema import load_schemas
-    return load_schemas(ROOT / "schemas").tables["desa-kelurahan"].keys_where("kode_kecamatan", "32.01.01")[0]
-
-
-ATTACKED: set[tuple[str, str]] = set()
-
-
 @pytest.fixture
 def app(make_app):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, RATELIMIT_ENABLED=False, SKM_REQUIRED_FOR_DOWNLOAD=False)
@@ -323,19 +331,35 @@ def officer(app):
     return client
 
 
+def demo_steps() -> list[tuple[str, Values]]:
+    return [("data_diri", DEMO_DIRI), ("usaha", DEMO_USAHA), ("produk", DEMO_PRODUK), ("lampiran", {"pernyataan": "1"})]
+
+
+def registration_steps() -> list[tuple[str, Values]]:
+    return [("skala_usaha", {"skala_usaha": "umk"}), ("jenis_pelaku", {"jenis_pelaku": "perseorangan"}),
+            ("formulir", dict(FORMULIR, desa=village_code())),
+            ("verifikasi", lambda journey: {"kode": outbox_code(journey.app)}), ("akun", AKUN),
+            ("data_pelaku_usaha", PELAKU)]
+
+
+def complaint_steps() -> list[tuple[str, Values]]:
+    return [("aduan", COMPLAINT), ("kontak", {"identitas": "anonim"})]
+
+
+def survey_steps() -> list[tuple[str, Values]]:
+    return [("responden", {"jenis_kelamin": "P", "usia": "u35", "pendidikan": "s1", "pekerjaan": "wirausaha"}),
+            ("penilaian", {f"u{number}": "4" for number in range(1, 10)}), ("saran", {"saran": "Baik"})]
+
+
 def test_demo_form(app, client):
-    journey = Journey(app, client, "demo", [("data_diri", DEMO_DIRI), ("usaha", DEMO_USAHA), ("produk", DEMO_PRODUK),
-                                            ("lampiran", {"pernyataan": "1"})], ATTACKED).run()
+    journey = Journey(app, client, "demo", demo_steps()).run()
     review, status = journey.submit()
     assert_escaped(review.get_data(as_text=True), "demo review")
     assert_escaped(status.get_data(as_text=True), "demo status")
 
 
 def test_registration_form(app, client):
-    steps = [("skala_usaha", {"skala_usaha": "umk"}), ("jenis_pelaku", {"jenis_pelaku": "perseorangan"}),
-             ("formulir", dict(FORMULIR, desa=village())), ("verifikasi", lambda j: {"kode": outbox_code(app)}),
-             ("akun", AKUN), ("data_pelaku_usaha", PELAKU)]
-    journey = Journey(app, client, "pendaftaran", steps, ATTACKED).run()
+    journey = Journey(app, client, "pendaftaran", registration_steps()).run()
     review, status = journey.submit()
     assert_escaped(review.get_data(as_text=True), "registration review")
     assert_escaped(status.get_data(as_text=True), "registration status", shown=False)
@@ -345,8 +369,7 @@ def test_registration_form(app, client):
 
 
 def test_complaint_form_and_the_officer_reply(app, client):
-    journey = Journey(app, client, "pengaduan", [("aduan", COMPLAINT), ("kontak", {"identitas": "anonim"})],
-                      ATTACKED).run()
+    journey = Journey(app, client, "pengaduan", complaint_steps()).run()
     review, status = journey.submit()
     text = status.get_data(as_text=True)
     assert_escaped(review.get_data(as_text=True), "complaint review")
@@ -373,10 +396,7 @@ def test_complaint_form_and_the_officer_reply(app, client):
 
 
 def test_survey_form(app, client):
-    penilaian = {f"u{number}": "4" for number in range(1, 10)}
-    journey = Journey(app, client, "skm", [("responden", {"jenis_kelamin": "P", "usia": "u35", "pendidikan": "s1",
-                                                          "pekerjaan": "wirausaha"}),
-                                           ("penilaian", penilaian), ("saran", {"saran": "Baik"})], ATTACKED).run()
+    journey = Journey(app, client, "skm", survey_steps()).run()
     review, _status = journey.submit()
     assert_escaped(review.get_data(as_text=True), "survey review")
     desk = officer(app)
@@ -407,7 +427,7 @@ def licence_steps(code: str, teknis: dict | None = None) -> list[tuple[str, Valu
 
 
 def test_licence_application_to_signed_printouts(app, applicant):
-    journey = Journey(app, applicant, "permohonan-baru", licence_steps("11052"), ATTACKED).run()
+    journey = Journey(app, applicant, "permohonan-baru", licence_steps("11052")).run()
     draft = applicant.get(journey.wizard.url() + "/draf.pdf")
     assert draft.status_code == 200
     assert_printed_as_text(pdf_text(draft.data), "draft preview")
@@ -433,19 +453,30 @@ def test_licence_application_to_signed_printouts(app, applicant):
     assert_escaped(tracked.get_data(as_text=True), "tracking", shown=False)
 
 
-def test_licence_application_high_risk_step(app, applicant):
+def high_risk_steps() -> list[tuple[str, Values]]:
+    """The licence application up to the step only high-risk activities have."""
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
     steps = licence_steps("86105", teknis)
-    steps = steps[:steps.index(("detail_teknis", teknis)) + 1]
-    Journey(app, applicant, "permohonan-baru", steps, ATTACKED).run()
+    return steps[:steps.index(("detail_teknis", teknis)) + 1]
 
 
-def test_every_step_of_every_form_was_attacked(app):
-    """Runs last in this file: a new form or step fails here until a journey above reaches it."""
-    if len(ATTACKED) < 3:
-        pytest.skip("run with the journeys above (the whole file)")
+def test_licence_application_high_risk_step(app, applicant):
+    journey = Journey(app, applicant, "permohonan-baru", high_risk_steps()).run()
+    assert "detail_teknis" in journey.attacked
+
+
+def journeys() -> list[tuple[str, list[tuple[str, Values]]]]:
+    """Every journey above, by form: a journey attacks each step it walks."""
+    return [("demo", demo_steps()), ("pendaftaran", registration_steps()), ("pengaduan", complaint_steps()),
+            ("skm", survey_steps()), ("permohonan-baru", licence_steps("11052")),
+            ("permohonan-baru", high_risk_steps())]
+
+
+def test_every_step_of_every_form_is_attacked_by_a_journey(app):
+    """A new form or step fails here until a journey above walks (and so attacks) it."""
+    attacked = {(form_id, step_name) for form_id, steps in journeys() for step_name, _values in steps}
     every = {(form.id, step.name) for form in schemas_of(app).latest() for step in form.steps}
-    assert every <= ATTACKED, sorted(every - ATTACKED)
+    assert every <= attacked, sorted(every - attacked)
     forms_dir = {path.stem for path in (ROOT / "schemas" / "forms").glob("*.json")}
     assert forms_dir == {form_id for form_id, _step in every}

@@ -6,9 +6,7 @@ import pytest
 
 from forms.identity.accounts import create_account
 from forms.store import SchemaVersion
-from tests.test_browser_casework import VIEWPORTS, sign_in
-from tests.test_login import ANSWER, PASSWORD
-from tests.test_permohonan import NIK, PROFILE
+from tests.helpers import ANSWER, NIK, PASSWORD, PROFILE, VIEWPORTS, sign_in
 
 pytestmark = pytest.mark.browser
 NEW_LABEL = "NPWP pelaku usaha (15 atau 16 digit)"

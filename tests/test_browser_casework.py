@@ -1,33 +1,44 @@
 """Pemenuhan Persyaratan and the officer's verification walked in headless Chromium, desktop and 390 px."""
 from __future__ import annotations
 
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pypdf import PdfWriter
 
 from forms.identity.accounts import create_account
 from forms.store import IssuedDocument
-from tests.test_casework import REQUIREMENTS_11052, issued
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PASSWORD,
+    PROFILE,
+    REQUIREMENTS_11052,
+    VIEWPORTS,
+    issued,
+    login,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def one_page_pdf() -> bytes:
+    """A small but well-formed PDF: the officer's case page shows each upload in the browser's PDF viewer."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 
 
 @pytest.fixture
 def app(make_app):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute")
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/masuk")
-    page.fill("#f-username", username)
-    page.fill("#f-password", PASSWORD)
-    page.fill("#f-captcha", ANSWER)
-    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.helpers import VIEWPORTS
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -4,12 +4,9 @@ from __future__ import annotations
 import pytest
 
 from forms.identity.accounts import create_account
+from tests.helpers import ANSWER, PASSWORD, VIEWPORTS, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
-ANSWER = "UJI42"
-PASSWORD = "Rahasia#2026"
 
 
 @pytest.fixture
@@ -75,6 +72,3 @@ def test_login_beranda_logout(browser, live_server, screenshots, viewport):
     context.close()
 
 
-def assert_no_sideways_scroll(page, viewport: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= VIEWPORTS[viewport]["width"], f"page scrolls sideways: {width}px"

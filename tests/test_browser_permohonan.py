@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_login import ANSWER, PASSWORD
-from tests.test_permohonan import NIK, PROFILE
+from tests.helpers import ANSWER, NIK, PASSWORD, PROFILE, VIEWPORTS
 
 pytestmark = pytest.mark.browser
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
 
 
 @pytest.fixture

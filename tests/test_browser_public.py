@@ -8,13 +8,9 @@ import pytest
 
 from forms.identity.accounts import create_account
 from forms.office.surveys import semester_of
-from tests.test_skm import seed_survey
+from tests.helpers import ANSWER, PASSWORD, VIEWPORTS, seed_survey
 
 pytestmark = pytest.mark.browser
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
-ANSWER = "UJI42"
-PASSWORD = "Rahasia#2026"
 
 
 @pytest.fixture

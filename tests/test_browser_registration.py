@@ -4,11 +4,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_registration import code_of
+from tests.helpers import VIEWPORTS, code_of
 
 pytestmark = pytest.mark.browser
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "ponsel": {"width": 390, "height": 844}}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

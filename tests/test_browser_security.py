@@ -8,12 +8,9 @@ import pyotp
 import pytest
 
 from forms.identity.accounts import create_account
-from tests.test_browser_login import VIEWPORTS, assert_no_sideways_scroll
+from tests.helpers import ANSWER, PASSWORD, VIEWPORTS, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-ANSWER = "UJI42"
-PASSWORD = "Rahasia#2026"
 
 
 @pytest.fixture

@@ -10,50 +10,22 @@ from pathlib import Path
 import pytest
 
 from forms.casework.audit import verify_chain
-from forms.identity.accounts import create_account
 from forms.store import AuditEntry, IssuedDocument, utcnow
-from tests.conftest import pin_clock, token, wib
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, issue, ok, start
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
-REQUIREMENTS_11052 = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
-                      "foto_lokasi", "dokumen_sppl")
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PDF,
+    REQUIREMENTS_11052,
+    issued,
+    pin_clock,
+    token,
+    wib,
+)
 
 
 @pytest.fixture
 def app(make_app):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute")
-
-
-@pytest.fixture
-def people(app):
-    """An applicant, a second applicant, two verifiers, a head of office: each with a signed-in client."""
-    with app.app_context():
-        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
-                       nik=NIK, profile=PROFILE)
-        create_account("budi", PASSWORD, "Budi", ["pemohon"], email="budi@contoh.id", nik="3201010501900002",
-                       phone="+6281234567891")
-        create_account("vera", PASSWORD, "Vera Verifikator", ["verifikator"])
-        create_account("vino", PASSWORD, "Vino Verifikator", ["verifikator"])
-        create_account("kepala", PASSWORD, "Ibu Kepala", ["kepala"])
-    clients = {}
-    for name in ("siti", "budi", "vera", "vino", "kepala"):
-        client = app.test_client()
-        assert login(client, username=name).status_code == 302
-        clients[name] = client
-    return clients
-
-
-def issued(client, code="11052", **changes) -> IssuedDocument:
-    wizard, rows = start(client, code, **changes)
-    ok(wizard.fill("detail_usaha", rows))
-    teknis = None
-    if code == "86105":
-        teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
-                  "teknis-0-uraian_teknis": "Klinik", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
-    assert issue(wizard, code, teknis=teknis).status_code == 302
-    return IssuedDocument.objects(submission_id=wizard.submission().id).first()
 
 
 def upload(client, document, code, content=PDF, name="berkas.pdf"):

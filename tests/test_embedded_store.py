@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import gridfs
 import mongoengine
@@ -186,6 +187,7 @@ def run_probe(data_dir: Path) -> subprocess.CompletedProcess:
         env=make_child_environment(),
         cwd=PROJECT_DIR,
         timeout=60,
+        check=False,
     )
 
 
@@ -364,7 +366,7 @@ def test_concurrent_unique_inserts_admit_exactly_one(kind, tmp_path):
             barrier = threading.Barrier(THREADS)
             outcomes: list[str] = []
 
-            def insert() -> None:
+            def insert(barrier=barrier, round_number=round_number, outcomes=outcomes) -> None:
                 barrier.wait()
                 try:
                     users.insert_one({"email": f"user{round_number}@example.org"})
@@ -487,7 +489,7 @@ class Applicant(mongoengine.Document):
 
     email = mongoengine.StringField(required=True)
     visits = mongoengine.IntField(default=0)
-    meta = {
+    meta: ClassVar[dict] = {
         "collection": "applicants",
         "db_alias": "embedded-test",
         "indexes": [{"fields": ["email"], "unique": True}],

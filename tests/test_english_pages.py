@@ -15,17 +15,18 @@ from html.parser import HTMLParser
 import pytest
 
 from forms.catalog.runtime import schemas
-from tests.conftest import (
+from tests.helpers import (
+    ANSWER,
     DEMO_DIRI,
     DEMO_LAMPIRAN,
     DEMO_PRODUK,
     DEMO_USAHA,
     ROOT,
     WizardClient,
+    issued,
+    login,
     token,
 )
-from tests.test_casework import issued, people  # noqa: F401  (fixture)
-from tests.test_login import ANSWER, login
 
 INDONESIAN = re.compile(
     r"\b(Lanjut|Lanjutkan|Kembali|Simpan|Kirim|Masuk|Keluar|Langkah|Ubah|Pilih|Unduh|Unggah|Riwayat|Beranda|Periksa|"
@@ -161,7 +162,7 @@ def visitor_pages(client) -> dict[str, str]:
     return pages
 
 
-def case_pages(people, document) -> dict[str, str]:  # noqa: F811
+def case_pages(people, document) -> dict[str, str]:
     """Pages of the applicant whose document was issued, and of an officer working it."""
     applicant, officer = people["siti"], people["vera"]
     pages = {name: applicant.get(path).get_data(as_text=True) for name, path in (
@@ -175,7 +176,7 @@ def case_pages(people, document) -> dict[str, str]:  # noqa: F811
     return pages
 
 
-def test_english_pages_have_no_indonesian_interface_words(app, people, known):  # noqa: F811
+def test_english_pages_have_no_indonesian_interface_words(app, people, known):
     known = known | table_labels(app)
     visitor = app.test_client()
     english(visitor)

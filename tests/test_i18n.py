@@ -7,7 +7,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.conftest import ROOT, WizardClient, token
+from tests.helpers import ROOT, WizardClient, token
 
 TRANSLATIONS = ROOT / "forms" / "translations" / "en" / "LC_MESSAGES"
 

@@ -22,11 +22,8 @@ from forms.identity.accounts import (
 from forms.identity.captchas import ALPHABET, LENGTH, new_answer
 from forms.identity.passwords import verify_password
 from forms.store import Account, LoginSession, close_store, create_submission, utcnow
-from tests.conftest import token
+from tests.helpers import ANSWER, NEW_PASSWORD, PASSWORD, login, signed_in, token
 
-ANSWER = "UJI42"
-PASSWORD = "Rahasia#2026"
-NEW_PASSWORD = "Baru!Sandi2027"
 COOKIE = "loket_session"
 CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]+"')
 
@@ -51,22 +48,9 @@ def siti(make_account):
                         profile={"tempat_lahir": "Bogor", "alamat": "Jl. Melati No. 1"})
 
 
-def login(client, username="siti", password=PASSWORD, answer=ANSWER, image=True, path="/masuk", **extra):
-    """GET the login page (and its image, as a browser would), then POST the form."""
-    page = client.get(path)
-    if image:
-        assert client.get("/masuk/captcha.png").status_code == 200
-    data = {"csrf_token": token(page), "username": username, "password": password, "captcha": answer, **extra}
-    return client.post(path, data=data)
-
-
 def stored(app, username="siti") -> Account:
     with app.app_context():
         return find_account(username)
-
-
-def signed_in(client) -> bool:
-    return client.get("/beranda").status_code == 200
 
 
 # --- login -------------------------------------------------------------------------------------------------
@@ -409,7 +393,7 @@ def test_reset_does_not_reveal_whether_a_username_exists(app, client, siti):
 def test_reset_with_a_wrong_code_changes_nothing(app, client, siti):
     ask_reset(client)
     code, _ = newest_outbox_code(app)
-    wrong = "%06d" % ((int(code) + 1) % 10**6)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
     response = send_code(client, wrong)
     assert response.status_code == 422 and "Kode salah" in response.get_data(as_text=True)
     assert verify_password(stored(app).password_hash, PASSWORD)

@@ -5,12 +5,8 @@ import email
 import email.policy
 import json
 import logging
-import socket
 import stat
-import threading
-import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,8 +20,8 @@ from forms.outreach.notify import (
     format_number,
     send,
 )
+from tests.fakes import LOOPBACK, Gateway, free_port, start_smtp
 
-LOOPBACK = "127.0.0.1"
 SUBJECT = "Kode verifikasi Anda"
 BODY = ("Selamat pagi, Bapak/Ibu.\nKode verifikasi Anda: 482913.\n"
         "Jangan berikan kode ini kepada siapa pun — terima kasih.")
@@ -40,39 +36,7 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def free_port() -> int:
-    """Return a loopback port that nothing listens on (right now)."""
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
 # --- SMTP -------------------------------------------------------------------------------
-
-
-class Collector:
-    """aiosmtpd handler that keeps every envelope it receives."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def start_smtp(**smtp_kwargs) -> tuple[Controller, Collector]:
-    handler = Collector()
-    controller = Controller(handler, hostname=LOOPBACK, port=free_port(), **smtp_kwargs)
-    controller.start()
-    return controller, handler
-
-
-@pytest.fixture
-def smtp_server():
-    controller, handler = start_smtp()
-    yield controller, handler
-    controller.stop()
 
 
 USERS = {b"loket": b"benar-sekali"}
@@ -169,49 +133,6 @@ def test_smtp_unreachable_is_delivery_error(tmp_path: Path) -> None:
 
 
 # --- WhatsApp gateway -------------------------------------------------------------------
-
-
-class Gateway:
-    """Fake WhatsApp gateway: records requests, answers with `status` after `delay` s."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.status = 200
-        self.delay = 0.0
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                gateway.requests.append({"method": self.command, "path": self.path,
-                                         "headers": dict(self.headers), "body": body})
-                time.sleep(gateway.delay)
-                # Like a careless real gateway, echo the credentials in the error body.
-                reply = json.dumps({"status": gateway.status < 300,
-                                    "detail": f"token {self.headers.get('Authorization')} rejected"}).encode()
-                self.send_response(gateway.status)
-                if 300 <= gateway.status < 400:
-                    self.send_header("Location", f"http://{LOOPBACK}:{free_port()}/elsewhere")
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, format: str, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}/api/send"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-
-@pytest.fixture
-def gateway():
-    fake = Gateway()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
 
 
 def wa_config(gateway: Gateway, **extra) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 from forms.engine.calendar import Calendar, load_calendar
 from forms.errors import SchemaError
-from tests.conftest import ROOT, pin_clock, wib
+from tests.helpers import ROOT, pin_clock, wib
 
 HOLIDAYS = load_calendar(ROOT / "schemas" / "hari-libur.json").holidays
 CALENDAR = Calendar(HOLIDAYS, ZoneInfo("Asia/Jakarta"))

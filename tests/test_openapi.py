@@ -19,15 +19,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from forms.identity.accounts import create_account
 from forms.identity.apitokens import create_token
 from forms.web.openapi import openapi_document
-from tests.test_api import Api, issue_over_api
-from tests.test_login import PASSWORD
-from tests.test_permohonan import NIK, PROFILE
-from tests.test_printouts import signing_pair  # noqa: F401 (a fixture)
+from tests.helpers import NIK, PASSWORD, PROFILE, Api, issue_over_api
 
 EXAMPLES = 15
 
 @pytest.fixture
-def app(make_app, signing_pair):  # noqa: F811
+def app(make_app, signing_pair):
     return make_app(API_RATE_LIMIT="100000/minute", VERIFY_RATE_LIMIT="100000/minute",
                     SIGNING_KEY=str(signing_pair[0]), SIGNING_CERT=str(signing_pair[1]), SKM_REQUIRED_FOR_DOWNLOAD=False)
 

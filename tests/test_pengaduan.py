@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import io
 import re
 from pathlib import Path
 
@@ -12,13 +11,16 @@ import pytest
 from forms.identity.accounts import create_account
 from forms.office.tickets import CODE_HASH, hash_code, new_access_code
 from forms.store import find_submission
-from tests.conftest import WizardClient, token
-from tests.test_login import ANSWER, PASSWORD, login
-
-PDF = b"%PDF-1.4\n%%EOF\n"
-COMPLAINT = {"kategori": "waktu", "nomor_permohonan": "pb-2026-000001",
-             "uraian": "Permohonan saya belum diverifikasi setelah dua minggu, mohon dicek."}
-CODE_SHOWN = re.compile(r"Kode akses pengaduan Anda: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+from tests.helpers import (
+    ANSWER,
+    COMPLAINT,
+    COMPLAINT_ATTACHMENT,
+    PASSWORD,
+    WizardClient,
+    file_complaint,
+    login,
+    token,
+)
 
 
 @pytest.fixture
@@ -30,23 +32,6 @@ def app(make_app):
 def officer(app):
     with app.app_context():
         return create_account("budi", PASSWORD, "Budi Santoso", ["verifikator"])
-
-
-def file_complaint(client, contact: dict, attachment: bool = False) -> tuple[str, str, str]:
-    """Walk the complaint form and send it; (ticket id, number, access code shown once)."""
-    wizard = WizardClient(client, "pengaduan").start()
-    files = {"lampiran": (io.BytesIO(PDF), "bukti.pdf")} if attachment else None
-    assert wizard.fill("aduan", COMPLAINT, files=files).status_code == 302
-    assert wizard.fill("kontak", contact).status_code == 302
-    review = client.get(f"/isian/{wizard.submission_id}/periksa")
-    sent = client.post(f"/isian/{wizard.submission_id}/kirim",
-                       data={"csrf_token": token(review), "_version": wizard.submission().version})
-    assert sent.status_code == 302, sent.data
-    status = client.get(sent.headers["Location"]).get_data(as_text=True)
-    number = re.search(r"Nomor: <strong>(ADU-\d{4}-\d{6})</strong>", status).group(1)
-    code = CODE_SHOWN.search(status).group(1)
-    assert CODE_SHOWN.search(client.get(sent.headers["Location"]).get_data(as_text=True)) is None  # shown once
-    return wizard.submission_id, number, code
 
 
 def follow(client, number: str, code: str):
@@ -80,7 +65,7 @@ def test_anonymous_complaint_answered_by_an_officer_and_read_by_number(app, offi
     page = desk.get(f"/petugas/pengaduan/{ticket_id}").get_data(as_text=True)
     assert "belum diverifikasi setelah dua minggu" in page and "bukti.pdf" in page
     file_id = re.search(rf"/petugas/pengaduan/{ticket_id}/berkas/(\w+)", page).group(1)
-    assert desk.get(f"/petugas/pengaduan/{ticket_id}/berkas/{file_id}").data == PDF
+    assert desk.get(f"/petugas/pengaduan/{ticket_id}/berkas/{file_id}").data == COMPLAINT_ATTACHMENT
     assert reporter.get(f"/petugas/pengaduan/{ticket_id}/berkas/{file_id}").status_code == 302  # not an officer
 
     answered = reply(desk, ticket_id, "Berkas Anda sudah kami teruskan ke verifikator; mohon tunggu 2 hari kerja.", "diproses")
@@ -122,7 +107,7 @@ def test_reply_is_delivered_to_the_reporters_channel(app, officer, contact, chan
 
 
 def test_wrong_code_or_number_reveals_nothing(app):
-    ticket_id, number, code = file_complaint(app.test_client(), {"identitas": "anonim"})
+    _ticket_id, number, code = file_complaint(app.test_client(), {"identitas": "anonim"})
     client = app.test_client()
     wrong = new_access_code(8)
     response = follow(client, number, wrong if wrong != code else "AAAA-AAAA")

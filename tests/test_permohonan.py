@@ -7,12 +7,21 @@ import re
 import pytest
 
 from forms.store import IssuedDocument, OwnerNumber
-from tests.conftest import WizardClient, token
-from tests.test_login import ANSWER, PASSWORD, login
-
-PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-05", "alamat": "Jl. Melati No. 1", "rt": "001",
-           "rw": "002", "provinsi": "14", "kabupaten": "14.01", "kecamatan": "14.01.01", "desa": "14.01.01.1011"}
-NIK = "3201014501900001"
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PASSWORD,
+    PROFILE,
+    WizardClient,
+    detail,
+    issue,
+    kegiatan,
+    login,
+    ok,
+    products,
+    start,
+    token,
+)
 
 
 @pytest.fixture
@@ -29,60 +38,6 @@ def applicant(app, client):
                        nik=NIK, profile=PROFILE)
     assert login(client).status_code == 302
     return client
-
-
-def kegiatan(*codes):
-    values = {"kegiatan-count": str(len(codes))}
-    for index, code in enumerate(codes):
-        values[f"kegiatan-{index}-kbli"] = code
-        values[f"kegiatan-{index}-uraian_kegiatan"] = f"Kegiatan {code}"
-    return values
-
-
-def detail(index, machinery="Rp150.000.000", working="50.000.000", land="0", building="0", **extra):
-    prefix = f"detail-{index}-"
-    values = {"nama_usaha": "Usaha Maju", "kecamatan_usaha": "14.01.01", "desa_usaha": "14.01.01.1011",
-              "alamat_usaha": "Jl. Pahlawan 5", "koordinat": "0.3312, 101.0251", "status_lahan": "sewa", "luas_lahan": "120",
-              "satuan_luas": "m2", "modal_tanah": land, "modal_bangunan": building, "modal_mesin": machinery,
-              "modal_lain": "0", "modal_kerja": working, "tenaga_laki": "2", "tenaga_perempuan": "3", **extra}
-    return {prefix + name: value for name, value in values.items()}
-
-
-def products(*codes):
-    values = {"daftar_produk-count": str(len(codes))}
-    for index, code in enumerate(codes):
-        values.update({f"daftar_produk-{index}-kbli_produk": code, f"daftar_produk-{index}-nama_produk": f"Produk {code}",
-                       f"daftar_produk-{index}-kapasitas_produk": "1000", f"daftar_produk-{index}-satuan_produk": "unit/tahun"})
-    return values
-
-
-def start(client, *codes, **detail_changes) -> WizardClient:
-    wizard = WizardClient(client, "permohonan-baru").start()
-    ok(wizard.fill("data_pelaku", {"npwp": NIK, "email": "siti@contoh.id"}))
-    ok(wizard.fill("bidang_usaha", kegiatan(*codes)))
-    rows = {}
-    for index, _code in enumerate(codes):
-        rows.update(detail(index, **detail_changes))
-    return wizard, rows
-
-
-def ok(response):
-    assert response.status_code == 302, re.findall(r'class="field-error"[^>]*>([^<]*)', response.get_data(as_text=True)) or \
-        response.get_data(as_text=True)[:3000]
-    return response
-
-
-def issue(wizard, *codes, teknis=None, ukl=None):
-    for step, values in (("produk", products(*codes)), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {})):
-        if step == "produk" and teknis is not None:
-            ok(wizard.fill("detail_teknis", teknis))
-        ok(wizard.fill(step, values))
-    ok(wizard.fill("lingkungan", {"pernyataan_sppl": "1", **(ukl or {})}))
-    ok(wizard.fill("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                                  "pernyataan_sppl_ulang": "1"}))
-    ok(wizard.fill("draf", {}))
-    page = wizard.client.get(wizard.url() + "/periksa")
-    return wizard.client.post(wizard.url() + "/kirim", data={"csrf_token": token(page), "_version": wizard.submission().version})
 
 
 def test_mt_mikro_issues_nib_and_an_unverified_standard_certificate(applicant):

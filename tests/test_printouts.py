@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from pypdf import PdfReader
 
 from forms import create_app
 from forms.errors import SchemaError
@@ -18,24 +17,26 @@ from forms.printing.issue import reissue
 from forms.printing.render import qr_png
 from forms.printing.signing import (
     check_signature,
-    create_office_certificate,
     office_signer,
 )
 from forms.store import IssuedDocument, OwnerNumber, Printout
-from tests.conftest import ROOT, store_config, token
-from tests.test_login import ANSWER, PASSWORD, login
-from tests.test_permohonan import NIK, PROFILE, issue, ok, start
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PASSWORD,
+    PROFILE,
+    ROOT,
+    issue,
+    login,
+    ok,
+    printout_text,
+    start,
+    store_config,
+    token,
+    verification_token,
+)
 
 PUBLIC_URL = "https://loket.contoh.test"
-A4_POINTS = (595, 842)
-
-
-@pytest.fixture(scope="session")
-def signing_pair(tmp_path_factory):
-    """One office key and certificate for the whole session (RSA key generation takes a while)."""
-    folder = tmp_path_factory.mktemp("office") / "signing"
-    create_office_certificate(folder, "DPMPTSP Uji", "Pemerintah Uji")
-    return folder / "office-key.pem", folder / "office-cert.pem"
 
 
 @pytest.fixture
@@ -70,14 +71,6 @@ def issued(applicant, *codes, **changes):
     return wizard
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
-    box = reader.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
-    return " ".join(reader.pages[0].extract_text().split())
-
-
 def page_image(data: bytes, tmp_path: Path, name: str = "page") -> Image.Image:
     """The PDF's only page as a 150 dpi PNG, through poppler as a reader would see it."""
     source = tmp_path / f"{name}.pdf"
@@ -105,7 +98,7 @@ def test_issuing_renders_a_signed_certificate_with_every_field(app, applicant):
     nib = wizard.submission().derived["nib"]
     response = applicant.get(f"/dokumen/{document.number}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdf_text(response.data)
+    text = printout_text(response.data)
     for expected in ("PEMERINTAH KABUPATEN KAMPAR", "SERTIFIKAT STANDAR", f"Nomor: {document.number}",
                      "BELUM TERVERIFIKASI", "Siti Aminah", "320101******0001", "Jl. Melati No. 1", nib, "Usaha Maju",
                      "11052", "Industri Air Minum Isi Ulang", "Jl. Pahlawan 5", "Bangkinang Kota", "Usaha Mikro",
@@ -122,10 +115,10 @@ def test_issuing_renders_a_signed_certificate_with_every_field(app, applicant):
 def test_the_nib_printout_lists_the_business_codes_of_its_owner(app, applicant):
     first = issued(applicant, "11052")
     nib = first.submission().derived["nib"]
-    text = pdf_text(applicant.get(f"/dokumen/{nib}.pdf").data)
+    text = printout_text(applicant.get(f"/dokumen/{nib}.pdf").data)
     assert "NOMOR INDUK BERUSAHA" in text and f"NIB: {nib}" in text and "11052" in text and "47721" not in text
     issued(applicant, "47721", machinery="Rp2.000.000.000")
-    text = pdf_text(applicant.get(f"/dokumen/{nib}.pdf").data)
+    text = printout_text(applicant.get(f"/dokumen/{nib}.pdf").data)
     assert "11052" in text and "47721" in text and "Perdagangan Eceran" in text
     versions = list(Printout.objects(number=nib).order_by("version"))
     assert [item.superseded for item in versions] == [True, False]
@@ -162,7 +155,7 @@ def test_signature_is_valid_and_a_changed_byte_breaks_it(app, applicant):
         assert check_signature(office, data).valid
         broken = check_signature(office, tampered)
     assert not broken.valid and broken.problem
-    report = subprocess.run(["pdfsig", "-nocert", "-"], input=data, capture_output=True) if shutil.which("pdfsig") else None
+    report = subprocess.run(["pdfsig", "-nocert", "-"], input=data, capture_output=True, check=False) if shutil.which("pdfsig") else None
     if report is not None and report.returncode == 0:
         assert b"Signature is Valid" in report.stdout
 
@@ -196,14 +189,6 @@ def test_uploaded_copy_is_checked_byte_for_byte_and_by_signature(app, applicant)
     assert "Tidak sama" in junk and "Tanda tangan tidak sah" in junk
 
 
-def verification_token(app, data: bytes) -> str:
-    """The token a PDF's QR code carries, read from the PDF's text (the verification address is printed too)."""
-    text = pdf_text(data)
-    match = re.search(r"/verifikasi/ ?([A-Za-z0-9_-]{22})", text)
-    assert match, text
-    return match.group(1)
-
-
 def test_reissue_supersedes_the_old_version_which_stays_retrievable(app, applicant):
     wizard = issued(applicant, "11052")
     document = IssuedDocument.objects.get(submission_id=wizard.submission().id)
@@ -215,7 +200,7 @@ def test_reissue_supersedes_the_old_version_which_stays_retrievable(app, applica
         newer = reissue(document)
     assert newer.version == 2 and not newer.superseded and printout_of(document.number).id == newer.id
     fresh = applicant.get(f"/dokumen/{document.number}.pdf").data
-    text = pdf_text(fresh)
+    text = printout_text(fresh)
     assert "BELUM TERVERIFIKASI" not in text and "Status: Berlaku" in text
     assert applicant.get(f"/dokumen/{document.number}/versi/1.pdf").data == old
     assert "Digantikan" in app.test_client().get(old_path).get_data(as_text=True)
@@ -267,13 +252,14 @@ def test_verification_is_rate_limited(make_app, signing_pair):
 
 
 def test_a_fresh_machine_makes_its_office_certificate_once(make_app, tmp_path, capsys):
-    app = make_app()
+    unset = {"SIGNING_KEY": "", "SIGNING_CERT": ""}  # no configured key: the instance makes its own
+    app = make_app(**unset)
     with app.app_context():
         first = office_signer(app)
     folder = Path(app.instance_path) / "signing"
     assert (folder / "office-key.pem").stat().st_mode & 0o777 == 0o600
     assert first.fingerprint in capsys.readouterr().err
-    again = make_app()
+    again = make_app(**unset)
     again.instance_path = app.instance_path
     with again.app_context():
         assert office_signer(again).fingerprint == first.fingerprint
@@ -304,7 +290,7 @@ def test_draft_preview_is_watermarked_and_only_for_its_owner(app, applicant):
     ok(wizard.fill("detail_usaha", rows))
     response = applicant.get(wizard.url() + "/draf.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdf_text(response.data)
+    text = printout_text(response.data)
     assert "DRAF PERIZINAN BERUSAHA" in text and "11052" in text and "Sertifikat Standar" in text
     assert b"/ByteRange" not in response.data  # a preview is not signed
     make_person(app, "budi", nik="3201014501900002")
@@ -330,7 +316,7 @@ def test_the_izin_printout(app, applicant):
     pdf = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ukl-upl.pdf")
     assert issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf}).status_code == 302
     number = IssuedDocument.objects.get(submission_id=wizard.submission().id).number
-    text = pdf_text(applicant.get(f"/dokumen/{number}.pdf").data)
+    text = printout_text(applicant.get(f"/dokumen/{number}.pdf").data)
     assert "IZIN" in text and number in text and "Aktivitas Klinik Swasta" in text and "Tinggi" in text
     assert "BELUM TERVERIFIKASI" in text and "UKL-UPL" in text and "Usaha Kecil" in text
 
@@ -361,7 +347,7 @@ def test_every_template_is_one_a4_page_even_with_many_codes(app, tmp_path):
         pdfs = {kind: render(settings, document_context(settings, subject, submission, PUBLIC_URL + "/verifikasi/x"))
                 for kind, subject in (("sertifikat_standar", documents[0]), ("izin", documents[1]), ("nib", nib))}
         pdfs["draf"] = draft_pdf(submission, schemas().get("permohonan-baru"))
-    assert "49431" in pdf_text(pdfs["nib"]) and "49431" in pdf_text(pdfs["draf"])
+    assert "49431" in printout_text(pdfs["nib"]) and "49431" in printout_text(pdfs["draf"])
     for kind, data in pdfs.items():
         image = page_image(data, tmp_path, kind)
         assert abs(image.size[0] - 1240) <= 1 and abs(image.size[1] - 1754) <= 1, kind  # A4 at 150 dpi, one page
@@ -404,12 +390,10 @@ def inside_an_event_loop(function):
 
 def test_downloads_wait_for_the_survey_when_the_setting_is_on(make_app):
     """SKM_REQUIRED_FOR_DOWNLOAD on: the owner is sent to the survey first; officers are not held."""
-    from tests.test_login import ANSWER, login
     app = make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute",
                    SKM_REQUIRED_FOR_DOWNLOAD=True)
     from forms.identity.accounts import create_account
     from forms.store import IssuedDocument
-    from tests.test_permohonan import NIK, PROFILE, issue, ok, start
     with app.app_context():
         create_account("siti", "Rahasia#2026", "Siti Aminah", ["pemohon"], email="siti@contoh.id",
                        phone="+6281234567890", nik=NIK, profile=PROFILE)

@@ -11,25 +11,23 @@ import pytest
 
 from forms.identity.passwords import verify_password
 from forms.store import Account, Code, Submission
-from tests.conftest import WizardClient, token
-from tests.test_notify import Gateway, gateway, smtp_server  # noqa: F401  (fixtures)
-
-FORMULIR = {
-    "nik": "3201014501900001", "nama": "Siti Aminah", "jenis_kelamin": "P", "tempat_lahir": "Bogor",
-    "tanggal_lahir": "1990-01-05", "email": "siti@contoh.id", "telepon": "0812-3456-7890", "provinsi": "32",
-    "kabupaten": "32.01", "kecamatan": "32.01.01", "desa": "", "alamat": "Jl. Melati No. 1", "rt": "001",
-    "rw": "002", "kode_pos": "16650", "kanal": "email",
-}
-AKUN = {"username": "Siti.Aminah", "kata_sandi": "Rahasia#2026", "kata_sandi-ulang": "Rahasia#2026"}
-PELAKU = {"npwp": "", "domisili_sama": "ya", "pernyataan": "1"}
+from tests.helpers import (
+    AKUN,
+    ANSWER,
+    FORMULIR,
+    PELAKU,
+    WizardClient,
+    code_of,
+    login,
+    token,
+    village_code,
+)
 
 
 @pytest.fixture
 def village():
     """A real village code of the chosen district."""
-    from forms.engine.schema import load_schemas
-    from tests.conftest import ROOT
-    return load_schemas(ROOT / "schemas").tables["desa-kelurahan"].keys_where("kode_kecamatan", "32.01.01")[0]
+    return village_code()
 
 
 def register_until_code(client, village, **changes) -> WizardClient:
@@ -156,13 +154,6 @@ def test_duplicate_nik_or_phone_gets_a_clear_message(client, village, changes, f
     assert Account.objects.count() == 1
 
 
-def code_of(app) -> str:
-    from pathlib import Path
-    newest = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))[-1]
-    return re.search(r"\b(\d{6})\b", email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
-                     .get_body(("plain",)).get_content()).group(1)
-
-
 def test_sixth_wrong_code_is_refused_even_when_right(app, client, village):
     wizard = register_until_code(client, village)
     client.get(wizard.url("verifikasi"))
@@ -253,7 +244,6 @@ def test_username_taken_between_steps_is_refused_at_submit(app, client, village)
 
 
 def test_registered_applicant_signs_in_and_out(make_app, smtp_server, village):
-    from tests.test_login import ANSWER, login
     controller, handler = smtp_server
     app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=str(controller.port), CAPTCHA_TEST_ANSWER=ANSWER)
     client = app.test_client()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forms import store
 from forms.engine.text import active_language, gettext
-from tests.conftest import DEMO_DIRI, WizardClient, token
+from tests.helpers import DEMO_DIRI, WizardClient, token
 
 
 def test_menu_links_follow_the_mount_point(client):

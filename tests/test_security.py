@@ -11,8 +11,18 @@ import pytest
 from forms.identity.accounts import create_account
 from forms.identity.twofactor import unseal
 from forms.store import Account, LoginSession
-from tests.conftest import WizardClient, token
-from tests.test_login import ANSWER, NEW_PASSWORD, PASSWORD, login, signed_in
+from tests.helpers import (
+    ANSWER,
+    DEMO_DIRI,
+    DEMO_PRODUK,
+    DEMO_USAHA,
+    NEW_PASSWORD,
+    PASSWORD,
+    WizardClient,
+    login,
+    signed_in,
+    token,
+)
 
 COOKIE = "loket_session"
 
@@ -127,7 +137,6 @@ def test_a_wizard_step_without_uploads_takes_text_up_to_the_form_limit(client):
 
 
 def test_a_step_with_an_upload_accepts_a_file_but_not_a_huge_body(client):
-    from tests.conftest import DEMO_DIRI, DEMO_PRODUK, DEMO_USAHA
     wizard = WizardClient(client, "demo").start()
     for step, values in (("data_diri", DEMO_DIRI), ("usaha", DEMO_USAHA), ("produk", DEMO_PRODUK)):
         assert wizard.fill(step, values).status_code == 302

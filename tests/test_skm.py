@@ -27,8 +27,17 @@ from forms.office.surveys import (
     trend,
 )
 from forms.store import IssuedDocument, Submission
-from tests.conftest import ROOT, WizardClient, token, wib
-from tests.test_login import ANSWER, PASSWORD, login
+from tests.helpers import (
+    ANSWER,
+    PASSWORD,
+    RESPONDENT,
+    ROOT,
+    WizardClient,
+    login,
+    seed_survey,
+    token,
+    wib,
+)
 
 # Four respondents, nine elements each (U1..U9). Column sums: 14 14 11 16 13 14 15 13 11 = 121.
 # NRR: 3.5, 3.5, 2.75, 4, 3.25, 3.5, 3.75, 3.25, 2.75. Mean of the NRRs = 121/36 = 3.36111…
@@ -41,23 +50,6 @@ HAND_WORKED = [
     [4, 3, 2, 4, 4, 3, 3, 3, 3],
     [3, 4, 3, 4, 3, 4, 4, 4, 3],
 ]
-PROFILE = {"jenis_kelamin": "P", "usia": "u35", "pendidikan": "s1", "pekerjaan": "wirausaha"}
-
-
-def answers_of(values: list[int], comment: str = "", **profile) -> dict:
-    """Stored answers of one survey, by step, as the wizard keeps them."""
-    return {"responden": {**PROFILE, **profile},
-            "penilaian": {f"u{number}": str(value) for number, value in enumerate(values, start=1)},
-            "saran": {"saran": comment} if comment else {}}
-
-
-def seed_survey(values: list[int], at: datetime, owner: str = "anon:walk-in", status: str = "diterima",
-                comment: str = "", **profile) -> Submission:
-    """A sent survey (or a draft, with status='draft') directly in the store."""
-    seq = Submission.objects(form_id="skm").count() + 1
-    return Submission(form_id="skm", form_version=1, owner=owner, status=status, answers=answers_of(values, comment, **profile),
-                      number=None if status == "draft" else f"SKM-{at.year}-{seq:06d}",
-                      submitted_at=None if status == "draft" else at).save()
 
 
 def flat(values: list[int]) -> dict:
@@ -140,7 +132,7 @@ def test_trend_leaves_a_gap_for_a_semester_without_respondents(app):
 def fill_survey(client, values: list[int], comment: str = "") -> WizardClient:
     """Walk the survey over HTTP and send it."""
     wizard = WizardClient(client, "skm").start()
-    assert wizard.fill("responden", PROFILE).status_code == 302
+    assert wizard.fill("responden", RESPONDENT).status_code == 302
     assert wizard.fill("penilaian", flat(values)).status_code == 302
     assert wizard.fill("saran", {"saran": comment}).status_code == 302
     review = client.get(f"/isian/{wizard.submission_id}/periksa")

@@ -15,9 +15,15 @@ import pytest
 from forms.identity.accounts import create_account
 from forms.outreach.webhooks import FAILED, PENDING, deliver_due
 from forms.store import Webhook, WebhookDelivery, utcnow
-from tests.conftest import token
-from tests.test_api import Api, issue_over_api, people, signing_pair  # noqa: F401 (fixtures)
-from tests.test_login import ANSWER, PASSWORD, login
+from tests.helpers import (
+    ANSWER,
+    PASSWORD,
+    REQUIREMENTS_11052,
+    api_upload,
+    issue_over_api,
+    login,
+    token,
+)
 
 SECRET = re.compile(r'<code class="secret">([0-9a-f]{64})</code>')
 
@@ -59,7 +65,7 @@ def receiver():
 
 
 @pytest.fixture
-def app(make_app, signing_pair):  # noqa: F811
+def app(make_app, signing_pair):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, LOGIN_RATE_LIMIT="1000/minute", CAPTCHA_RATE_LIMIT="1000/minute",
                     API_RATE_LIMIT="10000/minute", SIGNING_KEY=str(signing_pair[0]), SIGNING_CERT=str(signing_pair[1]),
                     SKM_REQUIRED_FOR_DOWNLOAD=False, WEBHOOK_RETRY_SECONDS=30, WEBHOOK_MAX_ATTEMPTS=3)
@@ -92,10 +98,10 @@ def signed_by(item: dict, secret: str) -> bool:
     return hmac.compare_digest(item["headers"]["X-Loket-Signature"], expected)
 
 
-def test_every_status_change_is_posted_signed(app, admin, people, receiver):
+def test_every_status_change_is_posted_signed(app, admin, api_people, receiver):
     secret = register(admin, receiver.url)
     assert Webhook.objects.get().secret == secret and secret not in admin.get("/admin/webhook").get_data(as_text=True)
-    submission = issue_over_api(people["siti"])
+    submission = issue_over_api(api_people["siti"])
     assert receiver.received == []  # queued, not sent inside the request
     done = run(app)
     assert [delivery.status for delivery in done] == ["terkirim", "terkirim"]
@@ -111,12 +117,10 @@ def test_every_status_change_is_posted_signed(app, admin, people, receiver):
     assert receiver.received[0]["headers"]["X-Loket-Delivery"] == str(done[0].id)
     assert run(app) == []  # nothing is sent twice
 
-    api = people["siti"]
+    api = api_people["siti"]
     document_id = submission["documents"][0]["id"]
-    from tests.test_api import upload
-    from tests.test_casework import REQUIREMENTS_11052
     for code in REQUIREMENTS_11052:
-        upload(api, document_id, code)
+        api_upload(api, document_id, code)
     assert run(app) == []  # uploads change no status
     api.post(f"/documents/{document_id}/transitions", json={"action": "ajukan_verifikasi"})
     run(app)
@@ -172,14 +176,14 @@ def test_a_redirect_is_not_followed(app, admin, receiver):
     assert delivery.status == PENDING and delivery.log[0]["code"] == 302 and len(receiver.received) == 1
 
 
-def test_a_paused_hook_gets_nothing_and_a_deleted_one_loses_its_log(app, admin, people, receiver):
+def test_a_paused_hook_gets_nothing_and_a_deleted_one_loses_its_log(app, admin, api_people, receiver):
     register(admin, receiver.url)
     hook = Webhook.objects.get()
     page = admin.get("/admin/webhook")
     admin.post(f"/admin/webhook/{hook.id}/aktif", data={"csrf_token": token(page)})
     assert Webhook.objects.get().active is False
-    people["siti"].post("/submissions", json={"form_id": "permohonan-baru"})
-    issue_over_api(people["siti"])
+    api_people["siti"].post("/submissions", json={"form_id": "permohonan-baru"})
+    issue_over_api(api_people["siti"])
     assert WebhookDelivery.objects.count() == 0 and run(app) == []
     admin.post(f"/admin/webhook/{hook.id}/aktif", data={"csrf_token": token(page)})
     admin.post(f"/admin/webhook/{hook.id}/uji", data={"csrf_token": token(page)})
@@ -205,7 +209,7 @@ def test_only_http_addresses_are_accepted(admin, url):
     assert Webhook.objects.count() == 0
 
 
-def test_only_admins_open_the_page(app, people):
+def test_only_admins_open_the_page(app, api_people):
     assert app.test_client().get("/admin/webhook").status_code == 302
     with app.app_context():
         create_account("vera2", PASSWORD, "Vera", ["verifikator"])

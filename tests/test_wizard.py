@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from tests.conftest import (
+from tests.helpers import (
     DEMO_DIRI,
     DEMO_LAMPIRAN,
     DEMO_PRODUK,

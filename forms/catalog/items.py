@@ -1,12 +1,14 @@
 """What the schema store keeps: kinds of definitions, version items, their canonical text and digest, and the version record written for each."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import time
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import cached_property
 from typing import Any
 
 from forms.engine.schema import (
@@ -58,6 +60,17 @@ class Item:
     where: str
     origin: str = "file"
 
+    @cached_property
+    def sha256(self) -> str:
+        """The content's digest, computed once per item (file items are read once per process)."""
+        return digest(self.content)
+
+    def renumbered(self, version: int) -> Item:
+        """The same definition under another version number, its digest carried over."""
+        item = dataclasses.replace(self, version=version)
+        item.__dict__["sha256"] = self.sha256  # where cached_property keeps it
+        return item
+
 
 @dataclass
 class Catalog:
@@ -108,7 +121,7 @@ def store_version(item: Item, state: str, actor: str, note: str = "", based_on: 
     """Write one version record (Duplicate if its number is taken)."""
     now = utcnow()
     values = {"kind": item.kind, "key": item.key, "version": item.version, "state": state,
-              "content": canonical(item.content), "sha256": digest(item.content), "origin": item.origin,
+              "content": canonical(item.content), "sha256": item.sha256, "origin": item.origin,
               "based_on": based_on, "note": note, "created_by": actor, "created_at": now}
     if state == "published":
         values.update(published_by=actor, published_at=now)

@@ -50,7 +50,7 @@ def build(app: Flask, items: Iterable[Item]) -> Catalog:
     items = list(items)
     key = (app.config["SCHEMAS_DIR"], app.config["PRINTOUTS_DIR"],
            digest(current_app.extensions.get("loket.messages", {})), tuple(sorted(handlers_of(app))),
-           tuple(sorted((i.kind, i.key, i.version, i.where, digest(i.content)) for i in items)))
+           tuple(sorted((i.kind, i.key, i.version, i.where, i.sha256) for i in items)))
     if key in BUILT:
         return dataclasses.replace(BUILT[key], generation=0, checked_at=time.monotonic())
     built = build_uncached(app, items)

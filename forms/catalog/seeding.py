@@ -1,6 +1,7 @@
 """Start-up: the files of schemas/ and printouts/ seed the store, the published versions are built into the catalog, and the office calendar is loaded."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +18,6 @@ from forms.catalog.items import (
     WORKFLOW,
     Catalog,
     Item,
-    digest,
     label,
     log,
     store_version,
@@ -36,6 +36,8 @@ from forms.store import (
     version_fingerprints,
 )
 
+READ: dict[tuple, tuple[list[Item], list[str]]] = {}  # the last few readings of the files, by their bytes: parsed and digested once
+
 
 def init_catalog(app: Flask) -> None:
     """Seed the store from the files, build the catalog from what is published, refresh when others publish."""
@@ -46,6 +48,35 @@ def init_catalog(app: Flask) -> None:
 
 
 def file_items(app: Flask, problems: list[str]) -> list[Item]:
+    """Every definition in schemas/ and printouts/ that the store keeps, parsed again only when a file changed."""
+    key = files_fingerprint(app)
+    if key not in READ:
+        found: list[str] = []
+        if len(READ) >= 8:
+            READ.pop(next(iter(READ)))
+        READ[key] = (parse_file_items(app, found), found)
+    items, found = READ[key]
+    problems.extend(found)
+    return list(items)
+
+
+def files_fingerprint(app: Flask) -> tuple:
+    """The definition files' paths and a hash of their bytes: what a reading of them depends on."""
+    root = Path(app.config["SCHEMAS_DIR"])
+    paths = [path for folder in ("tables", "forms", "workflows") for path in sorted((root / folder).glob("*.json"))]
+    paths += [Path(app.config[folder_key]) / name for folder_key, name, _public in DOCUMENTS.values()]
+    return tuple((str(path), bytes_hash(path)) for path in paths)
+
+
+def bytes_hash(path: Path) -> bytes | None:
+    """A hash of a file's bytes; None if it cannot be read (parsing then reports why)."""
+    try:
+        return hashlib.blake2b(path.read_bytes()).digest()
+    except OSError:
+        return None
+
+
+def parse_file_items(app: Flask, problems: list[str]) -> list[Item]:
     """Every definition in schemas/ and printouts/ that the store keeps, read from disk."""
     root = Path(app.config["SCHEMAS_DIR"])
     items = []
@@ -104,7 +135,7 @@ def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], Sch
     """The file definitions that the store does not hold yet, numbered."""
     fresh = []
     for item in files:
-        sha = digest(item.content)
+        sha = item.sha256
         mine = [r for (kind, key, _v), r in records.items() if kind == item.kind and key == item.key]
         if item.kind in (FORM, WORKFLOW):
             same = records.get((item.kind, item.key, item.version))
@@ -123,7 +154,7 @@ def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], Sch
             log.warning("%s changed, but %s was edited in the admin area since; the file is not applied",
                         item.where, label(item.kind, item.key, newest))
             continue
-        fresh.append(Item(item.kind, item.key, newest + 1, item.content, item.where))
+        fresh.append(item.renumbered(newest + 1))
     return fresh
 
 
