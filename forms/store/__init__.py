@@ -1,9 +1,7 @@
-"""The only place that talks to the database: connection, models, named operations.
-
-Everything above the store calls the operations exported here; nothing else imports mongoengine,
-pymongo or gridfs. With MONGODB_URI the app uses a real MongoDB; without it, the embedded store
-(forms.store.embedded) keeps mongomock durable on disk; tests use a plain in-memory mongomock.
-"""
+"""The only place that talks to the database: connection, models, named operations."""
+# Everything above the store calls the operations exported here; nothing else imports mongoengine,
+# pymongo or gridfs. With MONGODB_URI the app uses a real MongoDB; without it, the embedded store
+# (forms.store.embedded) keeps mongomock durable on disk; tests use a plain in-memory mongomock.
 from forms.store.connection import (  # noqa: F401
     ALIAS,
     close_store,

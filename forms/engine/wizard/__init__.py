@@ -1,11 +1,9 @@
-"""Step navigation and validation over (form, answers): no Flask, no database.
-
-Answers are stored by step and field: ``{"identitas": {"nik": "…"}}``. Field names are unique in a
-form, so conditions see one flat mapping of every answer, plus ``derived``, ``account`` and ``today``.
-Hidden fields are never validated nor stored, and an answer that stops applying is removed.
-The modules: `context` (input, services, flat data), `rows` (repeat groups), `validation` (judging a
-post), `saving` (storing a step and what follows from it), `navigation` (where the applicant stands).
-"""
+"""Step navigation and validation over (form, answers): no Flask, no database."""
+# Answers are stored by step and field: ``{"identitas": {"nik": "…"}}``. Field names are unique in a
+# form, so conditions see one flat mapping of every answer, plus ``derived``, ``account`` and ``today``.
+# Hidden fields are never validated nor stored, and an answer that stops applying is removed.
+# The modules: `context` (input, services, flat data), `rows` (repeat groups), `validation` (judging a
+# post), `saving` (storing a step and what follows from it), `navigation` (where the applicant stands).
 from __future__ import annotations
 
 from forms.engine.wizard.context import (
