@@ -31,7 +31,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from forms import create_app  # noqa: E402
 
 PASSWORD = "Rahasia#2026"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

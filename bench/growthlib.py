@@ -10,7 +10,18 @@ import time
 
 from flask import g
 
-from bench.growth import CSRF, PASSWORD, SCAN, VERSION, cpu, nik_for, p50, settings, startup, token
+from bench.growth import (
+    CSRF,
+    PASSWORD,
+    SCAN,
+    VERSION,
+    cpu,
+    nik_for,
+    p50,
+    settings,
+    startup,
+    token,
+)
 from forms import create_app
 
 PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-01", "alamat": "Jl. Melati No. 1", "rt": "001",
@@ -215,7 +226,7 @@ class Bench:
             text = page.get_data(as_text=True)
             data = {"csrf_token": CSRF.search(text).group(1), "_version": VERSION.search(text).group(1),
                     "_action": "save", "npwp": self.people_nik("siti"), "email": f"siti{index}@contoh.id"}
-            seconds = cpu(lambda: client.post(f"/isian/{draft}/langkah/data_pelaku", data=data))
+            seconds = cpu(lambda draft=draft, data=data: client.post(f"/isian/{draft}/langkah/data_pelaku", data=data))
             samples += [seconds] if index else []
         return samples
 
@@ -236,7 +247,8 @@ class Bench:
         for document, code in plan:
             page = client.get(f"/dokumen/{document.id}")
             data = {"csrf_token": token(page), "berkas": (io_bytes(SCAN), f"{code}.pdf")}
-            samples.append(cpu(lambda: client.post(f"/dokumen/{document.id}/unggah/{code}", data=data,
+            samples.append(cpu(lambda document=document, code=code, data=data: client.post(
+                f"/dokumen/{document.id}/unggah/{code}", data=data,
                                                    content_type="multipart/form-data")))
         return samples, documents
 
@@ -248,7 +260,8 @@ class Bench:
             text = page.get_data(as_text=True)
             version = VERSION.search(text)
             data = {"csrf_token": token(page), "catatan": "", "_version": version.group(1) if version else ""}
-            samples.append(cpu(lambda: client.post(f"/dokumen/{document.id}/aksi/ajukan_verifikasi", data=data)))
+            samples.append(cpu(lambda document=document, data=data: client.post(
+                f"/dokumen/{document.id}/aksi/ajukan_verifikasi", data=data)))
         return samples
 
     def restart(self) -> tuple[float, float]:
@@ -282,7 +295,7 @@ def varied(answers: dict, number: int) -> dict:
     return changed
 
 
-class stored_pdfs:  # noqa: N801 (a context manager used as `with stored_pdfs(bench):`)
+class stored_pdfs:
     """While seeding: the first PDF rendered (and signed) per template is stored again for later documents."""
 
     def __init__(self, bench: Bench):

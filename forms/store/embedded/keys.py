@@ -14,10 +14,11 @@ sparse index skips a document that has none of the indexed fields.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import struct
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import bson
@@ -57,7 +58,7 @@ def encode(value: Any) -> bytes:
 
 def encode_number(number: float) -> bytes:
     """A float as 8 bytes whose unsigned order is numeric order (NaN sorts first, as in MongoDB)."""
-    if number != number:  # NaN
+    if math.isnan(number):
         return b"\x00" * 8
     bits = struct.unpack(">Q", struct.pack(">d", number + 0.0))[0]
     return struct.pack(">Q", bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | (1 << 63))
@@ -66,7 +67,7 @@ def encode_number(number: float) -> bytes:
 def milliseconds(moment: datetime) -> int:
     """Milliseconds since the epoch (a naive time is UTC, as the store keeps times)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     delta = moment - EPOCH
     return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
@@ -146,3 +147,42 @@ def prefix_pattern(pattern: Any) -> str | None:
     return literal or None
 
 
+def prefixes(entries: set[bytes], fields: int) -> set[bytes]:
+    """Every leading-fields prefix of a document's entries (each counted once per document)."""
+    found = set()
+    for entry in entries:
+        for length in range(1, fields + 1):
+            found.add(cut(entry, length))
+    return found
+
+
+def cut(entry: bytes, parts: int) -> bytes:
+    """The first `parts` encoded values of an entry."""
+    position = 0
+    for _ in range(parts):
+        position = part_end(entry, position)
+    return entry[:position]
+
+
+def part_end(entry: bytes, start: int) -> int:
+    """Where the encoded value starting at `start` ends (fixed width, or an escaped run ending 00 00)."""
+    bracket = entry[start:start + 1]
+    fixed = {NULL: 0, UNDEFINED: 0, NUMBER: 8, DATE: 8,
+             OBJECT_ID: 12, BOOLEAN: 1}
+    if bracket in fixed:
+        return start + 1 + fixed[bracket]
+    position = start + 1
+    while True:
+        position = entry.index(b"\x00", position)
+        if entry[position + 1:position + 2] == b"\x00":
+            return position + 2
+        position += 2
+
+
+def prefix_counts(per_document: Mapping[bytes, set[bytes]], fields: int) -> dict[bytes, int]:
+    """How many documents have each prefix, from each document's entries."""
+    counts: dict[bytes, int] = {}
+    for entries in per_document.values():
+        for prefix in prefixes(entries, fields):
+            counts[prefix] = counts.get(prefix, 0) + 1
+    return counts

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bson
@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 from forms.store.embedded import keys as keycodec
 from forms.store.embedded.disk import Batch, encode_id, encode_spec
 from forms.store.embedded.engine import Engine, Tracked
+from forms.store.embedded.keys import prefix_counts, prefixes
 from forms.store.embedded.planner import Plan, plan
 
 
@@ -278,7 +279,7 @@ class TableStore(CollectionStore):
         ttl = self._ttl_indexes
         if not ttl:
             return
-        now = datetime.utcnow()
+        now = datetime.now(UTC).replace(tzinfo=None)
         for name, spec in ttl.items():
             field = spec["key"][0][0]
             limit = now - timedelta(seconds=int(spec["expireAfterSeconds"]))
@@ -318,47 +319,6 @@ def id_values(query: Mapping) -> list | None:
 def entry_keys(document: Mapping, spec: Mapping) -> set[bytes]:
     """The entries of one document in one index definition."""
     return keycodec.entries(document, [field for field, _direction in spec["key"]], bool(spec.get("sparse")))
-
-
-def prefixes(entries: set[bytes], fields: int) -> set[bytes]:
-    """Every leading-fields prefix of a document's entries (each counted once per document)."""
-    found = set()
-    for entry in entries:
-        for length in range(1, fields + 1):
-            found.add(cut(entry, length))
-    return found
-
-
-def cut(entry: bytes, parts: int) -> bytes:
-    """The first `parts` encoded values of an entry."""
-    position = 0
-    for _ in range(parts):
-        position = part_end(entry, position)
-    return entry[:position]
-
-
-def part_end(entry: bytes, start: int) -> int:
-    """Where the encoded value starting at `start` ends (fixed width, or an escaped run ending 00 00)."""
-    bracket = entry[start:start + 1]
-    fixed = {keycodec.NULL: 0, keycodec.UNDEFINED: 0, keycodec.NUMBER: 8, keycodec.DATE: 8,
-             keycodec.OBJECT_ID: 12, keycodec.BOOLEAN: 1}
-    if bracket in fixed:
-        return start + 1 + fixed[bracket]
-    position = start + 1
-    while True:
-        position = entry.index(b"\x00", position)
-        if entry[position + 1:position + 2] == b"\x00":
-            return position + 2
-        position += 2
-
-
-def prefix_counts(per_document: Mapping[bytes, set[bytes]], fields: int) -> dict[bytes, int]:
-    """How many documents have each prefix, from each document's entries."""
-    counts: dict[bytes, int] = {}
-    for entries in per_document.values():
-        for prefix in prefixes(entries, fields):
-            counts[prefix] = counts.get(prefix, 0) + 1
-    return counts
 
 
 class Databases(DatabaseStore):
