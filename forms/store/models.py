@@ -282,7 +282,7 @@ class Webhook(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     created_by = me.StringField()
 
-    meta: ClassVar[dict] = {"collection": "webhooks"}
+    meta: ClassVar[dict] = {"collection": "webhooks", "indexes": ["active"]}
 
 
 class WebhookDelivery(me.Document):
