@@ -171,7 +171,7 @@ def measure_serving(app, number: str, rounds: int) -> None:
     """GET of a stored printout by its owner over the test client: store read only, no rendering."""
     from forms.identity.accounts import create_account
     from forms.store import Printout
-    from tests.test_login import ANSWER, PASSWORD, login
+    from tests.helpers import ANSWER, PASSWORD, login
 
     app.config.update(TESTING=True, CAPTCHA_TEST_ANSWER=ANSWER)
     with app.app_context():

@@ -530,3 +530,44 @@ def test_mongoengine_documents_and_unique_indexes_persist(tmp_path):
         assert [(a.email, a.visits) for a in Applicant.objects] == [("a@example.org", 5)]
         with pytest.raises(mongoengine.NotUniqueError):
             Applicant(email="a@example.org").save()
+
+
+FIRST_FORMAT = """
+CREATE TABLE documents (db TEXT NOT NULL, coll TEXT NOT NULL, id BLOB NOT NULL, doc BLOB NOT NULL,
+                        PRIMARY KEY (db, coll, id));
+CREATE TABLE collections (db TEXT NOT NULL, coll TEXT NOT NULL, created INTEGER NOT NULL, indexes BLOB NOT NULL,
+                          PRIMARY KEY (db, coll));
+"""
+
+
+def write_first_format(path: Path, documents: list[dict], indexes: dict[str, dict]) -> None:
+    """A data file as the first embedded store wrote it: one row per document, index definitions per collection."""
+    import bson
+    connection = sqlite3.connect(path)
+    connection.executescript(FIRST_FORMAT)
+    entries = [{"name": name, "spec": spec} for name, spec in indexes.items()]
+    connection.execute("INSERT INTO collections VALUES ('loket', 'people', 1, ?)", (bson.encode({"indexes": entries}),))
+    connection.executemany("INSERT INTO documents VALUES ('loket', 'people', ?, ?)",
+                           [(bson.encode({"_id": doc["_id"]}), bson.encode(doc)) for doc in documents])
+    connection.commit()
+    connection.close()
+
+
+def test_a_file_of_the_first_format_is_converted_once_with_its_indexes(tmp_path):
+    people = [{"_id": ObjectId(), "email": f"p{n}@contoh.id", "status": "aktif" if n % 3 else "nonaktif", "n": n}
+              for n in range(2500)]  # more than one conversion batch
+    indexes = {"_id_": {"key": [["_id", 1]], "unique": True},
+               "email_1": {"key": [["email", 1]], "unique": True}, "status_1": {"key": [["status", 1]]}}
+    write_first_format(tmp_path / DATABASE_FILE, people, indexes)
+    for _round in range(2):  # the second opening finds nothing left to convert
+        with open_store(tmp_path) as store:
+            collection = store.client.loket.people
+            assert collection.count_documents({}) == 2500
+            assert collection.find_one({"email": "p7@contoh.id"})["n"] == 7
+            store.engine.scans.clear()
+            assert collection.count_documents({"status": "nonaktif"}) == 834
+            assert not store.engine.scans, dict(store.engine.scans)
+            with pytest.raises(DuplicateKeyError):
+                collection.insert_one({"email": "p1@contoh.id"})
+    tables = {row[0] for row in sqlite3.connect(tmp_path / DATABASE_FILE).execute("SELECT name FROM sqlite_master")}
+    assert not {"documents", "collections"} & tables
