@@ -171,3 +171,15 @@ def test_documents_and_indexes_survive_a_reopen(tmp_path):
     collection.find_one({"n": 3})
     assert not again.engine.scans
     again.close()
+
+
+def test_a_page_in_natural_order_is_read_from_an_index_not_sorted():
+    """GridFS asks every collection for "any document?" before each file: that must not sort the collection."""
+    from forms.store.embedded.disk import NATURAL_PAGE
+    store = open_memory()
+    try:
+        plan = store.engine.disk.reader.execute("EXPLAIN QUERY PLAN " + NATURAL_PAGE, (1, -1, 1)).fetchall()
+    finally:
+        store.close()
+    details = " / ".join(row[-1] for row in plan)
+    assert "docs_natural" in details and "TEMP B-TREE" not in details, details

@@ -29,12 +29,14 @@ CREATE TABLE IF NOT EXISTS colls (cid INTEGER PRIMARY KEY, db TEXT NOT NULL, col
 CREATE TABLE IF NOT EXISTS idx (ix INTEGER PRIMARY KEY, cid INTEGER NOT NULL, name TEXT NOT NULL,
     spec BLOB NOT NULL, UNIQUE (cid, name));
 CREATE TABLE IF NOT EXISTS docs (cid INTEGER NOT NULL, id BLOB NOT NULL, doc BLOB NOT NULL, PRIMARY KEY (cid, id));
+CREATE INDEX IF NOT EXISTS docs_natural ON docs (cid);  -- (cid, rowid): a collection in natural order, a page at a time
 CREATE TABLE IF NOT EXISTS entries (ix INTEGER NOT NULL, key BLOB NOT NULL, id BLOB NOT NULL,
     PRIMARY KEY (ix, key, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counts (ix INTEGER NOT NULL, prefix BLOB NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (ix, prefix)) WITHOUT ROWID;
 """
 FETCH = 256  # rows read at a time from a range, so a limited page stops early
+NATURAL_PAGE = "SELECT rowid, id FROM docs WHERE cid = ? AND rowid > ? ORDER BY rowid LIMIT ?"
 
 
 @dataclass
@@ -107,8 +109,7 @@ class Disk:
         """
         after = -1
         while True:
-            rows = self.reader.execute("SELECT rowid, id FROM docs WHERE cid = ? AND rowid > ? ORDER BY rowid LIMIT ?",
-                                       (cid, after, FETCH)).fetchall()
+            rows = self.reader.execute(NATURAL_PAGE, (cid, after, FETCH)).fetchall()
             yield from (key for _rowid, key in rows)
             if len(rows) < FETCH:
                 return
