@@ -138,11 +138,14 @@ class Bench:
 
     def grow_to(self, size: int) -> None:
         """Seed applications until the store holds `size` of them (besides the measuring people's)."""
+        from forms import store
         started, first = time.perf_counter(), self.count
         with stored_pdfs(self):
             while self.count < size:
-                self.seed_one(self.count)
-                self.count += 1
+                with store.unit_of_work(self.app):  # SEED_BATCH applications per commit while seeding
+                    for _ in range(min(SEED_BATCH, size - self.count)):
+                        self.seed_one(self.count)
+                        self.count += 1
                 if self.count % 1000 == 0:
                     rate = (self.count - first) / (time.perf_counter() - started)
                     print(f"  seeded {self.count:,} applications ({rate:.0f}/s)", flush=True)
@@ -295,8 +298,11 @@ def varied(answers: dict, number: int) -> dict:
     return changed
 
 
+SEED_BATCH = 10
+
+
 class stored_pdfs:
-    """While seeding: the first PDF rendered (and signed) per template is stored again for later documents."""
+    """While seeding: the first PDF rendered (and signed) per template is stored again for later documents (and its QR)."""
 
     def __init__(self, bench: Bench):
         self.bench = bench
@@ -312,13 +318,19 @@ class stored_pdfs:
                                             settings.data["signature"])
             return cache[template]
 
-        issue.render_pdf = render
+        def qr(text, spec, made=[]):  # noqa: B006 (the one QR image, made once: the stored PDF already holds one)
+            if not made:
+                made.append(self.qr(text, spec))
+            return made[0]
+
+        self.qr = issue.qr_png
+        issue.render_pdf, issue.qr_png = render, qr
         issue.sign_pdf = lambda _signer, pdf, _signature: pdf
         return self
 
     def __exit__(self, *_exc):
         from forms.printing import issue
-        issue.render_pdf, issue.sign_pdf = self.render, self.sign
+        issue.render_pdf, issue.sign_pdf, issue.qr_png = self.render, self.sign, self.qr
 
 
 def template_steps(nik: str) -> list[tuple[str, dict]]:

@@ -107,13 +107,13 @@ class Disk:
         Ids only: a caller that stops after the first document (`find_one({})`) reads one document,
         not a page of them (a page of file chunks is megabytes).
         """
-        after = -1
+        after, page = -1, 1  # the first page is one id: most callers that stop early stop after one
         while True:
-            rows = self.reader.execute(NATURAL_PAGE, (cid, after, FETCH)).fetchall()
+            rows = self.reader.execute(NATURAL_PAGE, (cid, after, page)).fetchall()
             yield from (key for _rowid, key in rows)
-            if len(rows) < FETCH:
+            if len(rows) < page:
                 return
-            after = rows[-1][0]
+            after, page = rows[-1][0], FETCH
 
     def positions(self, cid: int, keys: list[bytes]) -> dict[bytes, int]:
         """The natural-order position (rowid) of each stored document among `keys`."""
