@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from pathlib import Path
 
 from forms.catalog import seeding
 from forms.store import SchemaVersion
 
 WORKERS = 4
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def test_workers_seeding_an_empty_store_at_once_publish_each_version_once(app, monkeypatch):
@@ -62,3 +64,27 @@ def test_a_store_that_never_settles_stops_start_up_with_a_message(app, monkeypat
         monkeypatch.setattr(seeding, "store_fresh", lambda fresh: False)
         with pytest.raises(SchemaError, match="kept changing"):
             seeding.seed_and_build(app)
+
+
+def test_processes_starting_at_once_share_one_secret_key(tmp_path):
+    """Workers of one host create the instance key at the same moment: all read the same whole key."""
+    import subprocess
+    import sys
+    script = ("import sys, pathlib; from forms.config import read_or_create_secret; "
+              "print(read_or_create_secret(pathlib.Path(sys.argv[1])))")
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                             cwd=str(PROJECT_DIR)) for _ in range(6)]
+    keys = {run.communicate(timeout=60)[0].strip() for run in runs}
+    assert len(keys) == 1 and len(keys.pop()) >= 64
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left behind
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_mongodb_without_a_secret_key_refuses_to_start(monkeypatch):
+    import pytest
+
+    from forms import create_app
+    from forms.errors import ConfigError
+    monkeypatch.delenv("LOKET_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="LOKET_SECRET_KEY must be set"):
+        create_app({"MONGODB_URI": "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=100", "SECRET_KEY": ""})
