@@ -136,19 +136,20 @@ def seed_and_build(app: Flask) -> Catalog:
 
 
 def store_fresh(fresh: list[Item]) -> bool:
-    """Publish the files' new definitions; False when another process stored one of those versions first.
+    """Publish the files' new definitions; False when another process stored some of those versions first.
 
     Several workers (or hosts) start at once on one database: each reads the store, finds the same new
     files and publishes them. The unique (kind, key, version) lets exactly one win each record; a loser
-    reads the store again and builds its catalog from what the winners published.
+    goes on with the rest, then reads the store again and builds its catalog from what was published.
     """
+    mine = True
     for item in fresh:
         try:
             store_version(item, "published", actor="sistem", note=f"dari berkas {item.where}")
         except Duplicate:
             log.info("%s was published by another process starting at the same time", item.where)
-            return False
-    return True
+            mine = False
+    return mine
 
 
 def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], SchemaVersion]) -> list[Item]:
