@@ -142,6 +142,7 @@ from forms.store.documents import (  # noqa: F401
     documents_of_owner,
     owner_numbers_of,
     pin_workflow_version,
+    search_tokens,
     set_search_words,
     status_counts_of_kind,
 )

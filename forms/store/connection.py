@@ -6,6 +6,7 @@ from contextlib import nullcontext
 import mongoengine as me
 from flask import Flask
 
+from forms.store.documents import fill_search_words
 from forms.store.embedded import EmbeddedStore, open_embedded, open_memory
 from forms.store.models import (
     Account,
@@ -48,6 +49,12 @@ def init_store(app: Flask) -> None:
                      Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
+    upgrade_documents()
+
+
+def upgrade_documents() -> None:
+    """Bring records written by earlier versions up to what this one reads (each upgrade runs once per store)."""
+    fill_search_words()
 
 
 def embedded(app: Flask) -> EmbeddedStore:

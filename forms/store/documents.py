@@ -1,6 +1,7 @@
 """Operations on issued documents and owner numbers: issuing, conditional updates, lookups, queues, counts per status."""
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -10,9 +11,14 @@ import mongoengine as me
 
 from forms.engine.text import gettext
 from forms.errors import ConflictError
+from forms.store.counters import counter_value, next_sequence
 from forms.store.errors import translate_errors
 from forms.store.ids import parse_id
 from forms.store.models import IssuedDocument, OwnerNumber, utcnow
+
+SEARCH_WORDS_FILLED = "search-words-filled"  # a counter: 1 once documents of earlier versions got their words
+WORD_PARTS = re.compile(r"[^\W_]+")  # runs of letters and digits inside a word
+MAX_SEARCH_WORDS = 8
 
 
 @translate_errors
@@ -109,8 +115,8 @@ def case_queue(status: str | None = None, words: str = "", assigned_to: str | No
                fields: Iterable[str] = ()) -> list[IssuedDocument]:
     """Cases longest in their state first, optionally in one status, containing search words, or assigned to one officer."""
     query = IssuedDocument.objects(status=status) if status else IssuedDocument.objects
-    if words:
-        query = query.filter(search__contains=words)
+    if words.split():
+        query = query.filter(__raw__=words_query(words))
     if assigned_to:
         query = query.filter(assigned_to=assigned_to)
     query = query.order_by("entered_at")
@@ -137,7 +143,39 @@ def status_counts_of_kind(kind: str) -> dict[str, int]:
 @translate_errors
 def set_search_words(document: IssuedDocument, words: str) -> None:
     """Store the words an officer may find a document by."""
-    IssuedDocument.objects(id=document.id).update_one(set__search=words)
+    IssuedDocument.objects(id=document.id).update_one(set__search=words, set__search_words=search_tokens(words))
+
+
+@translate_errors
+def fill_search_words() -> int:
+    """Give documents stored before search words were kept their words (once per store); how many were filled."""
+    if counter_value(SEARCH_WORDS_FILLED):
+        return 0
+    filled = 0
+    unfilled = {"$or": [{"search_words": {"$exists": False}}, {"search_words": []}], "search": {"$ne": ""}}
+    for document in IssuedDocument.objects(__raw__=unfilled).only("id", "search"):
+        IssuedDocument.objects(id=document.id).update_one(set__search_words=search_tokens(document.search))
+        filled += 1
+    next_sequence(SEARCH_WORDS_FILLED)
+    return filled
+
+
+def search_tokens(text: str) -> list[str]:
+    """Each word of a text in lower case, and the letter and digit runs inside it ("ss-2026-01" → ss-2026-01, ss, 2026, 01)."""
+    tokens: dict[str, None] = {}
+    for word in text.lower().split():
+        tokens[word] = None
+        tokens.update(dict.fromkeys(WORD_PARTS.findall(word)))
+    return list(tokens)
+
+
+def words_query(words: str) -> dict:
+    """Documents with a search word beginning with each typed word (the first one answered by the index)."""
+    patterns = [re.compile("^" + re.escape(word)) for word in search_tokens(words) if word.strip()][:MAX_SEARCH_WORDS]
+    query: dict = {"search_words": patterns[0]}
+    if len(patterns) > 1:
+        query["$and"] = [{"search_words": pattern} for pattern in patterns[1:]]
+    return query
 
 
 @translate_errors

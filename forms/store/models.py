@@ -220,12 +220,13 @@ class IssuedDocument(me.Document):
     assigned_to = me.StringField()
     assigned_name = me.StringField()
     fulfilment = me.DictField(me.DynamicField())
-    search = me.StringField(default="")
+    search = me.StringField(default="")  # the words as one text (documents of earlier versions have only this)
+    search_words = me.ListField(me.StringField())  # each word and its parts, lower case: found by prefix through an index
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
-                        ("kind", "status", "sla.due_at")]}
+                        ("kind", "status", "sla.due_at"), "search_words", ("status", "search_words")]}
 
 
 class Printout(me.Document):
