@@ -13,8 +13,8 @@ from datetime import datetime
 from forms.store import (
     AuditEntry,
     append_audit_entry,
-    audit_entry_by_event,
     audit_chain,
+    audit_entry_by_event,
     audit_head,
     utcnow,
 )

@@ -18,7 +18,7 @@ from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
 from forms.engine.text import N_, clean_text, gettext, text_problem
 from forms.engine.workflow import Action, Workflow
-from forms.errors import FormsError
+from forms.errors import ConflictError, FormsError
 from forms.store import (
     Account,
     IssuedDocument,
@@ -264,7 +264,7 @@ def deemed_approvals(now: datetime | None = None) -> list[str]:
                     transition(document, state.deemed_approval, None, "Batas waktu layanan terlampaui (fiktif positif).",
                                now=now)
                     done.append(document.number)
-                except CaseError:
+                except (CaseError, ConflictError):  # changed meanwhile (an officer, or another worker)
                     continue
     return done
 
