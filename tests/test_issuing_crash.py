@@ -85,7 +85,8 @@ KILLS = [
 
 def child(settings: dict, phase: str, kill: dict | None = None) -> subprocess.CompletedProcess:
     """Run one process on the shared store."""
-    return subprocess.run([sys.executable, "-c", CHILD, json.dumps(settings), phase, json.dumps(kill)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-c", CHILD, json.dumps(settings), phase, json.dumps(kill)],
+                          check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -116,8 +117,17 @@ def check_issued_once(app, submission_id: str) -> None:
     from forms.casework.audit import verify_chain
     from forms.printing.issue import find_by_token
     from forms.store import (
-        AuditEntry, IssuedDocument, Job, NumberClaim, OwnerNumber, Printout, Submission, WebhookDelivery,
-        counter_value, database, open_file,
+        AuditEntry,
+        IssuedDocument,
+        Job,
+        NumberClaim,
+        OwnerNumber,
+        Printout,
+        Submission,
+        WebhookDelivery,
+        counter_value,
+        database,
+        open_file,
     )
     with app.app_context():
         submission = Submission.objects.get(id=submission_id)

@@ -27,6 +27,7 @@ from forms.casework.transitions import set_search_text
 from forms.catalog.runtime import office_clock, schemas
 from forms.engine.schema import Form
 from forms.engine.text import gettext
+from forms.errors import ConflictError
 from forms.printing.issue import printed_subjects, render_version
 from forms.store import (
     SUBMITTING,
@@ -128,9 +129,14 @@ def finish_submit(submission: Submission, number: str, derived: Mapping[str, Any
     """Move the submission to its submitted status with its number (once); announce it under one key."""
     key = f"submit:{submission.id}"
     if submission.status == SUBMITTING:
-        change_status(submission, SUBMITTING, intent["status"], submission.owner, "submit", key=key,
-                      extra={"number": number, "submitted_at": intent["at"],
-                             **({"derived": {**submission.derived, **derived}} if derived else {})})
-        return
+        try:
+            change_status(submission, SUBMITTING, intent["status"], submission.owner, "submit", key=key,
+                          extra={"number": number, "submitted_at": intent["at"],
+                                 **({"derived": {**submission.derived, **derived}} if derived else {})})
+            return
+        except ConflictError:
+            submission.reload()  # a parallel run was first: it changed the status and announced it
+            if submission.status == SUBMITTING:
+                raise
     announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, SUBMITTING,
                           submission.status, "submit", intent["at"], key=key))

@@ -8,24 +8,30 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from forms.store.connection import database
+from forms.store.errors import StoreError
 
 
 def save_file(data: bytes, filename: str, content_type: str, owner: str, key: str | None = None) -> dict:
     """Store an upload privately in GridFS; return the reference kept in answers.
 
-    With a `key` the file gets an id derived from it, once: a job that made the file before it died
-    finds it (`keyed_file`) instead of storing a second copy, and a half-written copy is replaced.
+    With a `key` the file gets an id derived from it and is stored once: a job that made the file
+    before it died, or a run in parallel, finds the stored copy (whose reference is returned).
     """
     digest = hashlib.sha256(data).hexdigest()
+    metadata = {"owner": owner, "sha256": digest, "content_type": content_type}
+    reference = {"name": filename, "size": len(data), "content_type": content_type, "sha256": digest}
     files = gridfs.GridFS(database())
-    extra = {}
-    if key is not None:
-        extra["_id"] = keyed_id(key)
-        files.delete(extra["_id"])  # chunks of a copy whose write was cut short (there is no whole copy yet)
-    file_id = files.put(data, filename=filename, metadata={"owner": owner, "sha256": digest, "content_type": content_type},
-                        **extra)
-    return {"id": str(file_id), "name": filename, "size": len(data), "content_type": content_type,
-            "sha256": digest}
+    if key is None:
+        return {"id": str(files.put(data, filename=filename, metadata=metadata)), **reference}
+    for _attempt in range(2):
+        try:
+            return {"id": str(files.put(data, _id=keyed_id(key), filename=filename, metadata=metadata)), **reference}
+        except gridfs.errors.FileExists:
+            stored = keyed_file(key)
+            if stored is not None:
+                return stored
+            files.delete(keyed_id(key))  # chunks of a copy whose write was cut short: no whole copy exists
+    raise StoreError(f"file {key} could not be stored")
 
 
 def keyed_id(key: str) -> ObjectId:
