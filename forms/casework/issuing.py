@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
@@ -52,6 +52,7 @@ def plan_issue(form: Form, submission: Submission | SubmissionRecord, answers: M
     year = office_clock().local(now).year  # the office's year: 00:30 WIB on 1 January is the new year
     spec = form.submit.get("issue") or {}
     return {"job": f"{SUBMIT_JOB}:{submission.id}", "at": now, "year": year, "series": f"{form.id}:{year}",
+            "base_url": request.host_url if has_request_context() else "",
             "status": form.submit.get("status", "submitted"), "owner_number": spec.get("owner_number"),
             "documents": planned_documents(form, spec.get("per_row"), answers, year)}
 

@@ -131,7 +131,8 @@ def render_version(subject: Subject, submission: Submission, key: str) -> Printo
         return made
     settings = print_settings_for((submission.procedure or {}).get("printouts"))
     token = printout_token(ref, version)
-    context = document_context(settings, subject, submission, verification_url(token))
+    context = document_context(settings, subject, submission,
+                               verification_url(token, (submission.intent or {}).get("base_url")))
     stored = keyed_file(f"printout:{ref}:{version}") or store_pdf(settings, subject, context, ref, version)
     return add_printout({"subject": ref, "owner": subject.owner, "kind": kind_of(subject),
                          "number": subject.number, "version": version, "submission_id": submission.id,
@@ -224,9 +225,10 @@ def public_facts(context: Mapping[str, Any]) -> dict:
             "issued_at": context["issued_at"]}
 
 
-def verification_url(token: str) -> str:
-    """The public address a QR code points to: PUBLIC_URL, else the address of the current request."""
-    base = current_app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "") or \
+def verification_url(token: str, origin: str | None = None) -> str:
+    """The public address a QR code points to: PUBLIC_URL, else the address the application was sent to
+    (`origin`, kept with its intent: printouts are made by a job, outside any request), else the current request's."""
+    base = current_app.config.get("PUBLIC_URL") or origin or (request.url_root if has_request_context() else "") or \
         f"http://{current_app.config['HOST']}:{current_app.config['PORT']}/"
     return f"{base.rstrip('/')}/verifikasi/{token}"
 
