@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from forms import store
 from forms.casework.handlers import SubmitError, handler_for, is_deferred
-from forms.casework.issuing import SUBMIT_JOB
-from forms.casework.queue import queue_job
+from forms.casework.queue import SUBMIT_JOB, queue_job
 from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form, Step
 from forms.engine.text import N_, gettext, tr
@@ -81,7 +80,7 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
     answers = flat_data(submission.answers, submission.derived, services)
     handler = handler_for(form)
     if handler is not None and is_deferred(form):
-        return defer_submit(form, submission, handler(form, submission, answers))
+        return defer_submit(submission, {**handler(form, submission, answers), "lang": lang})
     store.claim_for_submit(submission)
     try:
         extra = handler(form, submission, answers) if handler else {}
@@ -98,7 +97,7 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
     return Submitted(submission, number, warnings)
 
 
-def defer_submit(form: Form, submission: store.Submission | store.SubmissionRecord, intent: dict) -> Submitted:
+def defer_submit(submission: store.Submission | store.SubmissionRecord, intent: dict) -> Submitted:
     """Claim the draft with its intent in one conditional update and queue the job that carries it out."""
     store.claim_for_submit(submission, intent)
     queue_job(SUBMIT_JOB, f"submission:{submission.id}", intent["job"])

@@ -22,7 +22,9 @@ from flask import current_app, has_request_context, request
 
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
+from forms.casework.filling import notify_submitted
 from forms.casework.handlers import SubmitError, document_code
+from forms.casework.queue import SUBMIT_JOB
 from forms.casework.transitions import set_search_text
 from forms.catalog.runtime import office_clock, schemas
 from forms.engine.schema import Form
@@ -43,7 +45,7 @@ from forms.store import (
     utcnow,
 )
 
-SUBMIT_JOB = "submit"
+__all__ = ["SUBMIT_JOB", "plan_issue", "run_submit"]
 
 
 def plan_issue(form: Form, submission: Submission | SubmissionRecord, answers: Mapping[str, Any]) -> dict:
@@ -93,7 +95,9 @@ def run_submit(job: Job) -> None:
         with unit_of_work(app):
             issue_document(submission, planned, intent)
     with unit_of_work(app):
-        finish_submit(submission, number, derived, intent)
+        changed = finish_submit(submission, number, derived, intent)
+    if changed:  # this run made the change: its confirmation, if the form sends one (at most once)
+        notify_submitted(form, flat_answers(submission), number, intent.get("base_url") or "/", intent.get("lang", "id"))
     submission = find_submission(str(submission.id))
     for subject in printed_subjects(submission):
         with unit_of_work(app):
@@ -126,18 +130,27 @@ def issue_document(submission: Submission, planned: Mapping[str, Any], intent: M
                           "terbit", at, document_code(document), key=f"issue:{document.id}"))
 
 
-def finish_submit(submission: Submission, number: str, derived: Mapping[str, Any], intent: Mapping[str, Any]) -> None:
-    """Move the submission to its submitted status with its number (once); announce it under one key."""
+def flat_answers(submission: Submission) -> dict:
+    """A submission's answers and derived values as one mapping (field names are unique per form)."""
+    return {name: value for values in (*submission.answers.values(), submission.derived) for name, value in values.items()}
+
+
+def finish_submit(submission: Submission, number: str, derived: Mapping[str, Any], intent: Mapping[str, Any]) -> bool:
+    """Move the submission to its submitted status with its number (once); announce it under one key.
+
+    True when this call made the change.
+    """
     key = f"submit:{submission.id}"
     if submission.status == SUBMITTING:
         try:
             change_status(submission, SUBMITTING, intent["status"], submission.owner, "submit", key=key,
                           extra={"number": number, "submitted_at": intent["at"],
                                  **({"derived": {**submission.derived, **derived}} if derived else {})})
-            return
+            return True
         except ConflictError:
             submission.reload()  # a parallel run was first: it changed the status and announced it
             if submission.status == SUBMITTING:
                 raise
     announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, SUBMITTING,
                           submission.status, "submit", intent["at"], key=key))
+    return False

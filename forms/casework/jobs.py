@@ -39,8 +39,10 @@ from forms.store import (
 log = logging.getLogger("loket.jobs")
 
 MAX_DELAY = timedelta(hours=1)
-# What a failed run may raise: domain refusals, store failures (a lost commit is a RuntimeError), files.
-RETRYABLE = (FormsError, StoreError, RuntimeError, OSError, LookupError, ValueError)
+# What a failed run may raise: domain refusals, store failures (a lost commit is a RuntimeError), files, and
+# the usual faces of a bug in a job or a schema (recorded and shown to admins, rather than ending the worker).
+RETRYABLE = (FormsError, StoreError, RuntimeError, OSError, LookupError, ValueError, TypeError, AttributeError,
+             ArithmeticError)
 
 
 def init_jobs(app: Flask) -> None:

@@ -5,6 +5,8 @@ from flask import current_app
 
 from forms.store import Job, add_job
 
+SUBMIT_JOB = "submit"  # the job that carries out a submit's intent (forms.casework.issuing)
+
 
 def queue_job(kind: str, subject: str, key: str) -> Job:
     """Queue a job once per key (asking again returns the one queued) and wake a worker of this process."""

@@ -97,6 +97,8 @@ def status_label(form: Form, status: str, lang: str = "id") -> str:
             return tr(kind["status_label"], lang)
     if status == form.submit.get("status") and form.submit.get("status_label"):
         return tr(form.submit["status_label"], lang)
+    if status == SUBMITTING:
+        return gettext("Sedang diproses")
     return gettext("Draf") if status == "draft" else status.replace("_", " ").capitalize()
 
 
