@@ -109,6 +109,12 @@ def pick_up_unfinished(app: Flask) -> None:
     """At start-up: requeue runs that died with the last process (embedded store) and queue every open intent."""
     if app.config["STORE"] != "mongodb":
         release_running_jobs()  # this process owns the data folder: no other worker holds these
+    queue_open_intents()
+
+
+def queue_open_intents() -> None:
+    """Queue the job of every submit whose intent has none (its process died between the two writes; on
+    MongoDB they are separate): asking again for a queued or finished job changes nothing."""
     for submission in submissions_being_submitted():
         key = (submission.intent or {}).get("job")
         if key:

@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from forms.casework.jobs import pick_up_unfinished, run_due
+from forms.casework.jobs import pick_up_unfinished, queue_open_intents, run_due
 from forms.casework.transitions import deemed_approvals
 from forms.outreach.webhooks import deliver_due
 from forms.printing.pool import start_pdf_pool, stop_pdf_pool
 from forms.store import StoreError, unit_of_work
 
 log = logging.getLogger("loket.workers")
+INTENT_SWEEP_SECONDS = 60  # a web process that died between a submit's two writes: its intent waits at most this
 
 
 def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
@@ -35,6 +36,7 @@ def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
         threads.append(spawn("deadline-watch", lambda: every(app, stop, minutes * 60, watch_deadlines)))
     if seconds > 0:
         threads.append(spawn("webhook-worker", lambda: every(app, stop, seconds, deliver_due)))
+    threads.append(spawn("intent-sweep", lambda: every(app, stop, INTENT_SWEEP_SECONDS, queue_open_intents)))
     return threads
 
 
