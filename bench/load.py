@@ -162,7 +162,7 @@ def journey(client: Client, nik: str, recorder: Recorder, deadline: float) -> bo
                 body={"action": "ajukan_verifikasi"}) is not None
 
 
-def poll(call, path: str, ready, deadline: float, every: float = 0.2):
+def poll(call, path: str, ready, deadline: float, every: float = 1.0):
     """GET a resource until `ready(body)` (a job finished it), as a client waiting for it would; None on failure."""
     while time.perf_counter() < deadline:
         body = call("poll", "GET", path)
@@ -212,15 +212,19 @@ def seed(config: dict, users: int) -> list[tuple[str, str]]:
 
 
 def lost(config: dict, submitted: list[tuple[str, str]]) -> list[str]:
-    """Acknowledged numbers missing from the store (read after the server stopped), with their documents, and
-    submits whose job had not finished when the server stopped (the next start finishes them)."""
+    """Acknowledged numbers missing from the store (read after the server stopped), with their documents; and
+    the submits whose job had not finished at the stop, finished as the next start would."""
     from forms import create_app
     from forms.store import IssuedDocument, Submission, close_store
     app = create_app(config)
     missing = []
     with app.app_context():
-        missing += [f"{row['_id']} (still being issued at stop)"
-                    for row in Submission._get_collection().find({"status": "mengirim"}, {"_id": 1})]
+        from forms.casework.jobs import pick_up_unfinished, run_due
+        unfinished = Submission._get_collection().count_documents({"status": "mengirim"})
+        pick_up_unfinished(app)  # as the next start does
+        run_due(limit=100_000)
+        print(f"submits still being issued when the server stopped: {unfinished}; after the next start's "
+              f"pick-up: {Submission._get_collection().count_documents({'status': 'mengirim'})}")
         numbers = {row["number"]: row["_id"] for row in Submission._get_collection().find(
             {"number": {"$in": [number for _id, number in submitted]}}, {"number": 1})}
         for submission_id, number in submitted:

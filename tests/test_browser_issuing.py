@@ -69,7 +69,7 @@ def test_submit_shows_the_documents_being_prepared_then_the_pdf(browser, app, li
     assert_no_sideways_scroll(page, viewport)
     shot("01-sedang-disiapkan")
 
-    assert run_jobs(app) == 1  # a worker picks the job up; the page refreshes by itself, no script needed
+    assert run_jobs(app) == 2  # a worker picks the job up; the page refreshes by itself, no script needed
     page.get_by_role("heading", name="Perizinan Berusaha Anda telah terbit").wait_for(timeout=15000)
     link = page.locator("td a", has_text="Unduh PDF").first
     link.wait_for()

@@ -4,8 +4,9 @@ Child processes share one embedded store on disk. The first submits an applicati
 codes (the request writes the intent and queues the job) and stops. Each next one starts like a
 server (picking up what the last left unfinished), runs the job, and is killed at its step: after
 the intent, after the number, after the owner number, after each document and its audit line, after
-the status change, after rendering, after signing, after the file, after the printout, before the job
-is marked done. A last one runs without a kill. Then the store must hold everything exactly once.
+the status change, before the issuing job is marked done, then in the printing job it queues: after
+rendering, after signing, after the file, after the printout, before it is marked done. A last one runs
+without a kill. Then the store must hold everything exactly once.
 """
 from __future__ import annotations
 
@@ -75,11 +76,12 @@ KILLS = [
     ("after the first document", "forms.casework.issuing", "add_document", 1, False),
     ("after the second document", "forms.casework.issuing", "add_document", 2, False),
     ("after the status change", "forms.casework.issuing", "change_status", 1, False),
+    ("before the issuing job is marked done", "forms.casework.jobs", "finish_job", 1, True),
     ("after rendering the first printout", "forms.printing.pool", "html_to_pdf", 1, False),
     ("after signing the first printout", "forms.printing.pool", "sign_pdf", 1, False),
     ("after storing the first file", "forms.printing.issue", "save_file", 1, False),
     ("after the first printout record", "forms.printing.issue", "add_printout", 1, False),
-    ("before the job is marked done", "forms.casework.jobs", "finish_job", 1, True),
+    ("before the printing job is marked done", "forms.casework.jobs", "finish_job", 1, True),
 ]
 
 
@@ -153,4 +155,5 @@ def check_issued_once(app, submission_id: str) -> None:
         for series in NumberClaim.objects.distinct("series"):
             values = sorted(claim.value for claim in NumberClaim.objects(series=series))
             assert values == list(range(1, counter_value(series) + 1)), series  # no gap, none twice
-        assert [(job.state, job.last_error) for job in Job.objects] == [("done", "")]
+        assert sorted((job.kind, job.state, job.last_error) for job in Job.objects) == [("print", "done", ""),
+                                                                                        ("submit", "done", "")]

@@ -10,7 +10,8 @@ is issued twice:
 - numbers: gapless series claimed per subject (store.claim_number), the owner number once per owner;
 - documents: unique per (submission, kind, key); their audit line keyed by the document's issue;
 - the submission's status change: conditional on its status, announced under one key (webhooks once);
-- printouts: one version per (subject, issue) with a key-derived token and file (forms.printing.issue).
+- printouts, by a second job queued last: one version per (subject, issue) with a key-derived token and file
+  (forms.printing.issue).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.casework.filling import notify_submitted
 from forms.casework.handlers import SubmitError, document_code
-from forms.casework.queue import SUBMIT_JOB
+from forms.casework.queue import PRINT_JOB, SUBMIT_JOB, queue_job
 from forms.casework.transitions import set_search_text
 from forms.catalog.runtime import office_clock, schemas
 from forms.engine.schema import Form
@@ -45,7 +46,7 @@ from forms.store import (
     utcnow,
 )
 
-__all__ = ["SUBMIT_JOB", "plan_issue", "run_submit"]
+__all__ = ["PRINT_JOB", "SUBMIT_JOB", "plan_issue", "run_print", "run_submit"]
 
 
 def plan_issue(form: Form, submission: Submission | SubmissionRecord, answers: Mapping[str, Any]) -> dict:
@@ -98,7 +99,17 @@ def run_submit(job: Job) -> None:
         changed = finish_submit(submission, number, derived, intent)
     if changed:  # this run made the change: its confirmation, if the form sends one (at most once)
         notify_submitted(form, flat_answers(submission), number, intent.get("base_url") or "/", intent.get("lang", "id"))
-    submission = find_submission(str(submission.id))
+    with unit_of_work(app):
+        queue_job(PRINT_JOB, job.subject, f"{PRINT_JOB}:{submission.id}")
+
+
+def run_print(job: Job) -> None:
+    """The printout job of an issue: one version of each printed subject (a job of its own, so that the PDFs
+    of one application never hold up the numbers and documents of the next)."""
+    submission = find_submission(job.subject.partition(":")[2])
+    if submission is None:
+        return
+    app = current_app._get_current_object()
     for subject in printed_subjects(submission):
         with unit_of_work(app):
             render_version(subject, submission, f"issue:{submission.id}")

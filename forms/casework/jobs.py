@@ -21,7 +21,13 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
-from forms.casework.issuing import SUBMIT_JOB, plan_issue, run_submit
+from forms.casework.issuing import (
+    PRINT_JOB,
+    SUBMIT_JOB,
+    plan_issue,
+    run_print,
+    run_submit,
+)
 from forms.casework.reprints import TRANSITION_JOB, run_transition
 from forms.errors import FormsError
 from forms.store import (
@@ -47,7 +53,7 @@ RETRYABLE = (FormsError, StoreError, RuntimeError, OSError, LookupError, ValueEr
 
 def init_jobs(app: Flask) -> None:
     """Name the job kinds, offer the issuing handler to schemas, and make the workers' wake-up signal."""
-    app.extensions["loket.jobs"] = {SUBMIT_JOB: run_submit, TRANSITION_JOB: run_transition}
+    app.extensions["loket.jobs"] = {SUBMIT_JOB: run_submit, PRINT_JOB: run_print, TRANSITION_JOB: run_transition}
     app.extensions["loket.handlers"]["issue_documents"] = plan_issue
     app.extensions["loket.deferred"].add("issue_documents")
     app.extensions["loket.job_wake"] = threading.Event()
