@@ -321,7 +321,7 @@ def main() -> None:
                     "WEBHOOK_POLL_SECONDS": "0", "MONGODB_DB": f"loket_bench_{uuid.uuid4().hex[:8]}"}
         env = {**os.environ, "MONGODB_URI": uri, **{f"LOKET_{key}": value for key, value in settings.items()}}
         config = {key: value for key, value in settings.items() if key in ("SECRET_KEY", "OUTBOX_DIR", "DATA_DIR",
-                                                                            "MONGODB_DB")}
+                                                                            "MONGODB_DB", "SIGNING_KEY", "SIGNING_CERT")}
         config.update({"MONGODB_URI": uri, "STORE": "mongodb" if uri else "embedded",
                        "DEMO_ACCOUNTS_FILE": f"{folder}/demo-accounts.txt"})
         people = seed(config, args.users)
