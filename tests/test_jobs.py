@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from datetime import timedelta
 
@@ -24,7 +25,9 @@ from tests.helpers import (
     ANSWER,
     NIK,
     PASSWORD,
+    PDF,
     PROFILE,
+    REQUIREMENTS_11052,
     detail,
     issue,
     login,
@@ -174,3 +177,43 @@ def test_start_up_requeues_a_run_that_died_and_queues_an_intent_without_a_job(qu
         pick_up_unfinished(quiet_app)
         assert [job.state for job in Job.objects] == ["queued"] and run_due() == 2
     assert Submission.objects.get().status == "terbit"
+
+
+def test_a_deemed_approval_is_followed_by_one_audit_line_one_event_one_reprint_however_often_its_job_runs(
+        quiet_app, applicant):
+    from forms.casework.reprints import run_transition
+    from forms.casework.transitions import deemed_approvals, transition
+    from forms.errors import ConflictError
+    from forms.store import WebhookDelivery, add_webhook
+    submit(applicant, "11052")
+    run_jobs(quiet_app)
+    document = IssuedDocument.objects.get()
+    for code in REQUIREMENTS_11052:
+        page = applicant.get(f"/dokumen/{document.id}")
+        assert applicant.post(f"/dokumen/{document.id}/unggah/{code}", content_type="multipart/form-data",
+                              data={"csrf_token": token(page), "berkas": (io.BytesIO(PDF), "b.pdf")}).status_code == 302
+    stale = IssuedDocument.objects.get()
+    page = applicant.get(f"/dokumen/{document.id}")
+    assert applicant.post(f"/dokumen/{document.id}/aksi/ajukan_verifikasi",
+                          data={"csrf_token": token(page), "catatan": ""}).status_code == 302
+    run_jobs(quiet_app)
+    document.reload()
+    with quiet_app.app_context():
+        add_webhook("http://127.0.0.1:9/terima", "uji", "0" * 64, "admin")
+        assert deemed_approvals(now=document.sla["due_at"] + timedelta(minutes=1)) == [document.number]
+        with pytest.raises(ConflictError):  # an officer acting on what they read before: refused, its job ends quietly
+            transition(stale, "ajukan_verifikasi", holder(stale), "")
+        assert run_due() == 1 and run_due() == 0  # the approval's job (the refused one's key was taken: nothing new)
+        job = Job.objects.get(key=f"transition:{document.id}:{document.version + 1}")
+        run_transition(job)  # once more, as after a crash before it was marked done
+    approved = [entry for entry in AuditEntry.objects(subject=document.number) if entry.action == "setujui_otomatis"]
+    assert len(approved) == 1
+    assert [d.event_key for d in WebhookDelivery.objects] == [f"transition:{document.id}:{document.version + 1}"]
+    assert [p.version for p in Printout.objects(number=document.number).order_by("version")] == [1, 2]
+    assert AuditEntry.objects(subject=document.number, action="ajukan_verifikasi").count() == 1
+
+
+def holder(document):
+    """The account that owns a document."""
+    from forms.store import holder_of
+    return holder_of(document.owner)
