@@ -18,7 +18,7 @@ from forms.casework.jobs import pick_up_unfinished, queue_open_intents, run_due
 from forms.casework.transitions import deemed_approvals
 from forms.outreach.webhooks import deliver_due
 from forms.printing.pool import start_pdf_pool, stop_pdf_pool
-from forms.store import StoreError, unit_of_work
+from forms.store import StoreError
 
 log = logging.getLogger("loket.workers")
 INTENT_SWEEP_SECONDS = 60  # a web process that died between a submit's two writes: its intent waits at most this
@@ -74,7 +74,7 @@ def work_jobs(app: Flask, stop: threading.Event) -> None:
 def every(app: Flask, stop: threading.Event, seconds: float, task: Callable[[], object]) -> None:
     """Run a task every few seconds until stopped; a store failure is logged and the next round tries again."""
     while not stop.wait(seconds):
-        with app.app_context(), unit_of_work(app):
+        with app.app_context():  # each write commits on its own, as before these loops moved here
             try:
                 task()
             except StoreError:
