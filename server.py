@@ -3,71 +3,33 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from forms import create_app
 from forms.app import freeze_startup_objects
 
-app = create_app()
-freeze_startup_objects()
+if __name__ != "__mp_main__":  # a PDF process (forms.printing.pool, spawned) imports this file too: it needs no app
+    app = create_app()
+    freeze_startup_objects()
 
 
 def main() -> None:
-    """Serve with waitress (threads; one process, as the embedded store requires)."""
+    """Serve with waitress (threads; one process, as the embedded store requires), with the background workers."""
     from waitress import serve
+
+    from forms.casework.workers import start_workers, stop_workers
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     host, port = app.config["HOST"], app.config["PORT"]
     where = app.config["MONGODB_URI"] and "MongoDB" or f"embedded store in {app.config['DATA_DIR']}"
     logging.getLogger("loket").info("Loket at http://%s:%s/ (%s)", host, port, where)
     print_demo_accounts()
-    start_deadline_watch(app.config["DEADLINE_CHECK_MINUTES"])
-    start_webhook_worker(app.config["WEBHOOK_POLL_SECONDS"])
-    serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Loket")
-
-
-def start_deadline_watch(minutes: int) -> None:
-    """Run the deemed approvals (fiktif positif) every few minutes in a background thread (0 turns it off).
-
-    With several server processes, turn it off here and run `flask --app server sla-run` from cron instead.
-    """
-    import threading
-
-    from forms.casework.transitions import deemed_approvals
-
-    def watch() -> None:
-        while not stop.wait(minutes * 60):
-            with app.app_context():
-                done = deemed_approvals()
-            if done:
-                logging.getLogger("loket").info("deemed approvals: %s", ", ".join(done))
-
     stop = threading.Event()
-    if minutes > 0:
-        threading.Thread(target=watch, name="deadline-watch", daemon=True).start()
-
-
-def start_webhook_worker(seconds: int) -> None:
-    """Send queued webhook deliveries every few seconds in a background thread (0 turns it off).
-
-    With several server processes, turn it off here and run `flask --app server webhook-run` from cron
-    (deliveries are claimed atomically, so running it in more than one place is safe).
-    """
-    import threading
-
-    from forms.outreach.webhooks import deliver_due
-    from forms.store import StoreError
-
-    def work() -> None:
-        while not stop.wait(seconds):
-            with app.app_context():
-                try:
-                    deliver_due()
-                except StoreError:
-                    logging.getLogger("loket").exception("webhook worker: the store failed; trying again later")
-
-    stop = threading.Event()
-    if seconds > 0:
-        threading.Thread(target=work, name="webhook-worker", daemon=True).start()
+    workers = start_workers(app, stop)
+    try:
+        serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Loket")
+    finally:
+        stop_workers(app, stop, workers)
 
 
 def print_demo_accounts() -> None:

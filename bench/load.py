@@ -4,8 +4,9 @@
     MONGODB_URI=mongodb://… python bench/load.py --workers 4      # gunicorn, several processes
 
 Each applicant (a seeded account with its own API token) loops: start a Permohonan Baru, fill its
-ten steps, submit (numbers it and issues the NIB and a Sertifikat Standar, rendered and signed),
-read the issued document, upload its six requirements, and send it for verification. Without
+ten steps, submit (answered at once; a job numbers it and issues the NIB and a Sertifikat Standar,
+rendered and signed), poll until the submission is issued and until its printout is ready (as a
+browser on the status page would), upload its six requirements, and send it for verification. Without
 MONGODB_URI the server is `python bench/serve.py` (waitress, one process, the embedded store in a
 temporary folder); with it, gunicorn with --workers processes on a throwaway database of that
 server. The same run measures bare Flask (hello GET, form POST) on the same server software.
@@ -105,6 +106,11 @@ class Recorder:
         self.submitted: list[tuple[str, str]] = []  # (submission id, number)
         self.journeys = 0
 
+    def note(self, step: str, since: float) -> None:
+        """Record how long something took from `since` (e.g. from a submit until its printout was ready)."""
+        with self.lock:
+            self.latencies[step].append((time.perf_counter() - since) * 1000)
+
     def timed(self, step: str, client: Client, method: str, path: str, expect: int = 200, **kwargs):
         started = time.perf_counter()
         try:
@@ -136,20 +142,34 @@ def journey(client: Client, nik: str, recorder: Recorder, deadline: float) -> bo
             return False
         submission = call(f"step {step}", "PUT", f"/submissions/{submission['id']}/steps/{step}",
                           body={"values": values, "version": submission["version"]})
+    sent_at = time.perf_counter()
     done = submission and call("submit", "POST", f"/submissions/{submission['id']}/submit",
                                body={"version": submission["version"]})
+    done = done and poll(call, f"/submissions/{done['id']}", lambda body: body["status"] != "mengirim", deadline)
     if not done:
         return False
+    recorder.note("submit → issued (job)", sent_at)
     with recorder.lock:
         recorder.submitted.append((done["id"], done["number"]))
     document_id = done["documents"][0]["id"]
-    if call("document", "GET", f"/documents/{document_id}") is None:
+    if poll(call, f"/documents/{document_id}", lambda body: body["printout"] is not None, deadline) is None:
         return False
+    recorder.note("submit → printout ready", sent_at)
     for code in REQUIREMENTS:
         if call("upload", "PUT", f"/documents/{document_id}/requirements/{code}", upload=PDF) is None:
             return False
     return call("send for verification", "POST", f"/documents/{document_id}/transitions",
                 body={"action": "ajukan_verifikasi"}) is not None
+
+
+def poll(call, path: str, ready, deadline: float, every: float = 1.0):
+    """GET a resource until `ready(body)` (a job finished it), as a client waiting for it would; None on failure."""
+    while time.perf_counter() < deadline:
+        body = call("poll", "GET", path)
+        if body is None or ready(body):
+            return body
+        time.sleep(every)
+    return None
 
 
 def run_users(port: int, people: list[tuple[str, str]], seconds: float) -> tuple[Recorder, float]:
@@ -192,12 +212,19 @@ def seed(config: dict, users: int) -> list[tuple[str, str]]:
 
 
 def lost(config: dict, submitted: list[tuple[str, str]]) -> list[str]:
-    """Acknowledged numbers missing from the store (read after the server stopped), with their documents."""
+    """Acknowledged numbers missing from the store (read after the server stopped), with their documents; and
+    the submits whose job had not finished at the stop, finished as the next start would."""
     from forms import create_app
     from forms.store import IssuedDocument, Submission, close_store
     app = create_app(config)
     missing = []
     with app.app_context():
+        from forms.casework.jobs import pick_up_unfinished, run_due
+        unfinished = Submission._get_collection().count_documents({"status": "mengirim"})
+        pick_up_unfinished(app)  # as the next start does
+        run_due(limit=100_000)
+        print(f"submits still being issued when the server stopped: {unfinished}; after the next start's "
+              f"pick-up: {Submission._get_collection().count_documents({'status': 'mengirim'})}")
         numbers = {row["number"]: row["_id"] for row in Submission._get_collection().find(
             {"number": {"$in": [number for _id, number in submitted]}}, {"number": 1})}
         for submission_id, number in submitted:
@@ -294,7 +321,7 @@ def main() -> None:
                     "WEBHOOK_POLL_SECONDS": "0", "MONGODB_DB": f"loket_bench_{uuid.uuid4().hex[:8]}"}
         env = {**os.environ, "MONGODB_URI": uri, **{f"LOKET_{key}": value for key, value in settings.items()}}
         config = {key: value for key, value in settings.items() if key in ("SECRET_KEY", "OUTBOX_DIR", "DATA_DIR",
-                                                                            "MONGODB_DB")}
+                                                                            "MONGODB_DB", "SIGNING_KEY", "SIGNING_CERT")}
         config.update({"MONGODB_URI": uri, "STORE": "mongodb" if uri else "embedded",
                        "DEMO_ACCOUNTS_FILE": f"{folder}/demo-accounts.txt"})
         people = seed(config, args.users)

@@ -33,10 +33,14 @@ def main() -> None:
     if kind == "bare":
         app = bare_app()
     else:
+        import threading
+
         from forms import create_app
         from forms.app import freeze_startup_objects
+        from forms.casework.workers import start_workers
         app = create_app()
         freeze_startup_objects()  # as server.py does
+        start_workers(app, threading.Event())  # and its job threads and PDF processes
     serve(app, host="127.0.0.1", port=port, threads=threads, ident="bench", _quiet=True)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from forms.casework.handlers import init_casework
+from forms.casework.jobs import init_jobs
 from forms.catalog.seeding import init_schemas
 from forms.config import load_config
 from forms.identity.accounts import init_accounts
@@ -37,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_cli(app)
     init_messages(app)
     init_casework(app)
+    init_jobs(app)
     init_schemas(app)
     init_printouts(app)
     init_webhooks(app)

@@ -67,6 +67,12 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 10,  # seconds to wait for a webhook receiver
     "WEBHOOK_RETRY_SECONDS": 30,  # first retry after this; doubles on each failure (at most 6 hours)
     "WEBHOOK_MAX_ATTEMPTS": 8,
+    "JOB_THREADS": 4,  # python server.py / flask worker: threads running jobs (issuing, printing); 0: none
+    "PDF_PROCESSES": 2,  # processes making and signing printout PDFs for those threads (0: in the job's thread)
+    "JOB_LEASE_SECONDS": 300,  # a claimed job is another worker's to take after this (a worker died or stalled)
+    "JOB_RETRY_SECONDS": 10,  # first retry of a failed job after this; doubles on each failure (at most 1 hour)
+    "JOB_MAX_ATTEMPTS": 6,  # then the job is marked failed and shown to officers and admins
+    "JOB_POLL_SECONDS": 5,  # how often idle job workers look for due jobs (a submit wakes them at once)
 }
 
 # Delivery channels (forms/outreach/notify.py): conventional names, read from the environment as they are.

@@ -15,7 +15,16 @@ from werkzeug.routing import Rule
 
 from forms import create_app
 from tests.fakes import Gateway, start_smtp
-from tests.helpers import NIK, PASSWORD, PROFILE, Api, WizardClient, login, store_config
+from tests.helpers import (
+    NIK,
+    PASSWORD,
+    PROFILE,
+    Api,
+    JobsAfterEachRequest,
+    WizardClient,
+    login,
+    store_config,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -90,11 +99,13 @@ def make_app(tmp_path, signing_pair, session_signer):
     """Factory for apps with extra settings; databases of real MongoDB runs are dropped after.
 
     Apps sign with the session's office key unless a test sets SIGNING_KEY itself (empty: the
-    instance makes its own, as on a fresh machine).
+    instance makes its own, as on a fresh machine). Jobs a request queued (issuing, re-printing) run
+    once its response is complete, as a worker would pick them up; `run_jobs_after_requests=False`
+    leaves them queued (tests of what is shown meanwhile, and of the runner itself).
     """
     made = []
 
-    def build(**settings):
+    def build(run_jobs_after_requests=True, **settings):
         config = {"TESTING": True, "SECRET_KEY": "test-secret", "DATA_DIR": str(tmp_path / "data"),
                   "OUTBOX_DIR": str(tmp_path / "outbox"),
                   "SIGNING_KEY": str(signing_pair[0]), "SIGNING_CERT": str(signing_pair[1]),
@@ -102,6 +113,8 @@ def make_app(tmp_path, signing_pair, session_signer):
         app = create_app(config)
         app.instance_path = str(tmp_path / "instance")
         app.jinja_env.bytecode_cache = TEMPLATE_CODE
+        if run_jobs_after_requests:
+            app.wsgi_app = JobsAfterEachRequest(app, app.wsgi_app)
         if "SIGNING_KEY" not in settings and "SIGNING_CERT" not in settings:
             app.extensions["loket.signer"] = session_signer
         made.append(app)

@@ -36,6 +36,7 @@ from tests.helpers import (
     NIK,
     PASSWORD,
     PROFILE,
+    JobsAfterEachRequest,
     WizardClient,
     file_complaint,
     inline_code,
@@ -129,6 +130,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("fulfil.act", "POST"): Probe("/dokumen/{document}/aksi/tidak_ada", OWNER_OR_OFFICER),
     ("fulfil.download", "GET"): Probe("/dokumen/{document}/berkas/{requirement}", OWNER_OR_OFFICER),
     ("officer.inbox", "GET"): Probe("/petugas/", OFFICER_ONLY),
+    ("jobs.index", "GET"): Probe("/petugas/pekerjaan", OFFICER_ONLY),
     ("officer.case", "GET"): Probe("/petugas/dokumen/{document}", OFFICER_ONLY),
     ("officer.claim", "POST"): Probe("/petugas/dokumen/{document}/klaim", OFFICER_ONLY,
                                      {"petugas": "000000000000000000000000"}),
@@ -175,6 +177,7 @@ def world(tmp_path_factory):
                       "SKM_REQUIRED_FOR_DOWNLOAD": False, "PUBLIC_URL": "https://loket.contoh.test",
                       **store_config()})
     app.instance_path = str(folder / "instance")
+    app.wsgi_app = JobsAfterEachRequest(app, app.wsgi_app)  # issuing runs as a worker would, after each request
     with app.app_context():
         create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
                        nik=NIK, profile=PROFILE)

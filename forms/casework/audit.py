@@ -14,6 +14,7 @@ from forms.store import (
     AuditEntry,
     append_audit_entry,
     audit_chain,
+    audit_entry_by_event,
     audit_head,
     utcnow,
 )
@@ -29,14 +30,20 @@ def entry_hash(values: dict) -> str:
 
 
 def append(actor: str, subject: str, action: str, from_status: str | None, to_status: str | None,
-           note: str = "", at: datetime | None = None) -> AuditEntry:
-    """Append one entry at the end of the chain (retried if another writer took the same place)."""
+           note: str = "", at: datetime | None = None, event: str | None = None) -> AuditEntry:
+    """Append one entry at the end of the chain (retried if another writer took the same place).
+
+    With an `event` key the line is written once: a job that runs again finds the line it wrote.
+    """
+    recorded = audit_entry_by_event(event)
+    if recorded is not None:
+        return recorded
     for _attempt in range(50):
         seq, previous = audit_head() or (0, GENESIS)
         values = {"seq": seq + 1, "at": at or utcnow(), "actor": actor, "subject": subject,
                   "action": action, "from_status": from_status or "", "to_status": to_status or "", "note": note or "",
                   "prev_hash": previous}
-        entry = append_audit_entry({**values, "hash": entry_hash(values)})
+        entry = append_audit_entry({**values, "hash": entry_hash(values), **({"event": event} if event else {})})
         if entry is not None:
             return entry
     raise RuntimeError("audit trail is too busy to append")

@@ -28,6 +28,7 @@ class StatusChange:
     action: str
     at: datetime
     code: str | None = None  # the external status code of the new state (e.g. OSS PIA), if any
+    key: str | None = None  # names the change once: announcing it again (a job's re-run) queues nothing more
 
 
 def announce(change: StatusChange) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forms import store
-from forms.casework.handlers import SubmitError, handler_for
+from forms.casework.handlers import SubmitError, handler_for, is_deferred
+from forms.casework.queue import SUBMIT_JOB, queue_job
 from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form, Step
 from forms.engine.text import N_, gettext, tr
@@ -50,10 +51,11 @@ class Filled:
 
 @dataclass
 class Submitted:
-    """A submitted draft: its number, and warnings worth telling (e.g. a confirmation that could not be sent)."""
+    """A submitted draft: its number (None while a job finishes it), and warnings worth telling (e.g. a
+    confirmation that could not be sent)."""
 
-    submission: store.Submission
-    number: str
+    submission: store.Submission | store.SubmissionRecord
+    number: str | None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -77,6 +79,8 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
         raise Incomplete(missing, lang)
     answers = flat_data(submission.answers, submission.derived, services)
     handler = handler_for(form)
+    if handler is not None and is_deferred(form):
+        return defer_submit(submission, {**handler(form, submission, answers), "lang": lang})
     store.claim_for_submit(submission)
     try:
         extra = handler(form, submission, answers) if handler else {}
@@ -85,11 +89,19 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
         raise
     now = store.utcnow()
     year = office_clock().local(now).year
-    number = form.number_pattern.format(form=form.id.upper(), year=year, seq=store.next_sequence(f"{form.id}:{year}"))
+    seq = store.claim_number(f"{form.id}:{year}", f"submission:{submission.id}")
+    number = form.number_pattern.format(form=form.id.upper(), year=year, seq=seq)
     store.change_status(submission, store.SUBMITTING, form.submit.get("status", "submitted"), submission.owner,
                         "submit", extra={"number": number, "submitted_at": now, **extra})
     warnings = notify_submitted(form, answers, number, base_url, lang)
     return Submitted(submission, number, warnings)
+
+
+def defer_submit(submission: store.Submission | store.SubmissionRecord, intent: dict) -> Submitted:
+    """Claim the draft with its intent in one conditional update and queue the job that carries it out."""
+    store.claim_for_submit(submission, intent)
+    queue_job(SUBMIT_JOB, f"submission:{submission.id}", intent["job"])
+    return Submitted(submission, None)
 
 
 def notify_submitted(form: Form, answers: dict, number: str, base_url: str, lang: str) -> list[str]:

@@ -10,12 +10,18 @@ from forms.catalog.runtime import workflow_for, workflows
 from forms.engine.schema import Form
 from forms.engine.text import active_language, gettext, tr
 from forms.store import (
+    FAILED,
+    QUEUED,
+    RUNNING,
+    SUBMITTING,
     IssuedDocument,
     Submission,
     document_by_number,
     documents_of,
     find_submission,
     holder_of,
+    jobs_of,
+    printed_numbers,
     submission_by_number,
 )
 
@@ -33,6 +39,28 @@ class DocumentView:
     status_label: str
     data: dict
     history: list
+
+
+@dataclass
+class Preparation:
+    """What is still being made for a submission: whether work is pending or failed, and which printouts are ready."""
+
+    pending: bool
+    failed: bool
+    printed: set[str]
+
+    @property
+    def busy(self) -> bool:
+        """Whether a page should look again soon."""
+        return self.pending and not self.failed
+
+
+def preparation_of(submission: Submission, documents: list[DocumentView], owner_number: str | None) -> Preparation:
+    """Where the jobs of a submission stand, and which of its numbers can be downloaded."""
+    states = {job.state for job in jobs_of(f"submission:{submission.id}")}
+    numbers = [view.number for view in documents] + ([owner_number] if owner_number else [])
+    return Preparation(pending=submission.status == SUBMITTING or bool(states & {QUEUED, RUNNING}),
+                       failed=FAILED in states, printed=printed_numbers(numbers))
 
 
 def issue_spec(form: Form) -> dict:
@@ -69,6 +97,8 @@ def status_label(form: Form, status: str, lang: str = "id") -> str:
             return tr(kind["status_label"], lang)
     if status == form.submit.get("status") and form.submit.get("status_label"):
         return tr(form.submit["status_label"], lang)
+    if status == SUBMITTING:
+        return gettext("Sedang diproses")
     return gettext("Draf") if status == "draft" else status.replace("_", " ").capitalize()
 
 

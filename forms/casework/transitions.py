@@ -13,13 +13,12 @@ from flask import current_app
 
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
+from forms.casework.queue import queue_job
 from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
-from forms.engine.text import N_, clean_text, gettext, text_problem, tr
+from forms.engine.text import N_, clean_text, gettext, text_problem
 from forms.engine.workflow import Action, Workflow
 from forms.errors import ConflictError, FormsError
-from forms.outreach.messages import deliver
-from forms.outreach.notify import DeliveryError
 from forms.store import (
     Account,
     IssuedDocument,
@@ -32,6 +31,7 @@ from forms.store import (
 )
 
 SYSTEM = "sistem"
+TRANSITION_JOB = "transition"  # what follows a transition: forms.casework.reprints
 OFFICER_ROLES = ("verifikator", "kepala", "admin")
 
 
@@ -192,17 +192,24 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
         raise CaseError(gettext("Tuliskan catatan/alasan untuk tindakan ini."))
     check_requirements(document, action)
     now = now or utcnow()
+    event = f"{document.id}:{document.version + 1}"  # the version the change makes: names it once
     entry = {"at": now, "actor": actor_name(account), "action": action.name, "from": document.status,
-             "to": action.target, "note": note, "pia": workflow.pia_of(action.target, action)}
+             "to": action.target, "note": note, "pia": workflow.pia_of(action.target, action), "event": event}
     changes = {"status": action.target, "entered_at": now, "sla": next_sla(workflow, document, action.target, now)}
     if workflow.states[action.target].turn != "petugas":
         changes.update(assigned_to=None, assigned_name=None)
+    queue_job(TRANSITION_JOB, f"document:{document.id}", f"{TRANSITION_JOB}:{event}")  # before: a crash leaves it
     changed = update_document(document, changes, expected_status=document.status, push_history=entry)
-    audit.append(entry["actor"], document.number, action.name, entry["from"], entry["to"], note, at=now)
-    announce(StatusChange("document", str(document.id), document.number, document.kind, entry["from"], entry["to"],
-                          action.name, now, entry["pia"]))
-    after_transition(workflow, changed, action, note)
+    record_transition(changed, entry)
     return changed
+
+
+def record_transition(document: IssuedDocument, entry: dict) -> None:
+    """The audit line and the event of a transition (once each, by its event key; its job repeats this)."""
+    audit.append(entry["actor"], document.number, entry["action"], entry["from"], entry["to"], entry["note"],
+                 at=entry["at"], event=f"transition:{entry['event']}")
+    announce(StatusChange("document", str(document.id), document.number, document.kind, entry["from"], entry["to"],
+                          entry["action"], entry["at"], entry.get("pia"), key=f"transition:{entry['event']}"))
 
 
 def check_requirements(document: IssuedDocument, action: Action) -> None:
@@ -241,32 +248,6 @@ def next_sla(workflow: Workflow, document: IssuedDocument, target: str, now: dat
     return {"for": target, "started_at": now, "due_at": calendar.add(now, days), "days": state.sla_days}
 
 
-def after_transition(workflow: Workflow, document: IssuedDocument, action: Action, note: str) -> None:
-    """Notify the applicant and re-issue the printout when the workflow asks for it."""
-    if action.notify:
-        notify_owner(workflow, document, action, note)
-    if workflow.states[document.status].reissue:
-        reissue = current_app.extensions.get("loket.reissue")
-        if reissue is not None:
-            reissue(document)
-
-
-def notify_owner(workflow: Workflow, document: IssuedDocument, action: Action, note: str) -> None:
-    """Tell the applicant about a status change over their channels; a failed delivery is logged, not fatal."""
-    account = holder_of(document.owner)
-    if account is None:
-        return
-    values = {"nama": account.name, "nomor": document.number, "status": tr(workflow.states[document.status].label),
-              "catatan": note or "-"}
-    targets = [("email", account.email), ("whatsapp", account.phone)]
-    for channel, target in targets:
-        if target:
-            try:
-                deliver(action.notify, channel, target, **values)
-            except DeliveryError:
-                current_app.logger.warning("notification to %s over %s failed", document.number, channel)
-
-
 def deemed_approvals(now: datetime | None = None) -> list[str]:
     """Fire the system's deemed approval on every document whose state's service time has lapsed."""
     now = now or utcnow()
@@ -283,7 +264,7 @@ def deemed_approvals(now: datetime | None = None) -> list[str]:
                     transition(document, state.deemed_approval, None, "Batas waktu layanan terlampaui (fiktif positif).",
                                now=now)
                     done.append(document.number)
-                except (CaseError, ConflictError):  # refused, or changed by someone at this moment: next case
+                except (CaseError, ConflictError):  # refused, or changed meanwhile (an officer, another worker)
                     continue
     return done
 

@@ -148,7 +148,7 @@ def queue_change(_sender, change: StatusChange) -> None:
     """Signal receiver: queue the change for every active hook; a store failure is logged, never raised."""
     event = f"{change.subject}.status_changed"
     try:
-        queue_for_active_hooks(event, lambda: event_body(event, change_data(change), change.at))
+        queue_for_active_hooks(event, lambda: event_body(event, change_data(change), change.at), key=change.key)
     except StoreError:
         log.exception("webhook deliveries for %s %s could not be queued", change.subject, change.number or change.id)
 

@@ -1,16 +1,22 @@
-"""Printouts of issued documents: rendered and signed once when issued or re-issued, then served from the store.
+"""Printouts of issued documents: rendered and signed once per issue or re-issue (by a job), then served from the store.
 
 What gets a printout is data: a document kind (an issued document's `kind`, or the name of an owner
 number such as a business identification number) that `printouts/settings.json` gives a template.
 Each rendering is a new `Printout` version with its own QR token; a re-issue supersedes the versions
 before it, which stay downloadable and verifiably superseded. An owner number's printout lists every
 document issued to its owner and is re-rendered whenever that owner is issued more.
+
+Every version is made for a reason with a key (an issue, a re-issue after a status change), and the
+key decides everything: its version number (a gapless series per subject), its QR token (derived
+from the secret key), its file id. A job that dies after rendering, after signing or after storing
+the file finds what it made when it runs again, so each reason gets exactly one version.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import logging
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,28 +24,31 @@ from flask import Flask, current_app, has_request_context, request
 
 from forms.catalog.runtime import schemas
 from forms.engine.text import gettext, tr
+from forms.printing.pool import make_signed_pdf
 from forms.printing.render import (
     PrintoutError,
     PrintSettings,
     local_date,
     png_data_uri,
     qr_png,
+    render_html,
     render_pdf,
 )
-from forms.printing.signing import office_signer, sign_pdf
 from forms.store import (
     IssuedDocument,
     OwnerNumber,
     Printout,
     Submission,
     add_printout,
+    claim_number,
     documents_of,
     documents_of_owner,
     find_submission,
+    keyed_file,
     latest_submitted,
-    next_sequence,
     owner_numbers_of,
     printout_by_token_hash,
+    printout_of,
     save_file,
     subject_ref,
     subject_status,
@@ -67,29 +76,27 @@ def print_settings_for(version: int | None) -> PrintSettings:
     return pinned(version)
 
 
-def issue_printouts(submission: Submission) -> list[Printout]:
-    """Render the printouts of everything just issued from a submission, and its owner's numbers.
-
-    A failure is logged, not raised: the documents stay issued and `reissue` can print them later.
-    """
+def printed_subjects(submission: Submission) -> list[Subject]:
+    """What an issue from a submission prints: its documents and its owner's numbers that have a template."""
     subjects: list[Subject] = [document for document in documents_of(submission.id)
                                if print_settings().document(document.kind)]
-    subjects += [number for number in owner_numbers_of(submission.owner) if print_settings().document(number.name)]
-    made = []
-    for subject in subjects:
-        try:
-            made.append(render_version(subject, submission))
-        except PrintoutError:
-            log.exception("printout of %s %s failed", kind_of(subject), subject.number)
-    return made
+    return subjects + [number for number in owner_numbers_of(submission.owner) if print_settings().document(number.name)]
 
 
-def reissue(subject: Subject) -> Printout:
-    """Render a new version of a document's printout (e.g. after verification); older versions are superseded."""
+def issue_printouts(submission: Submission) -> list[Printout]:
+    """Render the printouts of everything issued from a submission, and its owner's numbers (once per issue)."""
+    return [render_version(subject, submission, f"issue:{submission.id}") for subject in printed_subjects(submission)]
+
+
+def reissue(subject: Subject, key: str | None = None) -> Printout:
+    """Render a new version of a document's printout (e.g. after verification); older versions are superseded.
+
+    `key` names the reason (a status change); the same key gives the same version, made once.
+    """
     submission = submission_for(subject)
     if submission is None:
         raise PrintoutError(gettext("Tidak ada permohonan untuk dokumen %(number)s.", number=subject.number))
-    return render_version(subject, submission)
+    return render_version(subject, submission, key or f"reissue:{getattr(subject, 'version', 0)}:{utcnow().isoformat()}")
 
 
 def submission_for(subject: Subject) -> Submission | None:
@@ -111,22 +118,41 @@ def status_of(subject: Subject, settings: PrintSettings) -> str:
     return settings.document(subject.name).get("status", "issued")
 
 
-def render_version(subject: Subject, submission: Submission) -> Printout:
-    """Render, sign and store a new printout version of a subject, then supersede the older ones.
+def render_version(subject: Subject, submission: Submission, key: str) -> Printout:
+    """Render, sign and store the printout version of a subject for a reason `key`, then supersede older ones.
 
+    Once per key: the version, token and file follow from it, so a re-run finds what an earlier run made.
     The settings are those of the submission's procedure version, so a re-issue prints as the original did.
     """
+    ref = subject_ref(subject)
+    version = claim_number(f"printout:{ref}", key)
+    made = printout_of(ref, version)
+    if made is not None:
+        return made
     settings = print_settings_for((submission.procedure or {}).get("printouts"))
-    token = secrets.token_urlsafe(16)
-    version = next_sequence(f"printout:{subject_ref(subject)}")
-    context = document_context(settings, subject, submission, verification_url(token))
-    pdf = sign_pdf(office_signer(current_app), render_pdf(settings, context["template"], context),
-                   settings.data["signature"])
-    stored = save_file(pdf, f"{subject.number}-v{version}.pdf", "application/pdf", subject.owner)
-    return add_printout({"subject": subject_ref(subject), "owner": subject.owner, "kind": kind_of(subject),
+    token = printout_token(ref, version)
+    context = document_context(settings, subject, submission,
+                               verification_url(token, (submission.intent or {}).get("base_url")))
+    stored = keyed_file(f"printout:{ref}:{version}") or store_pdf(settings, subject, context, ref, version)
+    return add_printout({"subject": ref, "owner": subject.owner, "kind": kind_of(subject),
                          "number": subject.number, "version": version, "submission_id": submission.id,
                          "file_id": stored["id"], "sha256": stored["sha256"], "token_hash": token_hash(token),
                          "status": context["status"], "public": public_facts(context), "rendered_at": utcnow()})
+
+
+def store_pdf(settings: PrintSettings, subject: Subject, context: Mapping[str, Any], ref: str, version: int) -> dict:
+    """Make the signed PDF of a printout version and store it under the version's key."""
+    template = context["template"]
+    pdf = make_signed_pdf(render_html(settings, template, context), str(settings.folder / template),
+                          settings.data["signature"])
+    return save_file(pdf, f"{subject.number}-v{version}.pdf", "application/pdf", subject.owner,
+                     key=f"printout:{ref}:{version}")
+
+
+def printout_token(ref: str, version: int) -> str:
+    """The QR token of a printout version: unguessable without the secret key, the same on every re-run."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"printout:{ref}:{version}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:16]).decode().rstrip("=")
 
 
 def document_context(settings: PrintSettings, subject: Subject, submission: Submission, url: str) -> dict:
@@ -199,9 +225,10 @@ def public_facts(context: Mapping[str, Any]) -> dict:
             "issued_at": context["issued_at"]}
 
 
-def verification_url(token: str) -> str:
-    """The public address a QR code points to: PUBLIC_URL, else the address of the current request."""
-    base = current_app.config.get("PUBLIC_URL") or (request.url_root if has_request_context() else "") or \
+def verification_url(token: str, origin: str | None = None) -> str:
+    """The public address a QR code points to: PUBLIC_URL, else the address the application was sent to
+    (`origin`, kept with its intent: printouts are made by a job, outside any request), else the current request's."""
+    base = current_app.config.get("PUBLIC_URL") or origin or (request.url_root if has_request_context() else "") or \
         f"http://{current_app.config['HOST']}:{current_app.config['PORT']}/"
     return f"{base.rstrip('/')}/verifikasi/{token}"
 

@@ -181,14 +181,24 @@ def qr_png(text: str, spec: Mapping[str, Any]) -> bytes:
 
 def render_pdf(settings: PrintSettings, template: str, context: Mapping[str, Any]) -> bytes:
     """Render one template to PDF bytes; PrintoutError if the template or xhtml2pdf fails."""
+    return html_to_pdf(render_html(settings, template, context), str(settings.folder / template))
+
+
+def render_html(settings: PrintSettings, template: str, context: Mapping[str, Any]) -> str:
+    """The HTML of one template filled with a context (cheap; the PDF is the costly part)."""
     try:
-        html = settings.templates.get_template(template).render(**context)
+        return settings.templates.get_template(template).render(**context)
     except jinja2.TemplateError as error:
         raise PrintoutError(f"{settings.folder / template}: {error}") from error
+
+
+def html_to_pdf(html: str, path: str) -> bytes:
+    """PDF bytes of rendered HTML (relative references resolved beside `path`); needs no app, so a worker
+    process can run it."""
     out = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=out, path=str(settings.folder / template), raise_exception=False)
+    status = pisa.CreatePDF(html, dest=out, path=path, raise_exception=False)
     if status.err:
-        raise PrintoutError(f"{settings.folder / template}: xhtml2pdf reported {status.err} error(s)")
+        raise PrintoutError(f"{path}: xhtml2pdf reported {status.err} error(s)")
     return out.getvalue()
 
 

@@ -10,7 +10,7 @@ from forms.store.connection import (  # noqa: F401
     init_store,
     unit_of_work,
 )
-from forms.store.counters import counter_value, next_sequence, value_taken  # noqa: F401
+from forms.store.counters import claim_number, counter_value, next_sequence, value_taken  # noqa: F401
 from forms.store.documents import (  # noqa: F401
     count_by_status,
     documents_of,
@@ -18,7 +18,7 @@ from forms.store.documents import (  # noqa: F401
     owner_number,
     update_document,
 )
-from forms.store.files import open_file, save_file  # noqa: F401
+from forms.store.files import keyed_file, open_file, save_file  # noqa: F401
 from forms.store.models import (  # noqa: F401
     DRAFT,
     SUBMITTING,
@@ -31,7 +31,9 @@ from forms.store.models import (  # noqa: F401
     Code,
     Counter,
     IssuedDocument,
+    Job,
     LoginSession,
+    NumberClaim,
     OwnerNumber,
     Printout,
     SchemaVersion,
@@ -55,6 +57,7 @@ from forms.store.submissions import (  # noqa: F401
     refuse_operator_keys,
     release_claim,
     save_answers,
+    submissions_being_submitted,
 )
 
 # isort: split
@@ -130,6 +133,7 @@ from forms.store.webhooks import (  # noqa: F401
 from forms.store.audit import (  # noqa: F401
     append_audit_entry,
     audit_chain,
+    audit_entry_by_event,
     audit_head,
     audit_trail_of,
 )
@@ -150,7 +154,9 @@ from forms.store.holders import active_officers, find_officer, holder_of  # noqa
 from forms.store.printouts import (  # noqa: F401
     add_printout,
     find_printout,
+    printed_numbers,
     printout_by_token_hash,
+    printout_of,
     printout_versions,
     subject_ref,
     subject_status,
@@ -177,4 +183,24 @@ from forms.store.versions import (  # noqa: F401
     store_draft_content,
     version_fingerprints,
     version_summaries,
+)
+
+# isort: split
+# work that must finish: jobs
+from forms.store.jobs import (  # noqa: F401
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    add_job,
+    claim_job,
+    count_jobs,
+    extend_lease,
+    failed_jobs,
+    find_job,
+    finish_job,
+    jobs_of,
+    release_running_jobs,
+    requeue_job,
+    retry_job,
 )

@@ -35,12 +35,21 @@ def append_audit_entry(values: Mapping[str, Any]) -> AuditEntry | None:
     try:
         entry = AuditEntry(**values).save()
     except me.NotUniqueError:
+        recorded = audit_entry_by_event(values.get("event"))
+        if recorded is not None:  # the line was written meanwhile (a job run in parallel)
+            return recorded
         taken = AuditEntry.objects(seq=values["seq"]).only("seq", "hash").first()
         if taken is not None:
             advance_head(taken.seq, taken.hash)
         return None
     advance_head(entry.seq, entry.hash)
     return entry
+
+
+@translate_errors
+def audit_entry_by_event(event: str | None) -> AuditEntry | None:
+    """The line already written for an event key, or None (always None without a key)."""
+    return AuditEntry.objects(event=event).first() if event else None
 
 
 def advance_head(seq: int, digest: str) -> None:

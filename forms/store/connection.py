@@ -17,7 +17,9 @@ from forms.store.models import (
     Code,
     Counter,
     IssuedDocument,
+    Job,
     LoginSession,
+    NumberClaim,
     OwnerNumber,
     Printout,
     SchemaVersion,
@@ -46,7 +48,8 @@ def init_store(app: Flask) -> None:
                    uuidRepresentation="standard")
         add_units_of_work(app)
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry, AuditHead,
-                     Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
+                     Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery,
+                     Job, NumberClaim):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
     upgrade_documents()

@@ -84,10 +84,15 @@ def owner_numbers_of(owner: str) -> list[OwnerNumber]:
 
 
 @translate_errors
-def add_document(values: Mapping[str, Any]) -> IssuedDocument:
-    """Store a newly issued document and return it as stored; Duplicate if its number is taken."""
-    IssuedDocument(**values).save()
-    return IssuedDocument.objects.get(number=values["number"])
+def add_document(values: Mapping[str, Any]) -> tuple[IssuedDocument, bool]:
+    """Store a newly issued document once per (submission, kind, key): (the document as stored, whether it is new)."""
+    try:
+        IssuedDocument(**values).save(force_insert=True)
+        created = True
+    except me.NotUniqueError:
+        created = False
+    return IssuedDocument.objects.get(submission_id=values["submission_id"], kind=values["kind"],
+                                      key=values["key"]), created
 
 
 @translate_errors

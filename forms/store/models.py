@@ -37,11 +37,13 @@ class Submission(me.Document):
     # The procedure version it began on: workflow and printout-settings versions beside form_version.
     procedure = me.DictField(me.DynamicField())
     preview = me.BooleanField(default=False)  # an admin's preview of an unpublished form version
+    # What a submit still has to do (numbers, documents, printouts), written with the claim; the job finishes it.
+    intent = me.DictField(me.DynamicField())
 
     meta: ClassVar[dict] = {
         "collection": "submissions",
         "indexes": ["owner", ("owner", "form_id"), ("form_id", "status"), ("form_id", "submitted_at"),
-                    {"fields": ["number"], "unique": True, "sparse": True}],
+                    {"fields": ["number"], "unique": True, "sparse": True}, "status"],
     }
 
 
@@ -226,7 +228,8 @@ class IssuedDocument(me.Document):
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
-                        ("kind", "status", "sla.due_at"), "search_words", ("status", "search_words")]}
+                        ("kind", "status", "sla.due_at"), "search_words", ("status", "search_words"),
+                        {"fields": ["submission_id", "kind", "key"], "unique": True}]}
 
 
 class Printout(me.Document):
@@ -251,7 +254,8 @@ class Printout(me.Document):
     superseded = me.BooleanField(default=False)
     superseded_at = me.DateTimeField()
 
-    meta: ClassVar[dict] = {"collection": "printouts", "indexes": [("subject", "version"), ("number", "version"), "owner"]}
+    meta: ClassVar[dict] = {"collection": "printouts", "indexes": [{"fields": ["subject", "version"], "unique": True},
+                                                         ("number", "version"), "owner"]}
 
 
 class AuditEntry(me.Document):
@@ -267,8 +271,10 @@ class AuditEntry(me.Document):
     note = me.StringField(default="")
     prev_hash = me.StringField(required=True)
     hash = me.StringField(required=True)
+    event = me.StringField()  # what the line records, once: a re-run job finds it instead of writing it again
 
-    meta: ClassVar[dict] = {"collection": "audit_trail", "indexes": ["subject"]}
+    meta: ClassVar[dict] = {"collection": "audit_trail",
+                            "indexes": ["subject", {"fields": ["event"], "unique": True, "sparse": True}]}
 
 
 class AuditHead(me.Document):
@@ -307,6 +313,40 @@ class WebhookDelivery(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     delivered_at = me.DateTimeField()
     log = me.ListField(me.DictField(me.DynamicField()))
+    event_key = me.StringField()  # the change it announces: queued once per hook, however often a job runs
 
     meta: ClassVar[dict] = {"collection": "webhook_deliveries",
-            "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at"]}
+            "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at",
+                        {"fields": ["hook_id", "event_key"], "unique": True, "sparse": True}]}
+
+
+class NumberClaim(me.Document):
+    """One value of a gapless number series, bound to the subject it numbers (taken once, kept on re-runs)."""
+
+    series = me.StringField(required=True)
+    value = me.IntField(required=True)
+    subject = me.StringField(required=True)
+    created_at = me.DateTimeField(default=utcnow)
+
+    meta: ClassVar[dict] = {"collection": "number_claims",
+            "indexes": [{"fields": ["series", "value"], "unique": True},
+                        {"fields": ["series", "subject"], "unique": True}]}
+
+
+class Job(me.Document):
+    """Work that must finish: claimed with a lease, retried with backoff, done once (its key is unique)."""
+
+    kind = me.StringField(required=True)
+    subject = me.StringField(required=True)
+    key = me.StringField(required=True, unique=True)
+    state = me.StringField(required=True, default="queued")
+    attempts = me.IntField(default=0)
+    next_run_at = me.DateTimeField(default=utcnow)
+    lease_until = me.DateTimeField()
+    claimed_by = me.StringField()
+    last_error = me.StringField(default="")
+    created_at = me.DateTimeField(default=utcnow)
+    finished_at = me.DateTimeField()
+
+    meta: ClassVar[dict] = {"collection": "jobs",
+            "indexes": [("state", "next_run_at"), ("state", "lease_until"), "subject"]}

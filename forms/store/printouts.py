@@ -28,11 +28,27 @@ def subject_status(ref: str) -> str | None:
 
 @translate_errors
 def add_printout(values: Mapping[str, Any]) -> Printout:
-    """Store a new printout version, then mark the subject's older versions superseded at its render time."""
-    printout = Printout(**values).save()
+    """Store a new printout version (once: the one already stored for (subject, version) is kept), then mark
+    the subject's older versions superseded at its render time."""
+    try:
+        printout = Printout(**values).save(force_insert=True)
+    except me.NotUniqueError:
+        printout = Printout.objects.get(subject=values["subject"], version=values["version"])
     Printout.objects(subject=printout.subject, version__lt=printout.version, superseded=False).update(
         set__superseded=True, set__superseded_at=printout.rendered_at)
     return printout
+
+
+@translate_errors
+def printed_numbers(numbers: list[str]) -> set[str]:
+    """Which of these document numbers have a printout stored."""
+    return set(Printout.objects(number__in=list(numbers)).distinct("number")) if numbers else set()
+
+
+@translate_errors
+def printout_of(subject: str, version: int) -> Printout | None:
+    """One printout version of a subject ('<collection>:<id>'), or None."""
+    return Printout.objects(subject=subject, version=version).first()
 
 
 @translate_errors

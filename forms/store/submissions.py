@@ -56,6 +56,7 @@ class SubmissionRecord:
     version: int = 1
     procedure: dict = dataclasses.field(default_factory=dict)
     preview: bool = False
+    intent: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> SubmissionRecord:
@@ -153,14 +154,27 @@ def keep_in_step(submission: Submission | SubmissionRecord, **values: Any) -> No
 
 
 @translate_errors
-def claim_for_submit(submission: Submission | SubmissionRecord) -> None:
-    """Mark a draft as being submitted, so only one of two parallel submits goes on (ConflictError for the other)."""
+def claim_for_submit(submission: Submission | SubmissionRecord, intent: Mapping[str, Any] | None = None) -> None:
+    """Mark a draft as being submitted, so only one of two parallel submits goes on (ConflictError for the other).
+
+    With an `intent` (what the submit still has to do) it is written in the same conditional update.
+    """
+    changes: dict[str, Any] = {"status": SUBMITTING}
+    if intent is not None:
+        refuse_operator_keys(dict(intent))
+        changes["intent"] = dict(intent)
     result = Submission._get_collection().update_one(
         {"_id": submission.id, "version": submission.version, "status": DRAFT},
-        {"$set": {"status": SUBMITTING}, "$inc": {"version": 1}})
+        {"$set": changes, "$inc": {"version": 1}})
     if not result.modified_count:
         raise ConflictError(gettext("Isian ini sedang atau sudah dikirim dari tab atau perangkat lain."))
-    keep_in_step(submission, status=SUBMITTING, version=submission.version + 1)
+    keep_in_step(submission, **changes, version=submission.version + 1)
+
+
+@translate_errors
+def submissions_being_submitted() -> list[Submission]:
+    """Every submission claimed for submitting whose submit is not finished (to pick up unfinished intents)."""
+    return list(Submission.objects(status=SUBMITTING))
 
 
 @translate_errors
@@ -173,8 +187,12 @@ def release_claim(submission: Submission | SubmissionRecord) -> None:
 
 @translate_errors
 def change_status(submission: Submission | SubmissionRecord, expected: str, new: str, actor: str, action: str,
-                  note: str = "", extra: Mapping[str, Any] | None = None) -> Submission | SubmissionRecord:
-    """The one place a status changes: conditional on (id, status, version), history appended."""
+                  note: str = "", extra: Mapping[str, Any] | None = None,
+                  key: str | None = None) -> Submission | SubmissionRecord:
+    """The one place a status changes: conditional on (id, status, version), history appended.
+
+    `key` names the change for its listeners, so announcing it again (a job's re-run) is harmless.
+    """
     entry = {"at": utcnow(), "actor": actor, "action": action, "from": expected, "to": new, "note": note}
     refuse_operator_keys(dict(extra or {}))
     updates = {f"set__{key}": value for key, value in (extra or {}).items()}
@@ -187,7 +205,7 @@ def change_status(submission: Submission | SubmissionRecord, expected: str, new:
     submission.reload()
     if new != expected:
         announce(StatusChange("submission", str(submission.id), submission.number, submission.form_id, expected, new,
-                              action, entry["at"]))
+                              action, entry["at"], key=key))
     return submission
 
 

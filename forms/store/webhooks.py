@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import mongoengine as me
 from pymongo import ReturnDocument
 
 from forms.store.errors import translate_errors
@@ -65,13 +66,19 @@ def newest_deliveries(limit: int) -> list[WebhookDelivery]:
 
 
 @translate_errors
-def queue_for_active_hooks(event: str, body: Callable[[], str]) -> int:
-    """Queue one delivery of an event per active hook (one body, built only if there is any); how many."""
+def queue_for_active_hooks(event: str, body: Callable[[], str], key: str | None = None) -> int:
+    """Queue one delivery of an event per active hook (one body, built only if there is any); how many.
+
+    With a `key` (the change it announces) each hook gets it once, however often a job announces it.
+    """
     active = list(Webhook.objects(active=True).only("id"))
     if active:
         text = body()
         for hook in active:
-            WebhookDelivery(hook_id=hook.id, event=event, body=text).save()
+            try:
+                WebhookDelivery(hook_id=hook.id, event=event, body=text, event_key=key).save(force_insert=True)
+            except me.NotUniqueError:
+                continue
     return len(active)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from forms.views import admin
+from forms.views.admin import jobs as admin_jobs
 from forms.views.admin import webhooks as admin_webhooks
 from forms.views.api import documents as api_documents
 from forms.views.api import meta as api_meta
@@ -24,5 +25,5 @@ from forms.views.public import (
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint."""
     for module in (home, wizard, reference, account, security, tracking, fulfil, cases, printouts, tickets, surveys,
-                   info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks):
+                   info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks, admin_jobs):
         app.register_blueprint(module.bp)

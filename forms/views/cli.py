@@ -21,6 +21,30 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(sla_run)
     app.cli.add_command(audit_verify)
     app.cli.add_command(webhook_run)
+    app.cli.add_command(worker)
+
+
+@click.command("worker")
+@with_appcontext
+def worker() -> None:
+    """Run jobs, the deadline watcher and the webhook sender until stopped (Ctrl-C or SIGTERM); several may run at once."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from forms.casework.workers import start_workers, stop_workers
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    threads = start_workers(app, stop)
+    click.echo(f"Pekerja Loket berjalan ({len(threads)} utas); hentikan dengan Ctrl-C.")
+    try:
+        while not stop.wait(1):
+            pass
+    except KeyboardInterrupt:
+        pass
+    stop_workers(app, stop, threads)
 
 
 @click.command("webhook-run")

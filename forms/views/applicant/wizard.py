@@ -15,7 +15,12 @@ from flask import (
 from forms import store
 from forms.casework.filling import Incomplete, fill_step, submit_draft
 from forms.casework.handlers import SubmitError
-from forms.casework.tracking import document_views, owner_number_of, status_label
+from forms.casework.tracking import (
+    document_views,
+    owner_number_of,
+    preparation_of,
+    status_label,
+)
 from forms.catalog.runtime import catalog, draft_form, schemas
 from forms.engine.render import (
     client_data,
@@ -233,13 +238,15 @@ def submit(submission_id: str):
 
 @bp.get("/isian/<submission_id>/status")
 def status(submission_id: str):
-    """The submission's number, status, history and answers."""
+    """The submission's number, status, documents (or that they are being prepared), history and answers."""
     submission, form = get_submission_or_404(submission_id)
     services = services_for(submission)
+    documents = document_views(form, submission, current_language())
+    owner_number = owner_number_of(form, submission)
     return render_template(
-        "status.html", form=form, submission=submission,
-        documents=document_views(form, submission, current_language()),
-        owner_number=owner_number_of(form, submission), status_label=status_label(form, submission.status),
+        "status.html", form=form, submission=submission, documents=documents, owner_number=owner_number,
+        preparation=preparation_of(submission, documents, owner_number[1] if owner_number else None),
+        status_label=status_label(form, submission.status),
         sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
         derived=derived_items(form, submission.derived, services, current_language()))
 

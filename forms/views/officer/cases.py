@@ -18,11 +18,13 @@ from forms.catalog.runtime import schemas, workflows
 from forms.engine.text import gettext, tr
 from forms.identity.accounts import require_role
 from forms.store import (
+    FAILED,
     IssuedDocument,
     active_officers,
     audit_trail_of,
     case_queue,
     count_by_status,
+    count_jobs,
     find_document,
     find_officer,
     find_submission,
@@ -48,7 +50,8 @@ def inbox():
     mine = str(g.account.id) if request.args.get("saya") else None
     documents = case_queue(chosen, words, mine, PAGE_SIZE, INBOX_FIELDS)
     return render_template("officer/inbox.html", counts=counts, chosen=chosen, words=words,
-                           rows=[row_of(document) for document in documents], mine=bool(request.args.get("saya")))
+                           rows=[row_of(document) for document in documents], mine=bool(request.args.get("saya")),
+                           failed_jobs=count_jobs(FAILED))
 
 
 def state_counts() -> list[dict]:
