@@ -4,7 +4,8 @@
 
 Seeds applications through the app's own code, in order: an applicant account, a Permohonan Baru
 draft holding the answers of one real walk through the wizard (NIK, names and business codes varied),
-submitted through the same submit path as the pages (NIB, documents, audit entries, printouts), two
+submitted through the same submit path as the pages and issued by the same jobs a worker runs (NIB,
+documents, audit entries, printouts), two
 requirements uploaded to GridFS, and for most applications a workflow action (sent for verification,
 some verified). The store grows to each size in turn; at each size every request of issue 15's
 table is measured through the WSGI stack as server CPU of the request thread (p50 of --samples),
@@ -43,7 +44,7 @@ def settings(data_dir: str) -> dict:
     return {"STORE": "embedded", "DATA_DIR": data_dir, "SECRET_KEY": "growth-bench",
             "LOGIN_RATE_LIMIT": "100000/minute", "CAPTCHA_RATE_LIMIT": "100000/minute", "API_RATE_LIMIT": "100000/minute",
             "DRAFT_RATE_LIMIT": "100000/minute", "SKM_REQUIRED_FOR_DOWNLOAD": False, "DEADLINE_CHECK_MINUTES": 0,
-            "WEBHOOK_POLL_SECONDS": 0}
+            "WEBHOOK_POLL_SECONDS": 0, "PDF_PROCESSES": 0}
 
 
 def token(page) -> str:
