@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "THREADS": 8,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 2 * 1024 * 1024,
+    "JSON_MAX_BYTES": 12 * 1024 * 1024,  # any JSON read from a request (API bodies, admin edits and imports)
+    "JSON_MAX_DEPTH": 32,  # how deeply its lists and objects may nest
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # true: always Secure; false: Secure whenever the request came over TLS
