@@ -31,15 +31,8 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "/api/v1") -> B
     bp = Blueprint(name, import_name, url_prefix=url_prefix)
     csrf.exempt(bp)
     bp.before_request(sign_in_by_token)
-    bp.after_request(not_stored)
     limiter.shared_limit(configured("API_RATE_LIMIT"), scope="api", key_func=rate_key)(bp)
     return bp
-
-
-def not_stored(response):
-    """after_request: answers carry personal data, so no cache keeps them unless a view says otherwise."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def rate_key() -> str:

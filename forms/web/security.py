@@ -61,6 +61,7 @@ def init_security(app: Flask) -> None:
     csrf.init_app(app)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.after_request(add_security_headers)
+    app.after_request(forbid_caching)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -88,6 +89,15 @@ def add_security_headers(response: Response) -> Response:
     hsts = hsts_value()
     if hsts:
         response.headers.setdefault("Strict-Transport-Security", hsts)
+    return response
+
+
+def forbid_caching(response: Response) -> Response:
+    """after_request: nothing dynamic is kept by browsers or proxies (pages, PDFs, uploads and API answers
+    carry personal data); static files and answers a view marked `public` (reference tables) keep theirs."""
+    if request.endpoint == "static" or response.cache_control.public or response.cache_control.no_store:
+        return response
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
