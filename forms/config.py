@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # true: always Secure; false: Secure whenever the request came over TLS
     "PROXY_FIX": 0,  # how many reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)
+    "TRUSTED_ORIGINS": (),  # other origins (scheme://host[:port]) whose pages may post forms here; PUBLIC_URL's is trusted
     "HSTS_SECONDS": 31536000,  # Strict-Transport-Security max-age on TLS responses (0: no header)
     "HSTS_INCLUDE_SUBDOMAINS": False,
     "SMALL_BODY_MAX_BYTES": 64 * 1024,  # sign-in, codes, short officer forms
