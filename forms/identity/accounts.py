@@ -38,6 +38,7 @@ from forms.store import (
     add_account,
     add_login_session,
     count_failure,
+    delete_api_tokens_of,
     end_login_session,
     end_sessions_of,
     find_account_by_username,
@@ -194,17 +195,19 @@ def record_success(account: Account, password: str, now: datetime) -> None:
 
 
 def set_password(account: Account, password: str) -> None:
-    """Replace an account's password, unlock it and end every session it has."""
+    """Replace an account's password, unlock it, end every session it has and revoke its API tokens."""
     problem = password_problem(password)
     if problem:
         raise PasswordRejected(problem)
     set_password_hash(account.id, hash_password(password), unlock=True)
     end_sessions_of(account.id)
+    delete_api_tokens_of(account.id)
 
 
 def change_password(account: Account, current: str, password: str, repeated: str, keep_token: str) -> None:
     """A signed-in person's new password: the current one is checked (a wrong one counts towards the
-    lock), the new one must meet the policy; every other session of the account ends, this one stays."""
+    lock), the new one must meet the policy; every other session of the account ends, this one stays,
+    and its API tokens are revoked (a token made with a stolen password must not outlive the change)."""
     if not verify_password(account.password_hash, current or ""):
         record_failure(account, utcnow())
         raise AccountError("Kata sandi sekarang salah.")
@@ -215,6 +218,7 @@ def change_password(account: Account, current: str, password: str, repeated: str
         raise PasswordRejected("Ulangan kata sandi tidak sama dengan kata sandi baru.")
     set_password_hash(account.id, hash_password(password))
     end_other_sessions(account, keep_token)
+    delete_api_tokens_of(account.id)
 
 
 def end_other_sessions(account: Account, keep_token: str) -> int:

@@ -72,6 +72,7 @@ from forms.store.accounts import (  # noqa: F401
     count_code_try,
     count_failure,
     delete_api_token,
+    delete_api_tokens_of,
     delete_codes,
     delete_expired_codes,
     end_login_session,

@@ -193,6 +193,12 @@ def delete_api_token(account_id: Any, token_id: str) -> bool:
 
 
 @translate_errors
+def delete_api_tokens_of(account_id: Any) -> int:
+    """Delete every API token of an account; how many there were."""
+    return ApiToken.objects(account_id=account_id).delete()
+
+
+@translate_errors
 def find_api_token(token_hash: str) -> ApiToken | None:
     """The API token with this hash, or None."""
     return ApiToken.objects(token_hash=token_hash).first()
