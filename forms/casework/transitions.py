@@ -17,12 +17,13 @@ from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
 from forms.engine.text import N_, clean_text, gettext, text_problem, tr
 from forms.engine.workflow import Action, Workflow
-from forms.errors import FormsError
+from forms.errors import ConflictError, FormsError
 from forms.outreach.messages import deliver
 from forms.outreach.notify import DeliveryError
 from forms.store import (
     Account,
     IssuedDocument,
+    claim_document,
     documents_in_state,
     holder_of,
     save_file,
@@ -33,6 +34,7 @@ from forms.store import (
 
 SYSTEM = "sistem"
 OFFICER_ROLES = ("verifikator", "kepala", "admin")
+SUPERVISORS = {"kepala", "admin"}  # may hand a case another officer holds to someone else
 
 
 class CaseError(FormsError):
@@ -40,6 +42,15 @@ class CaseError(FormsError):
 
     status = 422
     title = N_("Tindakan tidak dapat dilakukan")
+
+
+class ClaimTaken(ConflictError):
+    """Another officer holds the case; the message names them."""
+
+    def __init__(self, holder: str | None):
+        super().__init__(gettext("Kasus ini sedang ditangani oleh %(name)s, jadi tidak diambil; tidak ada yang diubah. "
+                                 "Minta petugas itu, kepala, atau admin untuk menugaskannya.",
+                                 name=holder or gettext("petugas lain")))
 
 
 class Forbidden(CaseError):
@@ -132,14 +143,20 @@ def judge(document: IssuedDocument, code: str, verdict: str, reason: str, office
 
 
 def claim(document: IssuedDocument, officer: Account, assignee: Account | None = None) -> IssuedDocument:
-    """Take a case (or give it to another officer)."""
+    """Take a case (or give it to another officer): one conditional update on the holder seen, so of officers
+    claiming at once exactly one wins and the others are told who holds it (ClaimTaken, nothing changed)."""
     require_officer(officer)
     target = assignee or officer
-    changed = update_document(document, {"assigned_to": str(target.id), "assigned_name": target.name},
-                              expected_status=document.status)
+    holder = document.assigned_to or None
+    if holder == str(target.id):
+        return document
+    if holder and holder != str(officer.id) and (assignee is None or not set(officer.roles) & SUPERVISORS):
+        raise ClaimTaken(document.assigned_name)
+    if not claim_document(document, str(target.id), target.name, expected_holder=holder):
+        raise ClaimTaken(document.assigned_name)
     audit.append(actor_name(officer), document.number, f"ditugaskan kepada {target.name}", document.status,
-                  document.status)
-    return changed
+                 document.status)
+    return document
 
 
 def checked_note(text: str | None, limit: int) -> str:

@@ -13,6 +13,7 @@ from forms.store.connection import (  # noqa: F401
 )
 from forms.store.counters import counter_value, next_sequence, value_taken  # noqa: F401
 from forms.store.documents import (  # noqa: F401
+    claim_document,
     count_by_status,
     documents_of,
     find_document,
