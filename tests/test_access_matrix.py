@@ -38,6 +38,7 @@ from tests.helpers import (
     DEMO_USAHA,
     NIK,
     PASSWORD,
+    PDF,
     PROFILE,
     WizardClient,
     file_complaint,
@@ -55,7 +56,6 @@ PERSONAS = ("anon", "a", "b", "verifikator", "kepala", "admin")
 OFFICERS = ("verifikator", "kepala", "admin")
 SKIPPED_PREFIXES = ("/api/",)  # the JSON API: token authentication, tested by its own suite
 ADMIN_PREFIX = "/admin"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 REQUIREMENT = "sertifikat_laik_higiene_sanitasi"
 
 

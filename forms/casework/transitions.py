@@ -15,6 +15,7 @@ from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
+from forms.engine.filecheck import UploadRefused, inspect_upload
 from forms.engine.text import N_, clean_text, gettext, text_problem, tr
 from forms.engine.workflow import Action, Workflow
 from forms.errors import ConflictError, FormsError
@@ -99,7 +100,7 @@ def upload(document: IssuedDocument, code: str, data: bytes, filename: str, acco
     if item is None:
         raise CaseError(gettext("Persyaratan itu tidak ada pada dokumen ini."))
     limit = (workflow.requirements or {}).get("max_bytes") or current_app.config["UPLOAD_MAX_BYTES"]
-    kind = check_upload(data, limit, item.get("berkas") or ("pdf", "jpg", "png"))
+    kind, data = check_upload(data, limit, item.get("berkas") or ("pdf", "jpg", "png"))
     if document.fulfilment.get(code, {}).get("verdict") == "diterima":
         raise CaseError(gettext("Persyaratan ini sudah diterima petugas dan tidak perlu diganti."))
     stored = save_file(data, safe_filename(filename, kind), FILE_SIGNATURES[kind][1], document.owner)
@@ -109,8 +110,9 @@ def upload(document: IssuedDocument, code: str, data: bytes, filename: str, acco
     return changed
 
 
-def check_upload(data: bytes, limit: int, accepted) -> str:
-    """The file's real kind, or CaseError: empty, too large, or not an accepted kind by its content."""
+def check_upload(data: bytes, limit: int, accepted) -> tuple[str, bytes]:
+    """The file's real kind and the bytes to store, or CaseError: empty, too large, not an accepted kind by its
+    content, or refused on reading (active content in a PDF, an image too large or broken)."""
     if not data:
         raise CaseError(gettext("Berkas kosong."))
     if len(data) > limit:
@@ -119,7 +121,10 @@ def check_upload(data: bytes, limit: int, accepted) -> str:
     if kind not in accepted:
         raise CaseError(gettext("Jenis berkas harus %(kinds)s (dicek dari isinya, bukan dari nama).",
                                 kinds=", ".join(k.upper() for k in accepted)))
-    return kind
+    try:
+        return kind, inspect_upload(data, kind)
+    except UploadRefused as refused:
+        raise CaseError(str(refused)) from None
 
 
 def judge(document: IssuedDocument, code: str, verdict: str, reason: str, officer: Account) -> IssuedDocument:
