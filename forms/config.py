@@ -52,6 +52,20 @@ DEFAULTS: dict[str, Any] = {
     "TRACK_RATE_LIMIT": "20/minute",
     "DEADLINE_CHECK_MINUTES": 10,  # python server.py: how often deemed approvals run (0: off; use cron + sla-run)
     "LOGIN_RATE_LIMIT": "10/minute",
+    # Failed sign-ins (forms/identity/signin.py): per username + address, the first LOGIN_FREE_FAILURES are free,
+    # then each failure makes the next try wait LOGIN_DELAY_SECONDS, doubling up to LOGIN_MAX_DELAY_SECONDS; per
+    # address across usernames the same after LOGIN_ADDRESS_FREE_FAILURES (at most LOGIN_ADDRESS_MAX_DELAY_SECONDS); counts are forgotten
+    # LOGIN_FORGET_HOURS after the last failure. LOGIN_LOCK_FAILURES wrong passwords in a row from anywhere lock
+    # the account for LOGIN_LOCK_MINUTES and tell its owner (a password reset unlocks it).
+    "LOGIN_FREE_FAILURES": 3,
+    "LOGIN_ADDRESS_FREE_FAILURES": 20,
+    "LOGIN_DELAY_SECONDS": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    "LOGIN_ADDRESS_MAX_DELAY_SECONDS": 60,  # lower: people behind one office or carrier address share it
+    "LOGIN_FORGET_HOURS": 24,
+    "LOGIN_LOCK_FAILURES": 50,
+    "LOGIN_LOCK_MINUTES": 60,
+    "TOTP_LOCK_FAILURES": 5,  # wrong second-factor codes in a row (the password was right) before the same lock
     "CAPTCHA_RATE_LIMIT": "30/minute",
     "RESET_RATE_LIMIT": "5/minute",
     "VERIFY_RATE_LIMIT": "30/minute",  # public document verification page and upload check

@@ -24,6 +24,7 @@ from forms.store.models import (
     OwnerNumber,
     Printout,
     SchemaVersion,
+    SignInThrottle,
     Submission,
     Webhook,
     WebhookDelivery,
@@ -44,7 +45,7 @@ def init_store(app: Flask) -> None:
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
-                     Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
+                     Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery, SignInThrottle):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
