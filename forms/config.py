@@ -42,7 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "FORM_BODY_MAX_BYTES": 1024 * 1024,  # a wizard step without uploads; uploads add their own limits
     "TOTP_ROLES": ("verifikator", "kepala", "admin"),  # who may turn on the authenticator-app second factor
     "TOTP_RATE_LIMIT": "10/minute",  # second-factor code entries and changes per client address
-    "TOTP_ISSUER": "",  # name shown in authenticator apps; empty → SITE_NAME
+    "TOTP_ISSUER": "",
+    "TOTP_ENCRYPTION_KEY": "",  # Fernet key sealing second-factor secrets; empty → <instance>/totp_key (made once)
+    "TOTP_ENCRYPTION_KEY_FALLBACKS": (),  # older keys still read during a rotation (see `flask --app server totp-rekey`)  # name shown in authenticator apps; empty → SITE_NAME
     "SESSION_COOKIE_NAME": "loket_session",
     "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; a wizard can take hours
     "LANGUAGES": ("id", "en"),

@@ -64,6 +64,7 @@ from forms.store.submissions import (  # noqa: F401
 from forms.store.accounts import (  # noqa: F401
     account_names,
     accounts_with_roles,
+    accounts_with_totp,
     add_account,
     add_api_token,
     add_code,
@@ -93,6 +94,7 @@ from forms.store.accounts import (  # noqa: F401
     note_sign_in,
     reload_account,
     remove_totp,
+    reseal_totp,
     set_account_active,
     set_password_hash,
     set_pending_totp,

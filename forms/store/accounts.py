@@ -163,6 +163,22 @@ def remove_totp(account_id: Any) -> None:
 
 
 @translate_errors
+def accounts_with_totp() -> list[tuple[Any, str, dict[str, str]]]:
+    """(id, username, sealed values by field) of every account holding a second-factor secret or a pending one."""
+    fields = ("totp_secret", "totp_pending")
+    found = Account.objects(__raw__={"$or": [{name: {"$nin": [None, ""]}} for name in fields]}).only(
+        "username", *fields)
+    return [(account.id, account.username, {name: getattr(account, name) for name in fields if getattr(account, name)})
+            for account in found]
+
+
+@translate_errors
+def reseal_totp(account_id: Any, old: Mapping[str, str], new: Mapping[str, str]) -> int:
+    """Replace sealed second-factor values, only if they are still `old` (an enrolment meanwhile wins); 1 if replaced."""
+    return Account.objects(id=account_id, **old).update_one(**{f"set__{name}": value for name, value in new.items()})
+
+
+@translate_errors
 def add_login_session(token_hash: str, account_id: Any) -> LoginSession:
     """Store a new sign-in session by the hash of its token."""
     return LoginSession(token_hash=token_hash, account_id=account_id).save()
