@@ -21,11 +21,14 @@ from forms.identity.accounts import create_account
 from forms.store import IssuedDocument, SchemaVersion
 from tests.helpers import (
     ANSWER,
+    NIK,
     PASSWORD,
     PDF,
+    PROFILE,
     api_upload,
     image_bytes,
     issue_over_api,
+    issued,
     login,
     token,
 )
@@ -142,3 +145,22 @@ def test_a_printout_logo_is_read_before_it_is_kept(make_app, data, words):
     assert response.status_code == 302 and words in admin.get(response.headers["Location"]).get_data(as_text=True)
     after = SchemaVersion.objects.get(kind="document", key="cetakan", version=version)
     assert json.loads(after.content) == json.loads(draft.content)
+
+
+@pytest.mark.parametrize("lang, words", [("id", "Berkas ditolak: PDF memuat JavaScript."),
+                                         ("en", "File refused: the PDF contains JavaScript.")])
+def test_the_refusal_is_said_in_the_visitors_language(make_app, lang, words):
+    app = make_app(CAPTCHA_TEST_ANSWER=ANSWER)
+    with app.app_context():
+        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
+                       nik=NIK, profile=PROFILE)
+    client = app.test_client()
+    assert login(client).status_code == 302
+    document = issued(client)
+    client.set_cookie("lang", lang)
+    page = client.get(f"/dokumen/{document.id}")
+    response = client.post(f"/dokumen/{document.id}/unggah/hasil_uji_air", content_type="multipart/form-data",
+                           data={"csrf_token": token(page), "berkas": (io.BytesIO(BAD_FILES["JavaScript run on opening"][0]),
+                                                                       "uji.pdf")})
+    assert words in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert IssuedDocument.objects.get(id=document.id).fulfilment == {}
