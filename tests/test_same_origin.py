@@ -104,3 +104,9 @@ def test_the_bearer_api_does_not_check_origin(app, api_people):
     response = api_people["siti"].post("/submissions", json={"form_id": "permohonan-baru"},
                                        headers={"Origin": "https://penipu.example"})
     assert response.status_code == 201
+
+
+def test_a_refused_foreign_post_sets_no_cookie(app):
+    """A cross-site POST comes without the Lax cookie: the refusal must not hand out a fresh one over the sign-in."""
+    response = app.test_client().post("/keluar", headers={"Origin": "https://penipu.example"})
+    assert response.status_code == 403 and "Set-Cookie" not in response.headers

@@ -73,6 +73,12 @@ class SessionInterface(ReusedSignerSessions):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        """Save as Flask does, except on a refused post from another site: a cross-site POST arrives without
+        the Lax cookie, and the refusal page's fresh session must not replace the visitor's sign-in."""
+        if not g.get("foreign_origin"):
+            super().save_session(app, session, response)
+
 
 def init_security(app: Flask) -> None:
     """Trusted proxies, CSRF protection for every POST, friendly CSRF errors, cookie flags and security headers."""
@@ -121,6 +127,7 @@ def trusted_origins() -> set[str]:
 def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token, or a post from another site: explain, change nothing."""
     if isinstance(error, ForeignOrigin):
+        g.foreign_origin = True
         message = gettext("Permintaan ini dikirim dari halaman situs lain, jadi tidak diproses dan tidak ada yang "
                           "disimpan. Buka halaman ini langsung dari alamat Loket lalu kirim lagi.")
         return render_template("error.html", title=gettext("Formulir tidak dapat dikirim"), message=message), 403
