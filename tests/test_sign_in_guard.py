@@ -164,3 +164,17 @@ def test_a_correct_sign_in_clears_the_wait_of_its_pair_only(app, siti):
 def find_in(app):
     with app.app_context():
         return find_account("siti")
+
+
+def test_sign_in_counts_are_read_through_indexes(app, client, siti):
+    """The throttle and account reads on every failed and successful sign-in scan nothing (cost independent of data)."""
+    from forms.store import embedded
+    with app.app_context():
+        for number in range(30):  # other people's failures stored
+            with pytest.raises(SignInRefused):
+                authenticate(f"orang{number}", WRONG, f"10.5.{number}.1")
+    scans = embedded(app).engine.scans
+    scans.clear()
+    assert answer_of(sign_in_from(client, "10.0.0.1", password=WRONG))[0] == 422
+    assert sign_in_from(client, "10.0.0.1").status_code == 302
+    assert not scans, dict(scans)
