@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Flask
 
+from forms.errors import ConfigError
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -78,7 +80,7 @@ DEFAULTS: dict[str, Any] = {
     "SIGNING_KEY_PASSWORD": "",
     "SKM_REQUIRED_FOR_DOWNLOAD": True,  # issued documents download only after the owner sent the survey
     "REPORT_RATE_LIMIT": "10/minute",  # survey report PDFs (rendered on request)
-    "RATELIMIT_STORAGE_URI": "memory://",  # point at redis:// etc. when several server processes run
+    "RATELIMIT_STORAGE_URI": "",  # empty → the store's MongoDB when MONGODB_URI is set (shared by workers), else memory
     "API_RATE_LIMIT": "600/minute",  # the JSON API, per token (per client address without one)
     "WEBHOOK_POLL_SECONDS": 5,  # python server.py: how often queued webhook deliveries are sent (0: off; use webhook-run)
     "WEBHOOK_TIMEOUT": 10,  # seconds to wait for a webhook receiver
@@ -113,6 +115,9 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not app.config["OUTBOX_DIR"]:
         app.config["OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
     if not app.config.get("SECRET_KEY"):
+        if app.config["STORE"] == "mongodb":
+            raise ConfigError("LOKET_SECRET_KEY must be set when MONGODB_URI is: every worker and host of one "
+                              "service signs sessions and CSRF tokens with the same key")
         app.config["SECRET_KEY"] = read_or_create_secret(Path(app.instance_path))
 
 
@@ -142,13 +147,25 @@ def coerce(raw: str, default: Any) -> Any:
 
 
 def read_or_create_secret(instance: Path) -> str:
-    """The instance's secret key, generated on first start and kept private (0600)."""
+    """The instance's secret key, generated on first start and kept private (0600).
+
+    The key is written whole to a private temporary file and then linked into place, so a process
+    starting at the same moment reads either no file or the whole key, and exactly one key wins.
+    """
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        handle.write(secrets.token_urlsafe(48))
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process linked its key first: that one is the key
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()

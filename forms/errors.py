@@ -11,6 +11,10 @@ class FormsError(Exception):
     title = N_("Permintaan tidak dapat diproses")
 
 
+class ConfigError(FormsError):
+    """The settings cannot run the service as configured; the message says which setting and why."""
+
+
 class SchemaError(FormsError):
     """One or more schema files are invalid; `problems` lists every offender."""
 

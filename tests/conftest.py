@@ -111,7 +111,8 @@ def make_app(tmp_path, signing_pair, session_signer):
     for app in made:
         if app.config["STORE"] == "mongodb":
             import mongoengine
-            mongoengine.get_connection().drop_database(app.config["MONGODB_DB"])
+            for name in (app.config["MONGODB_DB"], f"{app.config['MONGODB_DB']}_limits"):
+                mongoengine.get_connection().drop_database(name)
         from forms.store import close_store
         close_store(app)
 

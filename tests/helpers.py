@@ -424,3 +424,28 @@ def assert_no_sideways_scroll(page, viewport: str) -> None:
     """The page fits the viewport's width."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[viewport]["width"], f"page scrolls sideways: {width}px"
+
+
+def upload_requirement(client, document, code, content=PDF, name="berkas.pdf"):
+    """Upload one requirement of an issued document from its page, as the applicant."""
+    page = client.get(f"/dokumen/{document.id}")
+    return client.post(f"/dokumen/{document.id}/unggah/{code}", content_type="multipart/form-data",
+                       data={"csrf_token": token(page), "berkas": (io.BytesIO(content), name)})
+
+
+def take_action(client, document, action, officer: bool, note: str = ""):
+    """Fire a workflow action from the document's page (the officer's or the applicant's)."""
+    path = f"/petugas/dokumen/{document.id}" if officer else f"/dokumen/{document.id}"
+    page = client.get(path)
+    version = re.search(r'name="_version" value="(\d+)"', page.get_data(as_text=True))
+    data = {"csrf_token": token(page), "catatan": note, "_version": version.group(1) if version else ""}
+    return client.post(f"{path}/aksi/{action}", data=data)
+
+
+def sent_for_verification(client, document, codes=REQUIREMENTS_11052):
+    """Upload every requirement and send the document for verification; the document, reloaded."""
+    for code in codes:
+        assert upload_requirement(client, document, code).status_code == 302
+    assert take_action(client, document, "ajukan_verifikasi", officer=False).status_code == 302
+    document.reload()
+    return document

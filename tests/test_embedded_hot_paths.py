@@ -6,13 +6,19 @@ other applicants' work already stored, and fail naming each query that scanned.
 """
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 
 from forms.store import embedded
-from tests.helpers import ANSWER, PDF, REQUIREMENTS_11052, issued, ok, start, token
+from tests.helpers import (
+    ANSWER,
+    REQUIREMENTS_11052,
+    issued,
+    ok,
+    start,
+    take_action,
+    token,
+    upload_requirement,
+)
 
 
 def shown(response):
@@ -35,20 +41,6 @@ def scans(app):
     return counter
 
 
-def upload(client, document, code):
-    page = client.get(f"/dokumen/{document.id}")
-    return client.post(f"/dokumen/{document.id}/unggah/{code}", content_type="multipart/form-data",
-                       data={"csrf_token": token(page), "berkas": (io.BytesIO(PDF), "berkas.pdf")})
-
-
-def act(client, document, action, officer: bool):
-    path = f"/petugas/dokumen/{document.id}" if officer else f"/dokumen/{document.id}"
-    page = client.get(path)
-    version = re.search(r'name="_version" value="(\d+)"', page.get_data(as_text=True))
-    data = {"csrf_token": token(page), "catatan": "", "_version": version.group(1) if version else ""}
-    return client.post(f"{path}/aksi/{action}", data=data)
-
-
 def bearer_token(app, username: str) -> str:
     from forms.identity.apitokens import create_token
     from forms.store import Account
@@ -67,7 +59,7 @@ def test_applicant_requests_use_indexes(app, people):
     shown(siti.get(f"/api/v1/submissions/{document.submission_id}", headers=bearer))
     wizard, rows = start(siti, "11052")
     ok(wizard.fill("detail_usaha", rows))
-    assert upload(siti, document, REQUIREMENTS_11052[0]).status_code == 302
+    assert upload_requirement(siti, document, REQUIREMENTS_11052[0]).status_code == 302
     assert not counter, f"applicant requests scanned: {dict(counter)}"
 
 
@@ -82,10 +74,10 @@ def test_officer_requests_use_indexes(app, people):
     issued(people["budi"], code="11052")
     document = issued(people["siti"], code="11052")
     for code in REQUIREMENTS_11052:
-        assert upload(people["siti"], document, code).status_code == 302
+        assert upload_requirement(people["siti"], document, code).status_code == 302
     counter = embedded(app).engine.scans
     counter.clear()
-    assert act(people["siti"], document, "ajukan_verifikasi", officer=False).status_code == 302
+    assert take_action(people["siti"], document, "ajukan_verifikasi", officer=False).status_code == 302
     for path in ("/petugas/", "/petugas/?status=menunggu_verifikasi", "/petugas/?saya=1", f"/petugas/dokumen/{document.id}"):
         shown(people["vera"].get(path))
     page = people["vera"].get(f"/petugas/dokumen/{document.id}")

@@ -305,7 +305,7 @@ def deemed_approvals(now: datetime | None = None) -> list[str]:
                     transition(document, state.deemed_approval, None, "Batas waktu layanan terlampaui (fiktif positif).",
                                now=now)
                     done.append(document.number)
-                except CaseError:
+                except (CaseError, ConflictError):  # refused, or changed by someone at this moment: next case
                     continue
     return done
 

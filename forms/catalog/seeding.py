@@ -30,12 +30,14 @@ from forms.engine.schema import (
 )
 from forms.errors import SchemaError
 from forms.store import (
+    Duplicate,
     SchemaVersion,
     counter_value,
     published_versions,
     version_fingerprints,
 )
 
+SEED_ATTEMPTS = 5  # readings of the store at start-up while other processes publish the same files
 READ: dict[tuple, tuple[list[Item], list[str]]] = {}  # the last few readings of the files, by their bytes: parsed and digested once
 
 
@@ -117,18 +119,37 @@ def seed_and_build(app: Flask) -> Catalog:
     Tables and settings carry no version: a changed file becomes the next version, unless an admin
     has published that key since the file was last read (the admin's edit wins; start-up says so).
     """
-    problems: list[str] = []
-    files = file_items(app, problems)
-    stored = [stored_item(record) for record in published_versions()]
-    records = {(r.kind, r.key, r.version): r for r in version_fingerprints()}
-    fresh = new_from_files(files, records)
-    catalog = attempt(problems, build, app, stored + fresh)
-    if problems:
-        raise SchemaError(problems)
+    for _attempt in range(SEED_ATTEMPTS):
+        problems: list[str] = []
+        files = file_items(app, problems)
+        records = {(r.kind, r.key, r.version): r for r in version_fingerprints()}
+        stored = [stored_item(record) for record in published_versions()]  # read after: it holds every published record named above
+        published = {(item.kind, item.key, item.version) for item in stored}
+        fresh = [item for item in new_from_files(files, records) if (item.kind, item.key, item.version) not in published]
+        catalog = attempt(problems, build, app, stored + fresh)
+        if problems:
+            raise SchemaError(problems)
+        if store_fresh(fresh):
+            catalog.generation = counter_value(GENERATION)
+            return catalog
+    raise SchemaError([f"the schema store kept changing while {SEED_ATTEMPTS} start-ups in a row read it; start again"])
+
+
+def store_fresh(fresh: list[Item]) -> bool:
+    """Publish the files' new definitions; False when another process stored some of those versions first.
+
+    Several workers (or hosts) start at once on one database: each reads the store, finds the same new
+    files and publishes them. The unique (kind, key, version) lets exactly one win each record; a loser
+    goes on with the rest, then reads the store again and builds its catalog from what was published.
+    """
+    mine = True
     for item in fresh:
-        store_version(item, "published", actor="sistem", note=f"dari berkas {item.where}")
-    catalog.generation = counter_value(GENERATION)
-    return catalog
+        try:
+            store_version(item, "published", actor="sistem", note=f"dari berkas {item.where}")
+        except Duplicate:
+            log.info("%s was published by another process starting at the same time", item.where)
+            mine = False
+    return mine
 
 
 def new_from_files(files: list[Item], records: Mapping[tuple[str, str, int], SchemaVersion]) -> list[Item]:

@@ -8,7 +8,6 @@ from forms.store.connection import (  # noqa: F401
     database,
     embedded,
     init_store,
-    majority,
     unit_of_work,
 )
 from forms.store.counters import counter_value, next_sequence, value_taken  # noqa: F401

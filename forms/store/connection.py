@@ -4,7 +4,6 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import mongoengine as me
-import pymongo
 from flask import Flask
 
 from forms.store.embedded import EmbeddedStore, open_embedded, open_memory
@@ -28,6 +27,10 @@ from forms.store.models import (
 )
 
 ALIAS = "default"
+# Every write of the licensing path is acknowledged by a majority of the replica set, journaled, and
+# retried once on a failover; reads see only majority-committed data (a number printed on a signed PDF
+# cannot be rolled back by a failover). Set once at connect, so no operation can forget it.
+DURABLE = {"w": "majority", "journal": True, "retryWrites": True, "retryReads": True, "readConcernLevel": "majority"}
 
 
 def init_store(app: Flask) -> None:
@@ -36,7 +39,7 @@ def init_store(app: Flask) -> None:
     kind = app.config["STORE"]
     if kind == "mongodb":
         me.connect(db=app.config["MONGODB_DB"], host=app.config["MONGODB_URI"], alias=ALIAS, tz_aware=False,
-                   uuidRepresentation="standard")
+                   uuidRepresentation="standard", **DURABLE)
     else:
         client = embedded(app).client
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
@@ -90,7 +93,3 @@ def database():
     """The pymongo (or mongomock) database behind mongoengine."""
     return me.get_db(ALIAS)
 
-
-def majority() -> dict:
-    """Write concern for status changes: majority on a real replica set, plain elsewhere."""
-    return {"w": "majority"} if isinstance(database().client, pymongo.MongoClient) else {}

@@ -131,6 +131,12 @@ class Account(me.Document):
     }
 
 
+# Records the database removes by itself (TTL indexes), in seconds after the indexed time: a session a
+# day after it was last seen (sign-in ends it after 12 idle hours), a code an hour after it expired.
+SESSION_KEPT = 24 * 3600
+CODE_KEPT = 3600
+
+
 class LoginSession(me.Document):
     """A signed-in browser; deleting it ends the session even if the cookie is replayed."""
 
@@ -139,7 +145,8 @@ class LoginSession(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     last_seen_at = me.DateTimeField(default=utcnow)
 
-    meta: ClassVar[dict] = {"collection": "login_sessions", "indexes": ["account_id"]}
+    meta: ClassVar[dict] = {"collection": "login_sessions",
+                            "indexes": ["account_id", {"fields": ["last_seen_at"], "expireAfterSeconds": SESSION_KEPT}]}
 
 
 class SignInThrottle(me.Document):
@@ -181,7 +188,8 @@ class Code(me.Document):
     expires_at = me.DateTimeField(required=True)
     used_at = me.DateTimeField()
 
-    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject"), ("purpose", "expires_at")]}
+    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject"), ("purpose", "expires_at"),
+                                                               {"fields": ["expires_at"], "expireAfterSeconds": CODE_KEPT}]}
 
 UNIQUE_TARGETS = {
     "account.username": (Account, "username"),

@@ -11,7 +11,6 @@ from bson import ObjectId
 from forms.casework.events import StatusChange, announce
 from forms.engine.text import gettext
 from forms.errors import ConflictError, FormsError
-from forms.store.connection import majority
 from forms.store.errors import translate_errors
 from forms.store.ids import parse_id
 from forms.store.models import DRAFT, NOT_PREVIEW, SUBMITTING, Submission, utcnow
@@ -181,7 +180,7 @@ def change_status(submission: Submission | SubmissionRecord, expected: str, new:
     updates = {f"set__{key}": value for key, value in (extra or {}).items()}
     query = Submission.objects(id=submission.id, status=expected, version=submission.version)
     changed = query.update_one(set__status=new, set__updated_at=entry["at"], push__history=entry,
-                               inc__version=1, write_concern=majority(), **updates)
+                               inc__version=1, **updates)
     if not changed:
         raise ConflictError(gettext("Status permohonan ini sudah diubah oleh orang lain. Muat ulang halaman untuk "
                             "melihat status terbaru."))

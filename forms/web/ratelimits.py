@@ -1,7 +1,8 @@
 """Rate limits per client address on the pages that guess secrets: login, CAPTCHA images, password reset.
 
-Counters live in the process's memory by default (RATELIMIT_STORAGE_URI may point at a shared store
-when several server processes run). Limit strings come from the configuration, so tests can set low
+Counters follow the store: with MONGODB_URI they live in that MongoDB (database `<MONGODB_DB>_limits`),
+shared by every worker and host; on the embedded store (one process) in memory. RATELIMIT_STORAGE_URI
+overrides both (redis://, memcached://…). Limit strings come from the configuration, so tests can set low
 ones. A breach raises the HTTP 429 that the error handlers render as the usual error page.
 """
 from __future__ import annotations
@@ -25,10 +26,20 @@ def init_limits(app: Flask) -> None:
     """Attach the limiter with in-memory counters unless configured otherwise."""
     for key, value in DEFAULT_LIMITS.items():
         app.config.setdefault(key, value)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        follow_the_store(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_ENABLED", True)  # the limiter object is shared; never inherit a test's off
     limiter.init_app(app)
+
+
+def follow_the_store(app: Flask) -> None:
+    """Keep limits where the data is: MongoDB for several workers, memory for the one embedded process."""
+    if app.config["STORE"] == "mongodb":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["MONGODB_URI"]
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"database_name": f"{app.config['MONGODB_DB']}_limits"}
+    else:
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
 
 
 def configured(key: str) -> Callable[[], str]:
