@@ -1,6 +1,7 @@
 """Second-factor secrets are sealed under a key of their own, which an operator rotates with `totp-rekey`."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyotp
@@ -8,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
 from forms.identity.accounts import create_account, find_account
-from forms.identity.totpkeys import legacy_key, seal, unseal
+from forms.identity.totpkeys import create_key_file, legacy_key, seal, unseal
 from forms.store import Account
 
 KEY_A, KEY_B = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -116,3 +117,33 @@ def test_rekey_refuses_with_a_reason_and_changes_nothing(make_app, settings, arg
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code != 0 and words in result.output
     assert stored_secret(app) == sealed
+
+
+def test_processes_starting_together_agree_on_one_instance_key(app, tmp_path):
+    path, barrier = tmp_path / "bersama" / "totp_key", threading.Barrier(8)
+
+    def make():
+        barrier.wait()
+        create_key_file(path)
+
+    threads = [threading.Thread(target=make) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (key,) = path.read_text().split()
+    Fernet(key.encode())
+    assert sorted(item.name for item in path.parent.iterdir()) == ["totp_key"]
+
+
+def test_with_mongodb_every_host_shares_the_key_of_the_required_secret_key(app):
+    app.config["STORE"] = "mongodb"  # only the key choice reads this here; no host keeps a key of its own
+    secret, sealed = enrolled(app)
+    with app.app_context():
+        legacy = legacy_key().decode()
+    assert not (Path(app.instance_path) / "totp_key").exists() and opens(legacy, sealed)
+    result = app.test_cli_runner().invoke(args=["totp-rekey", "--new-key"])
+    assert result.exit_code != 0 and "LOKET_TOTP_ENCRYPTION_KEY" in result.output
+    assert stored_secret(app) == sealed
+    with app.app_context():
+        assert unseal(sealed) == secret

@@ -1,7 +1,8 @@
 """The key that seals second-factor secrets: its own setting, apart from SECRET_KEY, and rotatable.
 
 Secrets are sealed with Fernet under TOTP_ENCRYPTION_KEY (or, when unset, the first line of
-`<instance>/totp_key`, made on first use, 0600). Older keys (TOTP_ENCRYPTION_KEY_FALLBACKS, or the
+`<instance>/totp_key`, made on first use, 0600; with MONGODB_URI, where several hosts share the
+accounts, the key derived from the required SECRET_KEY, as before, unless the setting names one). Older keys (TOTP_ENCRYPTION_KEY_FALLBACKS, or the
 file's later lines) still open what they sealed, and so does the key earlier versions derived from
 SECRET_KEY, so an upgrade or a rotation loses no second factor. `flask --app server totp-rekey`
 seals every stored secret again under the current key (with `--new-key`, it first makes a new
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,12 +46,33 @@ def key_path() -> Path:
 
 def configured_keys() -> list[str]:
     """The keys in force, current first: the settings', or the instance file's (made on first use)."""
-    if current_app.config.get("TOTP_ENCRYPTION_KEY"):
-        return [current_app.config["TOTP_ENCRYPTION_KEY"], *current_app.config.get("TOTP_ENCRYPTION_KEY_FALLBACKS", ())]
+    config = current_app.config
+    if config.get("TOTP_ENCRYPTION_KEY"):
+        return [config["TOTP_ENCRYPTION_KEY"], *config.get("TOTP_ENCRYPTION_KEY_FALLBACKS", ())]
+    if config["STORE"] == "mongodb":
+        return list(config.get("TOTP_ENCRYPTION_KEY_FALLBACKS", ()))  # sealed under the SECRET_KEY-derived key
     path = key_path()
     if not path.exists():
-        write_key_file(path, [Fernet.generate_key().decode("ascii")])
+        create_key_file(path)
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def create_key_file(path: Path) -> None:
+    """Make the instance key: written whole to a private file, then linked into place, so of processes starting
+    together exactly one key wins and nobody reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(Fernet.generate_key().decode("ascii") + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process made the key first: that one is the key
+    finally:
+        temporary.unlink()
 
 
 def write_key_file(path: Path, keys: list[str]) -> None:
@@ -72,7 +95,7 @@ def legacy_key() -> bytes:
 
 
 def cipher() -> MultiFernet:
-    """Seals with the current key, opens with any key in force or the legacy one."""
+    """Seals with the current key (the legacy one when none is in force), opens with any key in force or the legacy one."""
     try:
         keys = [Fernet(key.encode("ascii") if isinstance(key, str) else key) for key in configured_keys()]
     except (ValueError, UnicodeEncodeError) as error:
@@ -98,6 +121,9 @@ def unseal(sealed: str | None) -> str | None:
 def rekey(new_key: bool = False) -> Rekeyed:
     """Seal every stored secret again under the current key (first making a new instance key when asked)."""
     if new_key:
+        if current_app.config["STORE"] == "mongodb" and not current_app.config.get("TOTP_ENCRYPTION_KEY"):
+            raise TotpKeyError("Dengan MONGODB_URI, semua host memakai satu kunci: isi LOKET_TOTP_ENCRYPTION_KEY dengan "
+                               "kunci baru (Fernet), lalu jalankan totp-rekey tanpa --new-key.")
         if current_app.config.get("TOTP_ENCRYPTION_KEY"):
             raise TotpKeyError("Kunci diatur lewat LOKET_TOTP_ENCRYPTION_KEY: isi kunci baru di sana, pindahkan yang "
                                "lama ke LOKET_TOTP_ENCRYPTION_KEY_FALLBACKS, lalu jalankan totp-rekey tanpa --new-key.")
