@@ -31,17 +31,22 @@ DEFAULTS: dict[str, Any] = {
     "THREADS": 8,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 2 * 1024 * 1024,
+    "JSON_MAX_BYTES": 12 * 1024 * 1024,  # any JSON read from a request (API bodies, admin edits and imports)
+    "JSON_MAX_DEPTH": 32,  # how deeply its lists and objects may nest
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # true: always Secure; false: Secure whenever the request came over TLS
     "PROXY_FIX": 0,  # how many reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)
+    "TRUSTED_ORIGINS": (),  # other origins (scheme://host[:port]) whose pages may post forms here; PUBLIC_URL's is trusted
     "HSTS_SECONDS": 31536000,  # Strict-Transport-Security max-age on TLS responses (0: no header)
     "HSTS_INCLUDE_SUBDOMAINS": False,
     "SMALL_BODY_MAX_BYTES": 64 * 1024,  # sign-in, codes, short officer forms
     "FORM_BODY_MAX_BYTES": 1024 * 1024,  # a wizard step without uploads; uploads add their own limits
     "TOTP_ROLES": ("verifikator", "kepala", "admin"),  # who may turn on the authenticator-app second factor
     "TOTP_RATE_LIMIT": "10/minute",  # second-factor code entries and changes per client address
-    "TOTP_ISSUER": "",  # name shown in authenticator apps; empty → SITE_NAME
+    "TOTP_ISSUER": "",
+    "TOTP_ENCRYPTION_KEY": "",  # Fernet key sealing second-factor secrets; empty → <instance>/totp_key (made once)
+    "TOTP_ENCRYPTION_KEY_FALLBACKS": (),  # older keys still read during a rotation (see `flask --app server totp-rekey`)  # name shown in authenticator apps; empty → SITE_NAME
     "SESSION_COOKIE_NAME": "loket_session",
     "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; a wizard can take hours
     "LANGUAGES": ("id", "en"),
@@ -51,6 +56,20 @@ DEFAULTS: dict[str, Any] = {
     "TRACK_RATE_LIMIT": "20/minute",
     "DEADLINE_CHECK_MINUTES": 10,  # python server.py: how often deemed approvals run (0: off; use cron + sla-run)
     "LOGIN_RATE_LIMIT": "10/minute",
+    # Failed sign-ins (forms/identity/signin.py): per username + address, the first LOGIN_FREE_FAILURES are free,
+    # then each failure makes the next try wait LOGIN_DELAY_SECONDS, doubling up to LOGIN_MAX_DELAY_SECONDS; per
+    # address across usernames the same after LOGIN_ADDRESS_FREE_FAILURES (at most LOGIN_ADDRESS_MAX_DELAY_SECONDS); counts are forgotten
+    # LOGIN_FORGET_HOURS after the last failure. LOGIN_LOCK_FAILURES wrong passwords in a row from anywhere lock
+    # the account for LOGIN_LOCK_MINUTES and tell its owner (a password reset unlocks it).
+    "LOGIN_FREE_FAILURES": 3,
+    "LOGIN_ADDRESS_FREE_FAILURES": 20,
+    "LOGIN_DELAY_SECONDS": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    "LOGIN_ADDRESS_MAX_DELAY_SECONDS": 60,  # lower: people behind one office or carrier address share it
+    "LOGIN_FORGET_HOURS": 24,
+    "LOGIN_LOCK_FAILURES": 50,
+    "LOGIN_LOCK_MINUTES": 60,
+    "TOTP_LOCK_FAILURES": 5,  # wrong second-factor codes in a row (the password was right) before the same lock
     "CAPTCHA_RATE_LIMIT": "30/minute",
     "RESET_RATE_LIMIT": "5/minute",
     "VERIFY_RATE_LIMIT": "30/minute",  # public document verification page and upload check

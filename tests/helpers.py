@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pypdf import PdfReader
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -117,7 +118,35 @@ def signed_in(client) -> bool:
     return client.get("/beranda").status_code == 200
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+def one_page_pdf(padding: int = 0) -> bytes:
+    """A small but well-formed PDF (uploads are opened and checked), optionally padded by `padding` bytes of metadata."""
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    if padding:
+        writer.add_metadata({"/Keterangan": "x" * padding})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_of_size(size: int) -> bytes:
+    """A well-formed PDF of exactly `size` bytes."""
+    padding = size - len(one_page_pdf())
+    made = one_page_pdf(padding)
+    while len(made) != size:  # the offsets written at the end grow by a digit or two with the padding
+        padding += size - len(made)
+        made = one_page_pdf(padding)
+    return made
+
+
+def image_bytes(kind: str = "png", size: tuple[int, int] = (40, 20)) -> bytes:
+    """A small real image (png or jpg)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, {"png": "PNG", "jpg": "JPEG"}[kind])
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 REQUIREMENTS_11052 = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
                       "foto_lokasi", "dokumen_sppl")
 
@@ -288,7 +317,7 @@ def api_upload(api, document_id, code, content=PDF, name="berkas.pdf"):
 
 COMPLAINT = {"kategori": "waktu", "nomor_permohonan": "pb-2026-000001",
              "uraian": "Permohonan saya belum diverifikasi setelah dua minggu, mohon dicek."}
-COMPLAINT_ATTACHMENT = b"%PDF-1.4\n%%EOF\n"
+COMPLAINT_ATTACHMENT = PDF
 CODE_SHOWN = re.compile(r"Kode akses pengaduan Anda: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 
 

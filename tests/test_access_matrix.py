@@ -12,6 +12,9 @@ route is probed by every persona and the outcome is classified:
 - login: sent to the login page (anonymous visitors on pages that need an account);
 - deny:  403, or 404 for an object that is not the caller's (a number reveals nothing).
 
+Every answer but static files and public reference data carries `Cache-Control: no-store` (ASVS 5.0
+V14.3.2): pages, PDFs, uploads and refusals alike, for every persona.
+
 A route without an expectation fails `test_every_route_is_classified`, so a new route must be added
 to PROBES. Routes under /admin/ are expected to be admin-only by their prefix (probed generically);
 routes under /api/ are skipped here: the API has its own token-based tests.
@@ -35,6 +38,7 @@ from tests.helpers import (
     DEMO_USAHA,
     NIK,
     PASSWORD,
+    PDF,
     PROFILE,
     JobsAfterEachRequest,
     WizardClient,
@@ -53,7 +57,6 @@ PERSONAS = ("anon", "a", "b", "verifikator", "kepala", "admin")
 OFFICERS = ("verifikator", "kepala", "admin")
 SKIPPED_PREFIXES = ("/api/",)  # the JSON API: token authentication, tested by its own suite
 ADMIN_PREFIX = "/admin"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 REQUIREMENT = "sertifikat_laik_higiene_sanitasi"
 
 
@@ -227,6 +230,14 @@ def build_objects(app, client) -> dict[str, str]:
             "ticket_file": find_submission(ticket_id).answers["aduan"]["lampiran"]["id"]}
 
 
+CACHEABLE = {"static", "reference.search"}  # files of the app and public reference tables: no personal data
+
+
+def assert_not_stored(response, where) -> None:
+    """A personal answer must not be kept by the browser or a proxy."""
+    assert "no-store" in response.headers.get("Cache-Control", ""), (where, response.headers.get("Cache-Control"))
+
+
 def outcome(response) -> str:
     """ok, login, deny or error (see the module docstring)."""
     if response.status_code >= 500:
@@ -267,6 +278,8 @@ def test_route_access(world, key, persona):
     response = call(world, persona, key[1], path, probe.data, probe.fresh)
     assert outcome(response) == probe.expect[persona], (key, persona, path, response.status_code,
                                                         response.headers.get("Location"))
+    if key[0] not in CACHEABLE:
+        assert_not_stored(response, (key, persona))
     if response.mimetype == "text/html":
         assert not inline_code(response.get_data(as_text=True)), (key, persona, inline_code(response.get_data(as_text=True)))
 
@@ -276,6 +289,7 @@ def test_route_access(world, key, persona):
 def test_object_access(world, path, expect, persona):
     response = call(world, persona, "GET", path.format(**world["objects"]))
     assert outcome(response) == expect[persona], (path, persona, response.status_code)
+    assert_not_stored(response, (path, persona))
 
 
 def test_applicant_b_sees_nothing_of_a_in_lists(world):
@@ -308,6 +322,7 @@ def test_admin_routes_are_for_admins_only(world):
                     continue  # an admin's own POSTs change data: the admin area's tests cover them
                 response = call(world, persona, method, admin_path(rule), {})
                 result = outcome(response)
+                assert_not_stored(response, (rule.rule, method, persona))
                 if persona == "admin":
                     assert result in ("ok", "deny") and response.status_code != 403, (rule.rule, response.status_code)
                     if response.mimetype == "text/html":

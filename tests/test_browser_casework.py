@@ -1,11 +1,9 @@
 """Pemenuhan Persyaratan and the officer's verification walked in headless Chromium, desktop and 390 px."""
 from __future__ import annotations
 
-import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from pypdf import PdfWriter
 
 from forms.identity.accounts import create_account
 from forms.store import IssuedDocument
@@ -13,6 +11,7 @@ from tests.helpers import (
     ANSWER,
     NIK,
     PASSWORD,
+    PDF,
     PROFILE,
     REQUIREMENTS_11052,
     VIEWPORTS,
@@ -22,18 +21,6 @@ from tests.helpers import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def one_page_pdf() -> bytes:
-    """A small but well-formed PDF: the officer's case page shows each upload in the browser's PDF viewer."""
-    writer = PdfWriter()
-    writer.add_blank_page(200, 100)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = one_page_pdf()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import VIEWPORTS
+from tests.helpers import PDF, VIEWPORTS
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def test_demo_form_end_to_end(browser, live_server, screenshots, viewport):
 
     # Step 4: upload by content, declaration.
     page.set_input_files("#f-foto_usaha", files=[{"name": "foto.pdf", "mimeType": "application/pdf",
-                                                  "buffer": b"%PDF-1.4\n%%EOF\n"}])
+                                                  "buffer": PDF}])
     page.locator("#f-pernyataan").check()
     shot("4-lampiran")
     page.get_by_role("button", name="Lanjut").click()

@@ -40,7 +40,7 @@ def test_login_beranda_logout(browser, live_server, screenshots, viewport):
     page.get_by_label("Kata sandi").fill("Salah#2026")
     page.get_by_label("Kode pada gambar").fill(ANSWER)
     page.get_by_role("button", name="Masuk").click()
-    assert "Nama pengguna atau kata sandi salah." in page.get_by_role("alert").inner_text()
+    assert "Gagal masuk: nama pengguna atau kata sandi salah" in page.get_by_role("alert").inner_text()
     assert page.get_by_label("Nama pengguna").input_value() == "Siti.Aminah"
     assert page.get_by_label("Kata sandi").input_value() == ""
     shot("2-salah")

@@ -17,6 +17,7 @@ from tests.helpers import (
     PDF,
     REQUIREMENTS_11052,
     issued,
+    pdf_of_size,
     pin_clock,
     token,
     wib,
@@ -178,7 +179,7 @@ def test_upload_abuse_is_refused_and_nothing_stored(people, content, name, messa
 
 def test_exactly_two_mb_is_accepted_and_path_like_names_are_cleaned(people):
     document = issued(people["siti"])
-    upload(people["siti"], document, "hasil_uji_air", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024 - 9), "../../etc/x.pdf")
+    upload(people["siti"], document, "hasil_uji_air", pdf_of_size(2 * 1024 * 1024), "../../etc/x.pdf")
     stored = IssuedDocument.objects.get(id=document.id).fulfilment["hasil_uji_air"]["file"]
     assert stored["name"] == "x.pdf" and stored["size"] == 2 * 1024 * 1024
 

@@ -21,6 +21,7 @@ from tests.helpers import (
     DEMO_LAMPIRAN,
     DEMO_PRODUK,
     DEMO_USAHA,
+    PDF,
     ROOT,
     WizardClient,
     issued,
@@ -136,7 +137,7 @@ def visitor_pages(client) -> dict[str, str]:
     assert wizard.fill("produk", {**DEMO_PRODUK, "daftar_produk-count": "1"}, action="save").status_code == 302
     pages["saved draft"] = client.get(wizard.url("produk")).get_data(as_text=True)  # flash message
     assert wizard.fill("produk", DEMO_PRODUK).status_code == 302
-    upload = {"foto_usaha": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "foto.pdf")}
+    upload = {"foto_usaha": (io.BytesIO(PDF), "foto.pdf")}
     assert wizard.fill("lampiran", DEMO_LAMPIRAN, files=upload).status_code == 302
     pages["file step"] = client.get(wizard.url("lampiran")).get_data(as_text=True)
     review = client.get(wizard.url() + "/periksa")

@@ -11,6 +11,7 @@ from tests.helpers import (
     ANSWER,
     NIK,
     PASSWORD,
+    PDF,
     PROFILE,
     WizardClient,
     detail,
@@ -66,7 +67,7 @@ def test_t_kecil_with_ukl_upl_needs_technical_details_and_the_upload(applicant):
     assert skipped.status_code == 302 and applicant.get(skipped.headers["Location"]).headers["Location"].endswith("detail_teknis")
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik pratama rawat jalan", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
-    pdf = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ukl-upl.pdf")
+    pdf = (io.BytesIO(PDF), "ukl-upl.pdf")
     response = issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf})
     assert response.status_code == 302
     (document,) = IssuedDocument.objects(submission_id=wizard.submission().id)

@@ -24,6 +24,7 @@ from tests.helpers import (
     ANSWER,
     NIK,
     PASSWORD,
+    PDF,
     PROFILE,
     ROOT,
     issue,
@@ -313,7 +314,7 @@ def test_the_izin_printout(app, applicant):
     ok(wizard.fill("detail_usaha", rows))
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik pratama", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
-    pdf = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ukl-upl.pdf")
+    pdf = (io.BytesIO(PDF), "ukl-upl.pdf")
     assert issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf}).status_code == 302
     number = IssuedDocument.objects.get(submission_id=wizard.submission().id).number
     text = printout_text(applicant.get(f"/dokumen/{number}.pdf").data)

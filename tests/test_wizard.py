@@ -10,6 +10,7 @@ from tests.helpers import (
     DEMO_LAMPIRAN,
     DEMO_PRODUK,
     DEMO_USAHA,
+    PDF,
     WizardClient,
     token,
 )
@@ -196,7 +197,7 @@ def test_empty_repeat_group_is_required(wizard):
 
 def test_upload_goes_to_gridfs_and_only_the_owner_can_download_it(wizard, client, app):
     fill_all(wizard)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+    pdf = PDF
     response = wizard.fill("lampiran", DEMO_LAMPIRAN, files={"foto_usaha": (io.BytesIO(pdf), "foto.pdf")})
     assert response.status_code == 302
     stored = wizard.submission().answers["lampiran"]["foto_usaha"]

@@ -16,12 +16,14 @@ from forms.casework.events import StatusChange, announce
 from forms.casework.queue import queue_job
 from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
+from forms.engine.filecheck import UploadRefused, inspect_upload
 from forms.engine.text import N_, clean_text, gettext, text_problem
 from forms.engine.workflow import Action, Workflow
 from forms.errors import ConflictError, FormsError
 from forms.store import (
     Account,
     IssuedDocument,
+    claim_document,
     documents_in_state,
     holder_of,
     save_file,
@@ -33,6 +35,7 @@ from forms.store import (
 SYSTEM = "sistem"
 TRANSITION_JOB = "transition"  # what follows a transition: forms.casework.reprints
 OFFICER_ROLES = ("verifikator", "kepala", "admin")
+SUPERVISORS = {"kepala", "admin"}  # may hand a case another officer holds to someone else
 
 
 class CaseError(FormsError):
@@ -40,6 +43,15 @@ class CaseError(FormsError):
 
     status = 422
     title = N_("Tindakan tidak dapat dilakukan")
+
+
+class ClaimTaken(ConflictError):
+    """Another officer holds the case; the message names them."""
+
+    def __init__(self, holder: str | None):
+        super().__init__(gettext("Kasus ini sedang ditangani oleh %(name)s, jadi tidak diambil; tidak ada yang diubah. "
+                                 "Minta petugas itu, kepala, atau admin untuk menugaskannya.",
+                                 name=holder or gettext("petugas lain")))
 
 
 class Forbidden(CaseError):
@@ -88,7 +100,7 @@ def upload(document: IssuedDocument, code: str, data: bytes, filename: str, acco
     if item is None:
         raise CaseError(gettext("Persyaratan itu tidak ada pada dokumen ini."))
     limit = (workflow.requirements or {}).get("max_bytes") or current_app.config["UPLOAD_MAX_BYTES"]
-    kind = check_upload(data, limit, item.get("berkas") or ("pdf", "jpg", "png"))
+    kind, data = check_upload(data, limit, item.get("berkas") or ("pdf", "jpg", "png"))
     if document.fulfilment.get(code, {}).get("verdict") == "diterima":
         raise CaseError(gettext("Persyaratan ini sudah diterima petugas dan tidak perlu diganti."))
     stored = save_file(data, safe_filename(filename, kind), FILE_SIGNATURES[kind][1], document.owner)
@@ -98,8 +110,9 @@ def upload(document: IssuedDocument, code: str, data: bytes, filename: str, acco
     return changed
 
 
-def check_upload(data: bytes, limit: int, accepted) -> str:
-    """The file's real kind, or CaseError: empty, too large, or not an accepted kind by its content."""
+def check_upload(data: bytes, limit: int, accepted) -> tuple[str, bytes]:
+    """The file's real kind and the bytes to store, or CaseError: empty, too large, not an accepted kind by its
+    content, or refused on reading (active content in a PDF, an image too large or broken)."""
     if not data:
         raise CaseError(gettext("Berkas kosong."))
     if len(data) > limit:
@@ -108,7 +121,10 @@ def check_upload(data: bytes, limit: int, accepted) -> str:
     if kind not in accepted:
         raise CaseError(gettext("Jenis berkas harus %(kinds)s (dicek dari isinya, bukan dari nama).",
                                 kinds=", ".join(k.upper() for k in accepted)))
-    return kind
+    try:
+        return kind, inspect_upload(data, kind)
+    except UploadRefused as refused:
+        raise CaseError(str(refused)) from None
 
 
 def judge(document: IssuedDocument, code: str, verdict: str, reason: str, officer: Account) -> IssuedDocument:
@@ -132,14 +148,20 @@ def judge(document: IssuedDocument, code: str, verdict: str, reason: str, office
 
 
 def claim(document: IssuedDocument, officer: Account, assignee: Account | None = None) -> IssuedDocument:
-    """Take a case (or give it to another officer)."""
+    """Take a case (or give it to another officer): one conditional update on the holder seen, so of officers
+    claiming at once exactly one wins and the others are told who holds it (ClaimTaken, nothing changed)."""
     require_officer(officer)
     target = assignee or officer
-    changed = update_document(document, {"assigned_to": str(target.id), "assigned_name": target.name},
-                              expected_status=document.status)
+    holder = document.assigned_to or None
+    if holder == str(target.id):
+        return document
+    if holder and holder != str(officer.id) and (assignee is None or not set(officer.roles) & SUPERVISORS):
+        raise ClaimTaken(document.assigned_name)
+    if not claim_document(document, str(target.id), target.name, expected_holder=holder):
+        raise ClaimTaken(document.assigned_name)
     audit.append(actor_name(officer), document.number, f"ditugaskan kepada {target.name}", document.status,
-                  document.status)
-    return changed
+                 document.status)
+    return document
 
 
 def checked_note(text: str | None, limit: int) -> str:

@@ -5,14 +5,15 @@ checks the result exactly as start-up does before anything is saved.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from forms.engine.fields import REGISTRY
+from forms.engine.jsontext import JsonRefused, parse_json
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_RULE_BYTES = 64 * 1024  # a condition typed in the form editor
 
 
 class EditError(ValueError):
@@ -59,10 +60,9 @@ def parse_rule(text: str, where: str) -> Any:
     if not text:
         return None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EditError(f"Kondisi bukan JSON yang sah (baris {error.lineno}, kolom {error.colno}): {error.msg}",
-                        where) from error
+        return parse_json(text, MAX_RULE_BYTES)
+    except JsonRefused as error:
+        raise EditError(f"Kondisi bukan JSON yang sah: {error}", where) from error
 
 
 def parse_options(text: str, where: str) -> list[dict[str, Any]]:

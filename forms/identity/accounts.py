@@ -2,8 +2,8 @@
 
 A sign-in is a LoginSession in the store, found by the SHA-256 of a random token kept in the
 browser's session cookie; deleting the LoginSession ends it even if an old cookie is replayed.
-Repeated wrong passwords lock an account for a while; the counter is updated atomically so
-parallel guesses are all counted.
+Many wrong passwords in a row lock an account for a while and tell its owner; the counter is updated
+atomically so parallel guesses are all counted. How a sign-in is checked is forms.identity.signin.
 """
 from __future__ import annotations
 
@@ -14,11 +14,21 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from functools import cache, wraps
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 
 from forms.catalog.runtime import office_clock
 from forms.engine.text import N_, gettext
@@ -38,6 +48,7 @@ from forms.store import (
     add_account,
     add_login_session,
     count_failure,
+    delete_api_tokens_of,
     end_login_session,
     end_sessions_of,
     find_account_by_username,
@@ -54,13 +65,11 @@ from forms.store import (
 log = logging.getLogger("loket.accounts")
 
 ROLES = ("pemohon", "verifikator", "kepala", "admin")
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 IDLE_TIMEOUT = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=5)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
-WRONG_LOGIN = N_("Nama pengguna atau kata sandi salah.")
 RESET = "reset_sandi"
+LOCKED = "akun_dikunci"
 UNIQUE_FIELDS = (
     ("username", N_("Nama pengguna ini sudah dipakai. Pilih nama pengguna lain.")),
     ("nik", N_("NIK ini sudah terdaftar. Jika itu NIK Anda, masuk dengan akun yang ada atau atur ulang kata sandi.")),
@@ -86,7 +95,7 @@ class DuplicateAccount(AccountError):
 
 
 class AccountLocked(AccountError):
-    """Too many wrong passwords in a row; sign-in is refused until `until` (stored UTC, shown in office time)."""
+    """Too many failures in a row; refused until `until` (stored UTC, shown in office time)."""
 
     status = 423
 
@@ -94,10 +103,9 @@ class AccountLocked(AccountError):
         minutes = max(1, round((until - now).total_seconds() / 60))
         self.until = until
         local = office_clock().local(until)
-        super().__init__(gettext("Akun dikunci sementara karena %(failures)s kali gagal masuk berturut-turut. "
+        super().__init__(gettext("Akun dikunci sementara karena terlalu banyak percobaan gagal berturut-turut. "
                                  "Coba lagi setelah pukul %(time)s (%(date)s), sekitar %(minutes)s menit lagi.",
-                                 failures=MAX_FAILURES, time=f"{local:%H:%M %Z}", date=f"{local:%d-%m-%Y}",
-                                 minutes=minutes))
+                                 time=f"{local:%H:%M %Z}", date=f"{local:%d-%m-%Y}", minutes=minutes))
 
 
 def init_accounts(app: Flask) -> None:
@@ -157,35 +165,28 @@ def duplicate_message(values: Mapping[str, Any]) -> str:
     return gettext("Akun dengan data ini sudah terdaftar.")
 
 
-def authenticate(username: str, password: str, now: datetime | None = None) -> Account:
-    """The account for a correct username and password; AccountError (one message) or AccountLocked."""
-    now = now or utcnow()
-    account = find_account(username)
-    if account is None:
-        verify_password(dummy_hash(), password)  # same work as a real check: no timing hint
-        raise AccountError(gettext(WRONG_LOGIN))
-    if account.locked_until and account.locked_until > now:
-        raise AccountLocked(account.locked_until, now)
-    if not verify_password(account.password_hash, password):
-        record_failure(account, now)
-        raise AccountError(gettext(WRONG_LOGIN))
-    if not account.active:
-        raise AccountError(gettext("Akun ini tidak aktif. Hubungi petugas."))
-    record_success(account, password, now)
-    return account
-
-
-@cache
-def dummy_hash() -> str:
-    """A hash to verify against for unknown usernames."""
-    return hash_password(secrets.token_urlsafe(16))
-
-
 def record_failure(account: Account, now: datetime, counter: str = "failed_logins") -> None:
-    """Count a wrong password (or code, in its own counter) atomically; the one that reaches the limit locks the account."""
-    if count_failure(account.id, counter, MAX_FAILURES, now + LOCK_FOR):
-        log.warning("Akun %s dikunci sampai %s UTC", account.username, now + LOCK_FOR)
-        raise AccountLocked(now + LOCK_FOR, now)
+    """Count a wrong password (or code, in its own counter) atomically; the one that reaches the limit locks the
+    account, tells its owner, and raises AccountLocked."""
+    config = current_app.config
+    limit = config["TOTP_LOCK_FAILURES"] if counter == "totp_failures" else config["LOGIN_LOCK_FAILURES"]
+    until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    if count_failure(account.id, counter, limit, until):
+        log.warning("Akun %s dikunci sampai %s UTC", account.username, until)
+        tell_owner_of_lock(account, until)
+        raise AccountLocked(until, now)
+
+
+def tell_owner_of_lock(account: Account, until: datetime) -> None:
+    """Send the account's owner word of the lock by their channel (e-mail first), with how to lift it."""
+    contact = contact_of(account)
+    if contact is None:
+        return
+    local = office_clock().local(until)
+    try:
+        deliver(LOCKED, contact[0], contact[1], username=account.username, sampai=f"{local:%d-%m-%Y %H:%M %Z}")
+    except DeliveryError:
+        log.exception("Pemberitahuan kunci akun %s tidak terkirim", account.username)
 
 
 def record_success(account: Account, password: str, now: datetime) -> None:
@@ -194,17 +195,19 @@ def record_success(account: Account, password: str, now: datetime) -> None:
 
 
 def set_password(account: Account, password: str) -> None:
-    """Replace an account's password, unlock it and end every session it has."""
+    """Replace an account's password, unlock it, end every session it has and revoke its API tokens."""
     problem = password_problem(password)
     if problem:
         raise PasswordRejected(problem)
     set_password_hash(account.id, hash_password(password), unlock=True)
     end_sessions_of(account.id)
+    delete_api_tokens_of(account.id)
 
 
 def change_password(account: Account, current: str, password: str, repeated: str, keep_token: str) -> None:
     """A signed-in person's new password: the current one is checked (a wrong one counts towards the
-    lock), the new one must meet the policy; every other session of the account ends, this one stays."""
+    lock), the new one must meet the policy; every other session of the account ends, this one stays,
+    and its API tokens are revoked (a token made with a stolen password must not outlive the change)."""
     if not verify_password(account.password_hash, current or ""):
         record_failure(account, utcnow())
         raise AccountError("Kata sandi sekarang salah.")
@@ -215,6 +218,7 @@ def change_password(account: Account, current: str, password: str, repeated: str
         raise PasswordRejected("Ulangan kata sandi tidak sama dengan kata sandi baru.")
     set_password_hash(account.id, hash_password(password))
     end_other_sessions(account, keep_token)
+    delete_api_tokens_of(account.id)
 
 
 def end_other_sessions(account: Account, keep_token: str) -> int:

@@ -1,7 +1,7 @@
 """An optional second factor for officers and admins: 6-digit codes from an authenticator app (TOTP, RFC 6238).
 
 Enrolling draws a secret, shows it once as a QR code and as text, and turns the factor on only after
-a correct code. Secrets are stored encrypted (Fernet, with a key derived from the app's secret key),
+a correct code. Secrets are stored encrypted (Fernet, under a key of their own: forms.identity.totpkeys),
 so a copy of the database alone does not yield them. Each code is accepted once: the last accepted
 time step is stored with a conditional update, so a replayed or parallel code is refused. Wrong
 codes are counted apart from wrong passwords (a correct password does not reset them) and lock the
@@ -16,13 +16,11 @@ from datetime import datetime
 
 import pyotp
 import qrcode
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, session
 
 from forms.identity.accounts import AccountError, AccountLocked, record_failure, sign_in
 from forms.identity.passwords import verify_password
+from forms.identity.totpkeys import seal, unseal
 from forms.store import (
     Account,
     confirm_totp,
@@ -54,28 +52,6 @@ def allowed(account: Account | None) -> bool:
 def enabled(account: Account | None) -> bool:
     """Whether signing in to this account asks for an authenticator code."""
     return account is not None and bool(account.totp_secret)
-
-
-def cipher() -> Fernet:
-    """The encryption of stored secrets, keyed from SECRET_KEY (changing that key disables every factor)."""
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"loket-totp", info=b"totp secrets").derive(
-        current_app.config["SECRET_KEY"].encode())
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def seal(secret: str) -> str:
-    """A secret as stored."""
-    return cipher().encrypt(secret.encode()).decode("ascii")
-
-
-def unseal(sealed: str | None) -> str | None:
-    """A stored secret in clear, or None (none stored, or sealed under another key)."""
-    if not sealed:
-        return None
-    try:
-        return cipher().decrypt(sealed.encode("ascii")).decode()
-    except (InvalidToken, ValueError):
-        return None
 
 
 def begin_enrolment(account: Account) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from forms.store.errors import translate_errors
 from forms.store.ids import parse_id
-from forms.store.models import Account, ApiToken, Code, LoginSession
+from forms.store.models import Account, ApiToken, Code, LoginSession, SignInThrottle
 
 
 @translate_errors
@@ -68,6 +68,34 @@ def count_failure(account_id: Any, counter: str, limit: int, locked_until: datet
     Account.objects(id=account_id).update_one(**{f"inc__{counter}": 1})
     return bool(Account.objects(id=account_id, **{f"{counter}__gte": limit}).update_one(
         set__locked_until=locked_until, **{f"set__{counter}": 0}))
+
+
+@translate_errors
+def throttle_wait(keys: Iterable[str], now: datetime) -> datetime | None:
+    """The latest time before which a sign-in under any of these throttle keys is not checked, if still ahead."""
+    waits = [record.wait_until for record in SignInThrottle.objects(key__in=list(keys), expires_at__gt=now)
+             if record.wait_until and record.wait_until > now]
+    return max(waits, default=None)
+
+
+@translate_errors
+def count_throttled_failure(key: str, now: datetime, forget_at: datetime) -> int:
+    """Add one failure under a throttle key (starting again once the old count expired); the count after it."""
+    SignInThrottle.objects(key=key, expires_at__lte=now).delete()
+    record = SignInThrottle.objects(key=key).modify(upsert=True, new=True, inc__failures=1, set__expires_at=forget_at)
+    return record.failures
+
+
+@translate_errors
+def hold_throttle(key: str, wait_until: datetime) -> None:
+    """Set the time before which the next sign-in under a throttle key is not checked."""
+    SignInThrottle.objects(key=key).update_one(set__wait_until=wait_until)
+
+
+@translate_errors
+def clear_throttle(key: str) -> None:
+    """Forget the failures under a throttle key (a correct sign-in from that pair)."""
+    SignInThrottle.objects(key=key).delete()
 
 
 @translate_errors
@@ -135,6 +163,22 @@ def remove_totp(account_id: Any) -> None:
 
 
 @translate_errors
+def accounts_with_totp() -> list[tuple[Any, str, dict[str, str]]]:
+    """(id, username, sealed values by field) of every account holding a second-factor secret or a pending one."""
+    fields = ("totp_secret", "totp_pending")
+    found = Account.objects(__raw__={"$or": [{name: {"$nin": [None, ""]}} for name in fields]}).only(
+        "username", *fields)
+    return [(account.id, account.username, {name: getattr(account, name) for name in fields if getattr(account, name)})
+            for account in found]
+
+
+@translate_errors
+def reseal_totp(account_id: Any, old: Mapping[str, str], new: Mapping[str, str]) -> int:
+    """Replace sealed second-factor values, only if they are still `old` (an enrolment meanwhile wins); 1 if replaced."""
+    return Account.objects(id=account_id, **old).update_one(**{f"set__{name}": value for name, value in new.items()})
+
+
+@translate_errors
 def add_login_session(token_hash: str, account_id: Any) -> LoginSession:
     """Store a new sign-in session by the hash of its token."""
     return LoginSession(token_hash=token_hash, account_id=account_id).save()
@@ -190,6 +234,12 @@ def delete_api_token(account_id: Any, token_id: str) -> bool:
     """Delete one of an account's tokens; False when the id is malformed, not theirs, or gone."""
     wanted = parse_id(token_id)
     return wanted is not None and bool(ApiToken.objects(id=wanted, account_id=account_id).delete())
+
+
+@translate_errors
+def delete_api_tokens_of(account_id: Any) -> int:
+    """Delete every API token of an account; how many there were."""
+    return ApiToken.objects(account_id=account_id).delete()
 
 
 @translate_errors

@@ -23,6 +23,7 @@ from forms.store.models import (
     OwnerNumber,
     Printout,
     SchemaVersion,
+    SignInThrottle,
     Submission,
     Webhook,
     WebhookDelivery,
@@ -49,7 +50,7 @@ def init_store(app: Flask) -> None:
         add_units_of_work(app)
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry, AuditHead,
                      Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery,
-                     Job, NumberClaim):
+                     Job, NumberClaim, SignInThrottle):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
     upgrade_documents()

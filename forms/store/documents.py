@@ -64,6 +64,18 @@ def update_document(document: IssuedDocument, changes: Mapping[str, Any], expect
 
 
 @translate_errors
+def claim_document(document: IssuedDocument, holder_id: str, holder_name: str, expected_holder: str | None) -> bool:
+    """Make `holder_id` the case's officer only if the officer holding it is still `expected_holder` (None: nobody),
+    in one conditional update; whether it was (the document is read again either way)."""
+    query = {"_id": document.id, "assigned_to": expected_holder or None}
+    update = {"$set": {"assigned_to": holder_id, "assigned_name": holder_name, "updated_at": utcnow()},
+              "$inc": {"version": 1}}
+    won = bool(IssuedDocument._get_collection().update_one(query, update).modified_count)
+    document.reload()
+    return won
+
+
+@translate_errors
 def find_document(document_id: str) -> IssuedDocument | None:
     """An issued document by id, or None for an unknown or malformed id."""
     wanted = parse_id(document_id)

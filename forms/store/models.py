@@ -151,6 +151,19 @@ class LoginSession(me.Document):
                             "indexes": ["account_id", {"fields": ["last_seen_at"], "expireAfterSeconds": SESSION_KEPT}]}
 
 
+class SignInThrottle(me.Document):
+    """Failed sign-ins counted per (username, address) and per address, by a hash of the pair or address, with the
+    time before which the next try is not checked; forgotten `expires_at` after the last failure (TTL index)."""
+
+    key = me.StringField(required=True, unique=True)
+    failures = me.IntField(default=0)
+    wait_until = me.DateTimeField()
+    expires_at = me.DateTimeField(required=True)
+
+    meta: ClassVar[dict] = {"collection": "sign_in_throttles",
+                            "indexes": [{"fields": ["expires_at"], "expireAfterSeconds": 0}]}
+
+
 class ApiToken(me.Document):
     """A personal API token; only the SHA-256 of the token is kept, the owner sees the token once."""
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from forms.identity.accounts import ROLES, AccountError, create_account
+from forms.identity.totpkeys import TotpKeyError, rekey
 
 
 def init_cli(app: Flask) -> None:
@@ -22,6 +23,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(audit_verify)
     app.cli.add_command(webhook_run)
     app.cli.add_command(worker)
+    app.cli.add_command(totp_rekey)
 
 
 @click.command("worker")
@@ -45,6 +47,23 @@ def worker() -> None:
     except KeyboardInterrupt:
         pass
     stop_workers(app, stop, threads)
+
+
+@click.command("totp-rekey")
+@click.option("--new-key", is_flag=True, help="Buat kunci baru di folder instance dulu (bila kunci tidak diatur lewat "
+                                              "LOKET_TOTP_ENCRYPTION_KEY).")
+@with_appcontext
+def totp_rekey(new_key: bool) -> None:
+    """Seal every stored second-factor secret again under the current key; exit 1 if some no key opens."""
+    try:
+        done = rekey(new_key)
+    except TotpKeyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{done.resealed} akun disegel ulang dengan kunci sekarang.")
+    if done.unreadable:
+        click.echo("Tidak dapat dibuka dengan kunci mana pun (minta pemiliknya mendaftar ulang): "
+                   + ", ".join(done.unreadable), err=True)
+        raise SystemExit(1)
 
 
 @click.command("webhook-run")

@@ -14,9 +14,10 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, current_app, g, request
 from flask_limiter.util import get_remote_address
 
+from forms.engine.jsontext import JsonRefused, parse_json
 from forms.identity.apitokens import account_for_api_token, bearer_token
 from forms.web.errorpages import json_error
 from forms.web.ratelimits import configured, limiter
@@ -30,15 +31,8 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "/api/v1") -> B
     bp = Blueprint(name, import_name, url_prefix=url_prefix)
     csrf.exempt(bp)
     bp.before_request(sign_in_by_token)
-    bp.after_request(not_stored)
     limiter.shared_limit(configured("API_RATE_LIMIT"), scope="api", key_func=rate_key)(bp)
     return bp
-
-
-def not_stored(response):
-    """after_request: answers carry personal data, so no cache keeps them unless a view says otherwise."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def rate_key() -> str:
@@ -87,10 +81,17 @@ def require_token(*roles: str) -> Callable:
 
 
 def json_body() -> Mapping[str, Any]:
-    """The request's JSON object; 400 when the body is not one."""
-    body = request.get_json(silent=True)
+    """The request's JSON object, read within the size and nesting limits; 400 or 413 with a message otherwise."""
+    not_object = "Badan permintaan harus berupa objek JSON (Content-Type: application/json)."
+    if not request.is_json:
+        abort(json_error(400, not_object))
+    try:
+        body = parse_json(request.get_data(cache=True), current_app.config["JSON_MAX_BYTES"],
+                          current_app.config["JSON_MAX_DEPTH"])
+    except JsonRefused as refused:
+        abort(json_error(refused.status, str(refused)))
     if not isinstance(body, Mapping):
-        abort(json_error(400, "Badan permintaan harus berupa objek JSON (Content-Type: application/json)."))
+        abort(json_error(400, not_object))
     return body
 
 

@@ -1,9 +1,11 @@
-"""Uploaded files: judged by their first bytes, never by their name, and stored under a safe name."""
+"""Uploaded files: their kind told by their first bytes (never their name), then read whole (forms.engine.filecheck)
+before they are stored under a safe name."""
 from __future__ import annotations
 
 import re
 
 from forms.engine.fields.core import FieldType, Invalid, field_type
+from forms.engine.filecheck import UploadRefused, inspect_upload
 from forms.engine.text import CONTROL_CHARS, format_number, gettext
 
 FILE_SIGNATURES: dict[str, tuple[bytes, str]] = {
@@ -40,6 +42,10 @@ class File(FieldType):
                                   kinds=", ".join(k.upper() for k in accepted)))
         if ctx.save_file is None:
             raise Invalid(gettext("Unggahan tidak tersedia di sini."))
+        try:
+            data = inspect_upload(data, kind)
+        except UploadRefused as refused:
+            raise Invalid(str(refused)) from None
         return ctx.save_file(data, safe_filename(raw.filename, kind), FILE_SIGNATURES[kind][1])
 
     def display(self, field, value, tables, lang="id"):

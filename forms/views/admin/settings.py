@@ -13,6 +13,7 @@ from flask import (
 
 from forms.catalog import formedit
 from forms.catalog.items import DOCUMENT, PRINTOUTS
+from forms.engine.filecheck import UploadRefused, inspect_upload
 from forms.views.admin.common import MAX_LOGO, bp, content_of, draft_or_refuse
 from forms.views.admin.pages import STANDARD, save, shown
 from forms.web.bodylimits import body_limit, uploads_limit
@@ -35,11 +36,20 @@ def save_office(version: int):
     logo = request.files.get("logo")
     if logo and logo.filename:
         data = logo.read(MAX_LOGO + 1)
-        if len(data) > MAX_LOGO or not data.startswith(b"\x89PNG\r\n\x1a\n"):
-            flash("Logo harus berkas PNG paling besar 512 KB. Tidak ada yang disimpan.", "warning")
+        try:
+            data = checked_logo(data)
+        except UploadRefused as refused:
+            flash(f"{refused} Tidak ada yang disimpan.", "warning")
             return redirect(url_for("admin.version", kind=DOCUMENT, key=PRINTOUTS, version=version))
         office["logo"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     return save(record, content, "Pengaturan kantor disimpan ke draf.", open_at="kantor")
+
+
+def checked_logo(data: bytes) -> bytes:
+    """An uploaded logo decoded and written again; UploadRefused when too large, not PNG, or not readable as one."""
+    if len(data) > MAX_LOGO or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise UploadRefused("Logo harus berkas PNG paling besar 512 KB.")
+    return inspect_upload(data, "png")
 
 
 def edited_items(old: list, text: str) -> list:

@@ -15,6 +15,7 @@ from flask import (
 
 from forms.catalog.items import TABLE, CatalogError
 from forms.catalog.lifecycle import save_draft
+from forms.engine.jsontext import JsonRefused, parse_json
 from forms.views.admin.common import (
     ROWS_PER_PAGE,
     actor,
@@ -96,9 +97,10 @@ def posted_row(rows: list) -> tuple[dict, str | None]:
         sample = next((row.get(name) for row in rows if isinstance(row, dict) and name in row), "")
         if isinstance(sample, (list, dict)):
             try:
-                values[name] = json.loads(text or ("[]" if isinstance(sample, list) else "{}"))
-            except json.JSONDecodeError as error:
-                return values, f"Kolom '{name}': JSON tidak sah ({error.msg})."
+                values[name] = parse_json(text or ("[]" if isinstance(sample, list) else "{}"),
+                                          current_app.config["JSON_MAX_BYTES"])
+            except JsonRefused as error:
+                return values, f"Kolom '{name}': {error}"
         elif text.strip():
             values[name] = text.strip()
     return values, None

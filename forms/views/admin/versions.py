@@ -24,6 +24,7 @@ from forms.catalog.lifecycle import (
     start_draft,
 )
 from forms.catalog.runtime import catalog
+from forms.engine.jsontext import JsonRefused, parse_json
 from forms.store import published_schema_version, schema_versions
 from forms.views.admin.common import (
     KIND_LABELS,
@@ -81,9 +82,9 @@ def save_json(kind: str, key: str, version: int):
     record = draft_or_refuse(kind, key, version)
     text = request.form.get("content", "")
     try:
-        content = json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = f"JSON tidak sah pada baris {error.lineno}, kolom {error.colno}: {error.msg}"
+        content = parse_json(text, current_app.config["JSON_MAX_BYTES"])
+    except JsonRefused as error:
+        problem = str(error)
         flash("Perubahan tidak disimpan: " + problem, "warning")
         return render_version(record, [problem], json_text=text, status=422, open_at="json")
     return save(record, content, "Draf disimpan.", json_text=text, open_at="json")
@@ -160,9 +161,9 @@ def import_version():
         flash("Pilih berkas ekspor Loket (.json, paling besar 2 MB).", "warning")
         return redirect(url_for("admin.index"))
     try:
-        parsed = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        flash("Berkas ini bukan JSON yang sah.", "warning")
+        parsed = parse_json(data, MAX_IMPORT)
+    except JsonRefused as error:
+        flash(f"Berkas ini bukan JSON yang sah: {error}", "warning")
         return redirect(url_for("admin.index"))
     record, problems = import_document(current_app._get_current_object(), parsed, actor())
     if problems:

@@ -24,7 +24,6 @@ from forms.identity import twofactor
 from forms.identity.accounts import (
     AccountError,
     PasswordRejected,
-    authenticate,
     normalise_username,
     request_reset,
     require_role,
@@ -34,6 +33,7 @@ from forms.identity.accounts import (
 )
 from forms.identity.captchas import CaptchaError, check_captcha, draw, issue_challenge
 from forms.identity.codes import CodeError
+from forms.identity.signin import authenticate
 from forms.store import DRAFT, list_submissions
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
@@ -59,7 +59,7 @@ def login():
     if request.method == "POST":
         try:
             check_captcha(request.form.get("captcha", ""))
-            account = authenticate(username, request.form.get("password", ""))
+            account = authenticate(username, request.form.get("password", ""), request.remote_addr or "")
         except (CaptchaError, AccountError) as error:
             problem = error
         else:

@@ -65,7 +65,8 @@ def password():
         return page(error, "password")
     except AccountError as error:
         return page(error, "current")
-    flash(gettext("Kata sandi sudah diganti. Sesi di perangkat lain sudah diakhiri."), "success")
+    flash(gettext("Kata sandi sudah diganti. Sesi di perangkat lain sudah diakhiri dan token API akun ini dicabut."),
+          "success")
     return redirect(url_for("security.settings"))
 
 
