@@ -90,6 +90,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("account.login", "GET"): Probe("/masuk", PUBLIC),
     ("account.login", "POST"): Probe("/masuk", PUBLIC, {"username": "x", "password": "y", "captcha": "z"}),
     ("account.captcha_image", "GET"): Probe("/masuk/captcha.png", PUBLIC),
+    ("account.captcha_audio", "GET"): Probe("/masuk/captcha.wav", PUBLIC),
     ("account.logout", "POST"): Probe("/keluar", PUBLIC, fresh=True),
     ("account.forgot", "GET"): Probe("/lupa-sandi", PUBLIC),
     ("account.forgot", "POST"): Probe("/lupa-sandi", PUBLIC, {"username": "x", "captcha": "z"}),

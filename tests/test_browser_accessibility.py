@@ -151,7 +151,7 @@ def acted_states(page, base: str, data: dict) -> dict[str, list[tuple[str, calla
     def refuse(address, selector, value):
         page.goto(address)
         page.fill(selector, value)
-        page.locator("button[value=next]").click()
+        page.locator("button.primary[value=next]").click()
 
     def kbli_list_open():
         page.goto(f"{application}/langkah/bidang_usaha")
