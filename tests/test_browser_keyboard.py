@@ -23,32 +23,14 @@ from tests.helpers import (
     code_of,
     village_code,
 )
+from tests.keyboard import enter, tab_to, type_into
 
 pytestmark = pytest.mark.browser
-FOCUSED_IS = """([s, text]) => { const el = document.activeElement;
-  return el !== null && el.matches(s) && el.textContent.trim().startsWith(text); }"""
 RING = """() => { const s = getComputedStyle(document.activeElement);
   return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"""
-
-
 @pytest.fixture
 def app(make_app):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, RATELIMIT_ENABLED=False)
-
-
-def tab_to(page, selector: str, limit: int = 120, text: str = "") -> None:
-    """Press Tab until the element (and, given text, one whose text starts so) has focus; fails if it never does."""
-    for _ in range(limit):
-        if page.evaluate(FOCUSED_IS, [selector, text]):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector} {text}")
-
-
-def type_into(page, selector: str, text: str) -> None:
-    """Tab to a text field and type."""
-    tab_to(page, selector)
-    page.keyboard.type(text)
 
 
 def choose(page, selector: str, value: str) -> None:
@@ -82,12 +64,6 @@ def press_button(page, name: str) -> None:
     """Tab to a button by its text and press Enter."""
     tab_to(page, "button", text=name)
     enter(page)
-
-
-def enter(page) -> None:
-    """Press Enter and wait for the page it sends the form to."""
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def luminance(css: str) -> float:
