@@ -6,6 +6,7 @@ in the page over the DevTools protocol, so the pages keep their real Content-Sec
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -53,3 +54,27 @@ def blocking(found: list[dict]) -> list[dict]:
 def describe(where: str, found: list[dict]) -> list[str]:
     """One line per violation and element, naming the page."""
     return [f"{where}: [{v['impact']}] {v['id']} ({v['help']}): {node}" for v in found for node in v["nodes"]]
+
+
+def channels(colour: str) -> list[int]:
+    """The red, green and blue of '#rrggbb' or 'rgb(r, g, b)'."""
+    if colour.startswith("#"):
+        return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return [int(part) for part in re.findall(r"\d+", colour)[:3]]
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2)."""
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in channels(colour))]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    """The contrast ratio of two colours, 1 to 21."""
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def tint(colour: str, opacity: float, under: str = "#ffffff") -> str:
+    """A colour laid at an opacity over another, as '#rrggbb'."""
+    return "#" + "".join(f"{round(b + (c - b) * opacity):02x}" for c, b in zip(channels(colour), channels(under)))
