@@ -128,7 +128,8 @@ def journeys(data: dict) -> dict[str, list[str]]:
     """Who looks at which pages."""
     application, registration = f"/isian/{data['application']}", f"/isian/{data['registration']}"
     return {
-        "tamu": ["/", "/standar-pelayanan", "/ikm", "/lacak", "/pengaduan", "/pengaduan/ikuti", "/masuk", "/lupa-sandi",
+        "tamu": ["/", "/standar-pelayanan", "/ikm", "/lacak", "/pengaduan", "/pengaduan/ikuti", "/masuk", "/masuk/lewat-kode",
+                 "/lupa-sandi",
                  "/formulir/pendaftaran", "/formulir/skm"]
                 + [f"{registration}/langkah/{step}" for step in ("skala_usaha", "jenis_pelaku", "formulir", "verifikasi")],
         "siti": ["/beranda", "/profil", "/profil/keamanan", "/profil/token", "/formulir/permohonan-baru", "/pemenuhan",

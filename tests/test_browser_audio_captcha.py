@@ -1,4 +1,5 @@
-"""Signing in with the spoken code alone, by keyboard alone, in real headless Chromium (id and en).
+"""Signing in without the image, by keyboard alone, in real headless Chromium: with the spoken code
+(id and en), and with a code sent to the account instead of any CAPTCHA.
 
 The image never loads (as for someone who cannot see it) and its code is random; the spoken digits
 are the test app's CAPTCHA_TEST_AUDIO_ANSWER, honoured only in testing, as the image tests use
@@ -13,7 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from forms.identity.accounts import create_account
-from tests.helpers import NIK, PASSWORD, PROFILE, VIEWPORTS
+from tests.accessibility import blocking, describe, violations
+from tests.helpers import NIK, PASSWORD, PROFILE, VIEWPORTS, code_of
 from tests.keyboard import enter, tab_to, type_into
 
 pytestmark = pytest.mark.browser
@@ -53,4 +55,23 @@ def test_sign_in_with_the_audio_code_and_the_keyboard(browser, app, live_server,
     type_into(page, "#f-captcha", SPOKEN)
     enter(page)
     expect(page.get_by_role("heading", name=WELCOME[language])).to_be_visible()
+    context.close()
+
+
+def test_sign_in_with_a_code_sent_to_the_account_and_the_keyboard(browser, app, live_server):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="id-ID")
+    context.route("**/masuk/captcha.*", lambda route: route.abort())
+    page = context.new_page()
+    page.goto(live_server + "/masuk")
+    tab_to(page, "a", text="Masuk dengan kode")
+    enter(page)
+    found = violations(page)
+    type_into(page, "#f-username", "siti")
+    enter(page)
+    found += violations(page)
+    assert not blocking(found), describe("masuk lewat kode", blocking(found))
+    type_into(page, "#f-code", code_of(app))
+    type_into(page, "#f-password", PASSWORD)
+    enter(page)
+    expect(page.get_by_role("heading", name=WELCOME["id"])).to_be_visible()
     context.close()
