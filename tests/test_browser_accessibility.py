@@ -129,8 +129,7 @@ def journeys(data: dict) -> dict[str, list[str]]:
     application, registration = f"/isian/{data['application']}", f"/isian/{data['registration']}"
     return {
         "tamu": ["/", "/standar-pelayanan", "/ikm", "/lacak", "/pengaduan", "/pengaduan/ikuti", "/masuk", "/masuk/lewat-kode",
-                 "/lupa-sandi",
-                 "/formulir/pendaftaran", "/formulir/skm"]
+                 "/lupa-sandi", "/formulir/pendaftaran", "/formulir/skm"]
                 + [f"{registration}/langkah/{step}" for step in ("skala_usaha", "jenis_pelaku", "formulir", "verifikasi")],
         "siti": ["/beranda", "/profil", "/profil/keamanan", "/profil/token", "/formulir/permohonan-baru", "/pemenuhan",
                  f"/dokumen/{data['certificate']}", f"/dokumen/{data['izin']}", f"{application}/periksa"]
