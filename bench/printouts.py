@@ -91,8 +91,8 @@ def canvas_certificate(context: dict, logo: bytes) -> bytes:
     left = [("Nama pelaku usaha", context["holder"]), ("NIK", "320101******0001"), ("NPWP", "320101******0001"),
             ("Alamat", values["alamat_ktp"]), ("Nomor Induk Berusaha (NIB)", values["nib"])]
     right = [("Nama usaha", data["nama_usaha"]), ("KBLI", f"{context['key']} — {context['key_title']}"),
-             ("Lokasi usaha", f"{data['alamat_usaha']}, {label('desa-kelurahan', data['desa_usaha'])}, "
-                              f"Kec. {label('kecamatan', data['kecamatan_usaha'])} ({data['koordinat']})"),
+             ("Lokasi usaha", (f"{data['alamat_usaha']}, {label('desa-kelurahan', data['desa_usaha'])}, "
+                               f"Kec. {label('kecamatan', data['kecamatan_usaha'])} ({data['koordinat']})")),
              ("Skala usaha", label("skala", data["skala"])),
              ("Tingkat risiko", f"{label('risiko', data['risiko'])} · Persetujuan lingkungan: {data['lingkungan']}")]
     bottom = y
@@ -171,7 +171,7 @@ def measure_serving(app, number: str, rounds: int) -> None:
     """GET of a stored printout by its owner over the test client: store read only, no rendering."""
     from forms.identity.accounts import create_account
     from forms.store import Printout
-    from tests.test_login import ANSWER, PASSWORD, login
+    from tests.helpers import ANSWER, PASSWORD, login
 
     app.config.update(TESTING=True, CAPTCHA_TEST_ANSWER=ANSWER)
     with app.app_context():

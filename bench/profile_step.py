@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.client import CSRF, VERSION
-from tests.conftest import DEMO_DIRI, DEMO_USAHA
+from tests.helpers import DEMO_DIRI, DEMO_USAHA
 
 
 def prepared(data_dir: str, lang: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.client import CSRF, VERSION, Result, Session, run
-from tests.conftest import DEMO_DIRI, DEMO_USAHA
+from tests.helpers import DEMO_DIRI, DEMO_USAHA
 
 HERE = Path(__file__).resolve().parent
 

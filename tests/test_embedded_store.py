@@ -75,6 +75,44 @@ WRITER = textwrap.dedent(inspect.getsource(make_payload)) + textwrap.dedent(
     """
 )
 
+# Eight threads write at once; odd ones group three writes in a unit of work (as a request does) and
+# acknowledge them only when the unit has ended, even ones acknowledge each write as it returns.
+CONCURRENT_WRITER = textwrap.dedent(
+    """
+    import itertools, sys, threading
+    from forms.store.embedded import open_embedded
+
+    store = open_embedded(sys.argv[1])
+    db = store.client.loket
+    say = threading.Lock()
+
+    def ack(text):
+        with say:
+            print(text, flush=True)
+
+    def write(thread):
+        for i in itertools.count():
+            name = f"t{thread}-{i}"
+            if thread % 2:
+                with store.engine.unit():
+                    db.items.insert_one({"_id": name, "thread": thread, "seq": i})
+                    db.counters.update_one({"_id": f"c{thread}"}, {"$set": {"last": i}}, upsert=True)
+                    db.items.update_one({"_id": name}, {"$set": {"done": True}})
+            else:
+                db.items.insert_one({"_id": name, "thread": thread, "seq": i})
+                db.counters.update_one({"_id": f"c{thread}"}, {"$set": {"last": i}}, upsert=True)
+                db.items.update_one({"_id": name}, {"$set": {"done": True}})
+            ack(f"insert {name}")
+
+    threads = [threading.Thread(target=write, args=(n,), daemon=True) for n in range(8)]
+    print("ready", flush=True)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    """
+)
+
 PROBE = textwrap.dedent(
     """
     import sys
@@ -99,10 +137,10 @@ def make_child_environment() -> dict[str, str]:
     return environment
 
 
-def start_writer(tmp_path: Path, data_dir: Path) -> subprocess.Popen:
+def start_writer(tmp_path: Path, data_dir: Path, source: str = WRITER) -> subprocess.Popen:
     """The writer script running in a child process, its stdout piped."""
     script = tmp_path / "writer.py"
-    script.write_text(WRITER)
+    script.write_text(source)
     with (tmp_path / "writer.err").open("w") as stderr:
         return subprocess.Popen(
             [sys.executable, str(script), str(data_dir)],
@@ -253,6 +291,34 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
             assert files.get(f"file-{number}").read() == make_payload(int(number))
 
 
+def test_acknowledged_writes_of_eight_concurrent_writers_survive_sigkill(tmp_path):
+    data_dir = tmp_path / "data"
+    child = start_writer(tmp_path, data_dir, CONCURRENT_WRITER)
+    lines, reader, ready = collect_lines(child)
+    try:
+        assert ready.wait(timeout=30), (tmp_path / "writer.err").read_text()
+        time.sleep(KILL_AFTER_SECONDS)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(parse_acknowledged(list(lines))["insert"]) < 200:
+            time.sleep(0.1)
+        assert child.poll() is None, (tmp_path / "writer.err").read_text()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    reader.join(timeout=10)
+    child.stdout.close()
+    acknowledged = parse_acknowledged(lines)["insert"]
+    assert len({name.split("-")[0] for name in acknowledged}) == 8, "not every writer ran"
+    with open_store(data_dir) as store:
+        db = store.client.loket
+        for name in acknowledged:
+            found = db.items.find_one({"_id": name})
+            assert found is not None and found["done"] is True, f"{name} was acknowledged but is lost"
+        for thread in range(8):
+            last = max((int(n.split("-")[1]) for n in acknowledged if n.startswith(f"t{thread}-")), default=-1)
+            assert db.counters.find_one({"_id": f"c{thread}"})["last"] >= last
+
+
 def test_second_process_is_refused_until_first_closes(tmp_path):
     with open_store(tmp_path) as store:
         refused = run_probe(tmp_path)
@@ -396,7 +462,7 @@ def test_ttl_expiry_during_a_read_is_saved(tmp_path):
         sessions.insert_one({"_id": "old", "seen": datetime.datetime(2000, 1, 1)})
         assert sessions.find_one({"_id": "old"}) is None
         with contextlib.closing(sqlite3.connect(store.path)) as saved:
-            assert saved.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+            assert saved.execute("SELECT count(*) FROM docs").fetchone() == (0,)
 
 
 def test_closed_store_refuses_writes(tmp_path):
@@ -464,3 +530,44 @@ def test_mongoengine_documents_and_unique_indexes_persist(tmp_path):
         assert [(a.email, a.visits) for a in Applicant.objects] == [("a@example.org", 5)]
         with pytest.raises(mongoengine.NotUniqueError):
             Applicant(email="a@example.org").save()
+
+
+FIRST_FORMAT = """
+CREATE TABLE documents (db TEXT NOT NULL, coll TEXT NOT NULL, id BLOB NOT NULL, doc BLOB NOT NULL,
+                        PRIMARY KEY (db, coll, id));
+CREATE TABLE collections (db TEXT NOT NULL, coll TEXT NOT NULL, created INTEGER NOT NULL, indexes BLOB NOT NULL,
+                          PRIMARY KEY (db, coll));
+"""
+
+
+def write_first_format(path: Path, documents: list[dict], indexes: dict[str, dict]) -> None:
+    """A data file as the first embedded store wrote it: one row per document, index definitions per collection."""
+    import bson
+    connection = sqlite3.connect(path)
+    connection.executescript(FIRST_FORMAT)
+    entries = [{"name": name, "spec": spec} for name, spec in indexes.items()]
+    connection.execute("INSERT INTO collections VALUES ('loket', 'people', 1, ?)", (bson.encode({"indexes": entries}),))
+    connection.executemany("INSERT INTO documents VALUES ('loket', 'people', ?, ?)",
+                           [(bson.encode({"_id": doc["_id"]}), bson.encode(doc)) for doc in documents])
+    connection.commit()
+    connection.close()
+
+
+def test_a_file_of_the_first_format_is_converted_once_with_its_indexes(tmp_path):
+    people = [{"_id": ObjectId(), "email": f"p{n}@contoh.id", "status": "aktif" if n % 3 else "nonaktif", "n": n}
+              for n in range(2500)]  # more than one conversion batch
+    indexes = {"_id_": {"key": [["_id", 1]], "unique": True},
+               "email_1": {"key": [["email", 1]], "unique": True}, "status_1": {"key": [["status", 1]]}}
+    write_first_format(tmp_path / DATABASE_FILE, people, indexes)
+    for _round in range(2):  # the second opening finds nothing left to convert
+        with open_store(tmp_path) as store:
+            collection = store.client.loket.people
+            assert collection.count_documents({}) == 2500
+            assert collection.find_one({"email": "p7@contoh.id"})["n"] == 7
+            store.engine.scans.clear()
+            assert collection.count_documents({"status": "nonaktif"}) == 834
+            assert not store.engine.scans, dict(store.engine.scans)
+            with pytest.raises(DuplicateKeyError):
+                collection.insert_one({"email": "p1@contoh.id"})
+    tables = {row[0] for row in sqlite3.connect(tmp_path / DATABASE_FILE).execute("SELECT name FROM sqlite_master")}
+    assert not {"documents", "collections"} & tables

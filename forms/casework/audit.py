@@ -14,7 +14,7 @@ from forms.store import (
     AuditEntry,
     append_audit_entry,
     audit_chain,
-    last_audit_entry,
+    audit_head,
     utcnow,
 )
 
@@ -32,10 +32,10 @@ def append(actor: str, subject: str, action: str, from_status: str | None, to_st
            note: str = "", at: datetime | None = None) -> AuditEntry:
     """Append one entry at the end of the chain (retried if another writer took the same place)."""
     for _attempt in range(50):
-        last = last_audit_entry()
-        values = {"seq": (last.seq + 1) if last else 1, "at": at or utcnow(), "actor": actor, "subject": subject,
+        seq, previous = audit_head() or (0, GENESIS)
+        values = {"seq": seq + 1, "at": at or utcnow(), "actor": actor, "subject": subject,
                   "action": action, "from_status": from_status or "", "to_status": to_status or "", "note": note or "",
-                  "prev_hash": last.hash if last else GENESIS}
+                  "prev_hash": previous}
         entry = append_audit_entry({**values, "hash": entry_hash(values)})
         if entry is not None:
             return entry

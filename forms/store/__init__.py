@@ -9,7 +9,7 @@ from forms.store.connection import (  # noqa: F401
     embedded,
     init_store,
     majority,
-    memory_client,
+    unit_of_work,
 )
 from forms.store.counters import counter_value, next_sequence, value_taken  # noqa: F401
 from forms.store.documents import (  # noqa: F401
@@ -28,6 +28,7 @@ from forms.store.models import (  # noqa: F401
     AdminLogEntry,
     ApiToken,
     AuditEntry,
+    AuditHead,
     Code,
     Counter,
     IssuedDocument,
@@ -130,8 +131,8 @@ from forms.store.webhooks import (  # noqa: F401
 from forms.store.audit import (  # noqa: F401
     append_audit_entry,
     audit_chain,
+    audit_head,
     audit_trail_of,
-    last_audit_entry,
 )
 from forms.store.documents import (  # noqa: F401
     add_document,

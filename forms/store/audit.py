@@ -7,22 +7,50 @@ from typing import Any
 import mongoengine as me
 
 from forms.store.errors import translate_errors
-from forms.store.models import AuditEntry
+from forms.store.models import AuditEntry, AuditHead
+
+HEAD = "audit"
 
 
 @translate_errors
-def last_audit_entry() -> AuditEntry | None:
-    """The entry at the end of the chain (only its sequence number and hash), or None for an empty trail."""
-    return AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
+def audit_head() -> tuple[int, str] | None:
+    """(sequence number, hash) where the chain ends, or None for an empty trail.
+
+    Read from the head record; a trail written before the record existed is read once from its last entry.
+    """
+    head = AuditHead.objects(name=HEAD).first()
+    if head is not None:
+        return head.seq, head.hash
+    last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
+    return (last.seq, last.hash) if last is not None else None
 
 
 @translate_errors
 def append_audit_entry(values: Mapping[str, Any]) -> AuditEntry | None:
-    """Store one entry at its sequence number; None if another writer took that number first."""
+    """Store one entry at its sequence number and move the head to it; None if that number was taken.
+
+    When the number was taken (another writer, or a process that died between the entry and the
+    head), the head is moved to the entry that holds it, so the next try starts after it.
+    """
     try:
-        return AuditEntry(**values).save()
+        entry = AuditEntry(**values).save()
     except me.NotUniqueError:
+        taken = AuditEntry.objects(seq=values["seq"]).only("seq", "hash").first()
+        if taken is not None:
+            advance_head(taken.seq, taken.hash)
         return None
+    advance_head(entry.seq, entry.hash)
+    return entry
+
+
+def advance_head(seq: int, digest: str) -> None:
+    """Move the head forward to (seq, hash); never backwards."""
+    moved = AuditHead.objects(name=HEAD, seq__lt=seq).update_one(set__seq=seq, set__hash=digest)
+    if not moved:
+        try:
+            AuditHead(name=HEAD, seq=seq, hash=digest).save(force_insert=True)
+        except me.NotUniqueError:
+            pass  # the head exists and is already at or past seq
 
 
 def audit_chain(batch: int = 500) -> Iterator[AuditEntry]:

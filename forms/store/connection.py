@@ -1,22 +1,19 @@
 """Connecting to the configured store (MongoDB, embedded or in-memory) and the write concern of the licensing path."""
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import mongoengine as me
-import mongomock
 import pymongo
 from flask import Flask
 
-from forms.store.embedded import (
-    EmbeddedStore,
-    enable_gridfs,
-    install_lock,
-    open_embedded,
-)
+from forms.store.embedded import EmbeddedStore, open_embedded, open_memory
 from forms.store.models import (
     Account,
     AdminLogEntry,
     ApiToken,
     AuditEntry,
+    AuditHead,
     Code,
     Counter,
     IssuedDocument,
@@ -40,28 +37,45 @@ def init_store(app: Flask) -> None:
         me.connect(db=app.config["MONGODB_DB"], host=app.config["MONGODB_URI"], alias=ALIAS, tz_aware=False,
                    uuidRepresentation="standard")
     else:
-        client = memory_client() if kind == "memory" else embedded(app).client
+        client = embedded(app).client
         me.connect(db=app.config["MONGODB_DB"], alias=ALIAS, mongo_client_class=lambda **_kw: client,
                    uuidRepresentation="standard")
-    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry,
+        add_units_of_work(app)
+    for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry, AuditHead,
                      Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
 
 
-def memory_client() -> mongomock.MongoClient:
-    """A process-local mongomock client with the same lock and GridFS support as the embedded store."""
-    install_lock()
-    enable_gridfs()
-    return mongomock.MongoClient()
-
-
 def embedded(app: Flask) -> EmbeddedStore:
-    """The app's embedded store, opened once per process (the data folder allows one process)."""
+    """The app's embedded store (in memory for tests), opened once per process: a data folder allows one."""
     store = app.extensions.get("loket.embedded")
     if store is None:
-        store = app.extensions["loket.embedded"] = open_embedded(app.config["DATA_DIR"])
+        opened = open_memory() if app.config["STORE"] == "memory" else open_embedded(app.config["DATA_DIR"])
+        store = app.extensions["loket.embedded"] = opened
     return store
+
+
+def add_units_of_work(app: Flask) -> None:
+    """Each request is a unit of work: its writes commit together, and the response waits until they are on disk."""
+    engine = embedded(app).engine
+    app.before_request_funcs.setdefault(None, []).insert(0, engine.begin)
+
+    @app.after_request
+    def commit_before_answering(response):
+        engine.end()
+        return response
+
+    @app.teardown_request
+    def end_unit_left_open(_error: BaseException | None = None) -> None:
+        while engine.in_unit():  # a request that failed before after_request ran
+            engine.end()
+
+
+def unit_of_work(app: Flask):
+    """A context manager for work outside requests (a job step, a command): its writes commit together at the end."""
+    store = app.extensions.get("loket.embedded")
+    return store.engine.unit() if store is not None else nullcontext()
 
 
 def close_store(app: Flask) -> None:

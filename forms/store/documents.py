@@ -7,13 +7,9 @@ from datetime import datetime
 from typing import Any
 
 import mongoengine as me
-import pymongo
 
 from forms.engine.text import gettext
 from forms.errors import ConflictError
-from forms.store.embedded import (
-    scan_field,
-)
 from forms.store.errors import translate_errors
 from forms.store.ids import parse_id
 from forms.store.models import IssuedDocument, OwnerNumber, utcnow
@@ -69,19 +65,10 @@ def find_document(document_id: str) -> IssuedDocument | None:
 
 
 @translate_errors
-def count_by_status(document: type[me.Document]) -> dict[str, int]:
-    """How many documents of a collection are in each status.
-
-    A real MongoDB groups on the server; on mongomock the values are read in place, since its
-    aggregation pipeline took most of a second for 5,000 documents.
-    """
+def count_by_status(document: type[me.Document], statuses: list[str]) -> dict[str, int]:
+    """How many documents of a collection are in each of these statuses (each an indexed count)."""
     collection = document._get_collection()
-    if isinstance(collection.database.client, pymongo.MongoClient):
-        return {row["_id"]: row["n"] for row in collection.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])}
-    counts: dict[str, int] = {}
-    for status in scan_field(collection, "status"):
-        counts[status] = counts.get(status, 0) + 1
-    return counts
+    return {status: collection.count_documents({"status": status}) for status in statuses}
 
 
 @translate_errors

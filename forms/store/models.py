@@ -7,6 +7,8 @@ from typing import ClassVar
 import mongoengine as me
 
 DRAFT = "draft"
+# Submissions that are not an admin's preview: an equality an index can answer (older records lack the field).
+NOT_PREVIEW = [False, None]
 
 
 def utcnow() -> datetime:
@@ -38,7 +40,8 @@ class Submission(me.Document):
 
     meta: ClassVar[dict] = {
         "collection": "submissions",
-        "indexes": ["owner", ("form_id", "status"), {"fields": ["number"], "unique": True, "sparse": True}],
+        "indexes": ["owner", ("owner", "form_id"), ("form_id", "status"), ("form_id", "submitted_at"),
+                    {"fields": ["number"], "unique": True, "sparse": True}],
     }
 
 
@@ -65,7 +68,7 @@ class SchemaVersion(me.Document):
     revision = me.IntField(default=1)  # bumped on every draft save: stale editors get a conflict
 
     meta: ClassVar[dict] = {"collection": "schema_versions",
-            "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state")]}
+            "indexes": [{"fields": ["kind", "key", "version"], "unique": True}, ("kind", "state"), "state"]}
 
 
 class AdminLogEntry(me.Document):
@@ -123,6 +126,7 @@ class Account(me.Document):
             {"fields": ["nik"], "unique": True, "sparse": True},
             {"fields": ["phone"], "unique": True, "sparse": True},
             "email",
+            "roles",
         ],
     }
 
@@ -164,7 +168,7 @@ class Code(me.Document):
     expires_at = me.DateTimeField(required=True)
     used_at = me.DateTimeField()
 
-    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject")]}
+    meta: ClassVar[dict] = {"collection": "codes", "indexes": [("purpose", "subject"), ("purpose", "expires_at")]}
 
 UNIQUE_TARGETS = {
     "account.username": (Account, "username"),
@@ -183,7 +187,8 @@ class OwnerNumber(me.Document):
     created_at = me.DateTimeField(default=utcnow)
 
     meta: ClassVar[dict] = {"collection": "owner_numbers",
-            "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True}]}
+            "indexes": [{"fields": ["name", "owner"], "unique": True}, {"fields": ["name", "number"], "unique": True},
+                        "owner"]}
 
 
 class IssuedDocument(me.Document):
@@ -211,7 +216,8 @@ class IssuedDocument(me.Document):
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
-            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at")]}
+            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
+                        ("kind", "status", "sla.due_at")]}
 
 
 class Printout(me.Document):
@@ -256,6 +262,16 @@ class AuditEntry(me.Document):
     meta: ClassVar[dict] = {"collection": "audit_trail", "indexes": ["subject"]}
 
 
+class AuditHead(me.Document):
+    """Where the audit chain ends (last sequence number and hash): appending reads one record, not the trail."""
+
+    name = me.StringField(primary_key=True)
+    seq = me.IntField(required=True)
+    hash = me.StringField(required=True)
+
+    meta: ClassVar[dict] = {"collection": "audit_head"}
+
+
 class Webhook(me.Document):
     """An address that receives every status change as a signed JSON POST."""
 
@@ -266,7 +282,7 @@ class Webhook(me.Document):
     created_at = me.DateTimeField(default=utcnow)
     created_by = me.StringField()
 
-    meta: ClassVar[dict] = {"collection": "webhooks"}
+    meta: ClassVar[dict] = {"collection": "webhooks", "indexes": ["active"]}
 
 
 class WebhookDelivery(me.Document):

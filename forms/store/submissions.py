@@ -14,7 +14,7 @@ from forms.errors import ConflictError, FormsError
 from forms.store.connection import majority
 from forms.store.errors import translate_errors
 from forms.store.ids import parse_id
-from forms.store.models import DRAFT, SUBMITTING, Submission, utcnow
+from forms.store.models import DRAFT, NOT_PREVIEW, SUBMITTING, Submission, utcnow
 
 
 @translate_errors
@@ -91,7 +91,7 @@ def raw_submission(submission_id: str) -> dict | None:
 def list_submissions(owner: str, form_id: str | None = None, status: str | None = None,
                      limit: int | None = None) -> list[Submission]:
     """An owner's submissions, newest first, optionally of one form and/or in one status, at most `limit`."""
-    query = Submission.objects(owner=owner, preview__ne=True)
+    query = Submission.objects(owner=owner, preview__in=NOT_PREVIEW)
     if form_id:
         query = query.filter(form_id=form_id)
     if status:
@@ -207,7 +207,7 @@ def latest_submitted(owner: str) -> Submission | None:
 @translate_errors
 def submissions_off_version(form_id: str, version: int) -> list[Submission]:
     """Status, form version and answers of a form's submissions on another version (previews excluded)."""
-    return list(Submission.objects(form_id=form_id, form_version__ne=version, preview__ne=True).only(
+    return list(Submission.objects(form_id=form_id, form_version__ne=version, preview__in=NOT_PREVIEW).only(
         "status", "form_version", "answers"))
 
 
@@ -215,7 +215,7 @@ def submissions_off_version(form_id: str, version: int) -> list[Submission]:
 def submissions_to_move(form_id: str, statuses: Iterable[str], version: int) -> list[Submission]:
     """A form's submissions in the given statuses that are on another version (previews excluded)."""
     return list(Submission.objects(form_id=form_id, status__in=list(statuses), form_version__ne=version,
-                                   preview__ne=True))
+                                   preview__in=NOT_PREVIEW))
 
 
 @translate_errors

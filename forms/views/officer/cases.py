@@ -53,7 +53,8 @@ def inbox():
 
 def state_counts() -> list[dict]:
     """Every state of every workflow with its number of cases; officers' states first."""
-    counted = count_by_status(IssuedDocument)
+    names = sorted({state.name for workflow in workflows().values() for state in workflow.states.values()})
+    counted = count_by_status(IssuedDocument, names)
     states: dict[str, dict] = {}
     for workflow in workflows().values():
         for state in workflow.states.values():
