@@ -158,6 +158,7 @@ def kbli_by_keyboard(page, words: str, code: str) -> None:
     field = page.locator("#f-kegiatan-0-kbli")
     type_into(page, "#f-kegiatan-0-kbli", words)
     expect(field).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(f"#l-kegiatan-0-kbli [role=option][data-value='{code}']")).to_have_count(1)
     expect(page.get_by_role("status").filter(has_text="pilihan")).to_have_count(1)
     for _ in range(30):
         page.keyboard.press("ArrowDown")

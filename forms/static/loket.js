@@ -110,7 +110,7 @@
   function wireLookup(input) {
     var list = document.getElementById(input.getAttribute("aria-controls"));
     var status = document.getElementById(input.getAttribute("data-status"));
-    var timer = null, active = -1;
+    var timer = null, active = -1, asked = 0;
     function options() { return list.querySelectorAll("[role=option]"); }
     function close() {
       list.hidden = true; active = -1;
@@ -146,9 +146,11 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         var q = input.value.trim();
-        if (q.length < 2) { close(); return; }
+        if (q.length < 2) { asked++; close(); return; }
+        var ticket = ++asked;  // an answer to an older question must not replace a newer list
         fetch(input.getAttribute("data-lookup") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-          .then(function (r) { return r.ok ? r.json() : []; }).then(fill);
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (rows) { if (ticket === asked) fill(rows); });
       }, 150);
     });
     input.addEventListener("keydown", function (event) {
