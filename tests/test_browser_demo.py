@@ -48,9 +48,8 @@ def test_demo_form_end_to_end(browser, live_server, screenshots, viewport):
     assert page.locator("#w-biaya_sewa").is_visible()
     page.fill("#f-biaya_sewa", "12.000.000")
     page.fill("#f-kbli", "roti")
-    page.locator("#l-kbli option[value='10710']").wait_for(state="attached")
-    assert "10710" in [o.get_attribute("value") for o in page.locator("#l-kbli option").all()]
-    page.fill("#f-kbli", "10710")
+    page.locator("#l-kbli [role=option][data-value='10710']").click()  # the lookup's listbox
+    assert page.locator("#f-kbli").input_value() == "10710"
     page.fill("#f-pekerja", "3")
     page.fill("#f-modal_mesin", "25.000.000")
     page.fill("#f-modal_kerja", "15.000.000")

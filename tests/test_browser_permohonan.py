@@ -1,6 +1,8 @@
 """Permohonan Baru walked in headless Chromium (desktop and 390 px): sign in, the whole wizard, issuance."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers import ANSWER, NIK, PASSWORD, PROFILE, VIEWPORTS
@@ -39,8 +41,8 @@ def test_permohonan_baru_in_the_browser(browser, app, live_server, screenshots, 
     page.get_by_role("button", name="Simpan Data").click()
 
     page.fill("#f-kegiatan-0-kbli", "air minum")
-    page.locator("#l-kegiatan-0-kbli option[value='11052']").wait_for(state="attached")
-    page.fill("#f-kegiatan-0-kbli", "11052")
+    page.get_by_role("option", name=re.compile("^11052 ")).click()  # the lookup's listbox
+    assert page.locator("#f-kegiatan-0-kbli").input_value() == "11052"
     page.fill("#f-kegiatan-0-uraian_kegiatan", "Depot air minum isi ulang")
     shot("02-bidang-usaha")
     lanjut()

@@ -105,26 +105,75 @@
     });
   }
 
+  // The KBLI-style lookup as an ARIA combobox: typing fetches matches into a listbox; Down/Up walk it
+  // (aria-activedescendant), Enter or a click takes the code, Escape closes. Focus stays in the field.
   function wireLookup(input) {
-    var list = document.getElementById(input.getAttribute("list"));
-    var timer = null;
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var status = document.getElementById(input.getAttribute("data-status"));
+    var timer = null, active = -1, asked = 0;
+    function options() { return list.querySelectorAll("[role=option]"); }
+    function close() {
+      list.hidden = true; active = -1;
+      input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant");
+    }
+    function mark(index) {
+      var items = options();
+      if (!items.length) return;
+      active = (index + items.length) % items.length;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({ block: "nearest" });
+    }
+    function choose(item) {
+      input.value = item.getAttribute("data-value");
+      close();
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function fill(rows) {
+      list.textContent = ""; active = -1;
+      rows.forEach(function (row, i) {
+        var item = document.createElement("li");
+        item.id = list.id + "-" + i; item.setAttribute("role", "option"); item.setAttribute("aria-selected", "false");
+        item.setAttribute("data-value", row.key); item.textContent = row.key + " — " + row.label;
+        list.appendChild(item);
+      });
+      list.hidden = !rows.length;
+      input.setAttribute("aria-expanded", rows.length ? "true" : "false");
+      input.removeAttribute("aria-activedescendant");
+      status.textContent = rows.length ? status.getAttribute("data-found").replace("{n}", rows.length) : status.getAttribute("data-none");
+    }
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
         var q = input.value.trim();
-        if (q.length < 2) return;
+        if (q.length < 2) { asked++; close(); return; }
+        var ticket = ++asked;  // an answer to an older question must not replace a newer list
         fetch(input.getAttribute("data-lookup") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (rows) {
-            list.textContent = "";
-            rows.forEach(function (row) {
-              var opt = document.createElement("option");
-              opt.value = row.key; opt.label = row.key + " — " + row.label; opt.textContent = row.key + " — " + row.label;
-              list.appendChild(opt);
-            });
-          });
+          .then(function (rows) { if (ticket === asked) fill(rows); });
       }, 150);
     });
+    input.addEventListener("keydown", function (event) {
+      var open = !list.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!options().length) return;
+        event.preventDefault();
+        if (!open) { list.hidden = false; input.setAttribute("aria-expanded", "true"); }
+        mark(active < 0 && event.key === "ArrowUp" ? -1 : active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault();
+        choose(options()[active]);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        close();
+      }
+    });
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep focus in the field
+    list.addEventListener("click", function (event) {
+      var item = event.target.closest("[role=option]");
+      if (item) choose(item);
+    });
+    input.addEventListener("blur", close);
   }
 
   function wireCascade(form, select) {
@@ -152,7 +201,11 @@
       form.querySelectorAll("input[data-lookup]").forEach(wireLookup);
       form.querySelectorAll("select[data-parent]").forEach(function (s) { wireCascade(form, s); });
     });
-    var summary = document.getElementById("ringkasan-kesalahan");
-    if (summary) summary.focus();
+    // A refused form: move focus to its error summary, so it is read out and its links are next.
+    var summary = document.getElementById("ringkasan-kesalahan") || document.querySelector(".error-summary[role=alert]");
+    if (summary) {
+      if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+      summary.focus();
+    }
   });
 })();

@@ -9,7 +9,7 @@ from forms.views.admin import webhooks as admin_webhooks
 from forms.views.api import documents as api_documents
 from forms.views.api import meta as api_meta
 from forms.views.api import submissions as api_submissions
-from forms.views.applicant import account, fulfil, security, tokens, wizard
+from forms.views.applicant import account, codesignin, fulfil, security, tokens, wizard
 from forms.views.officer import cases
 from forms.views.public import (
     home,
@@ -24,6 +24,6 @@ from forms.views.public import (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint."""
-    for module in (home, wizard, reference, account, security, tracking, fulfil, cases, printouts, tickets, surveys,
-                   info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks, admin_jobs):
+    for module in (home, wizard, reference, account, codesignin, security, tracking, fulfil, cases, printouts, tickets,
+                   surveys, info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks, admin_jobs):
         app.register_blueprint(module.bp)

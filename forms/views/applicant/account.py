@@ -31,7 +31,13 @@ from forms.identity.accounts import (
     sign_in,
     sign_out,
 )
-from forms.identity.captchas import CaptchaError, check_captcha, draw, issue_challenge
+from forms.identity.captchas import (
+    CaptchaError,
+    check_captcha,
+    draw,
+    issue_challenge,
+    speak,
+)
 from forms.identity.codes import CodeError
 from forms.identity.signin import authenticate
 from forms.store import DRAFT, list_submissions
@@ -79,6 +85,17 @@ def captcha_image():
     response = make_response(draw(issue_challenge()))
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/masuk/captcha.wav")
+@limiter.limit(configured("CAPTCHA_RATE_LIMIT"))
+def captcha_audio():
+    """A new spoken code (six digits, in the page's language): the image's alternative, as limited as the image."""
+    response = make_response(speak(issue_challenge(audio=True), current_language()))
+    response.headers["Content-Type"] = "audio/wav"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Accept-Ranges"] = "none"  # one request per playing: a second would be a new code
     return response
 
 
