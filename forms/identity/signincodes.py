@@ -17,13 +17,13 @@ from flask import session
 
 from forms.engine.text import gettext
 from forms.identity.accounts import (
-    authenticate,
     contact_of,
     find_account,
     normalise_username,
     reset_subject,
 )
 from forms.identity.codes import VALID_FOR, CodeError, check_code, issue_code
+from forms.identity.signin import authenticate
 from forms.outreach.messages import deliver
 from forms.outreach.notify import DeliveryError
 from forms.store import Account, utcnow
@@ -59,7 +59,7 @@ def code_passed() -> bool:
     return until is not None and utcnow().timestamp() < until
 
 
-def sign_in_with_code(code: str, password: str) -> Account:
+def sign_in_with_code(code: str, password: str, address: str = "") -> Account:
     """The account, once the code (unless already accepted) and then the password are right."""
     username = pending_username()
     account = find_account(username or "")
@@ -68,7 +68,7 @@ def sign_in_with_code(code: str, password: str) -> Account:
         if contact_of(account) is None:
             raise CodeError(gettext("Kode salah."))
         session["code_passed_until"] = (utcnow() + VALID_FOR).timestamp()
-    account = authenticate(username, password)
+    account = authenticate(username or "", password, address)
     session.pop("code_user", None)
     session.pop("code_passed_until", None)
     return account

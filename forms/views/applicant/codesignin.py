@@ -51,7 +51,8 @@ def enter():
     problem = None
     if request.method == "POST":
         try:
-            account = sign_in_with_code(request.form.get("code", ""), request.form.get("password", ""))
+            account = sign_in_with_code(request.form.get("code", ""), request.form.get("password", ""),
+                                        request.remote_addr or "")
         except (AccountError, CodeError) as error:
             problem = error
         else:
