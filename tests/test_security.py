@@ -369,10 +369,11 @@ def test_tracking_and_ticket_lookups_take_only_plain_values(client, values):
 def test_inbox_search_is_literal_text(app, people):
     from bson import ObjectId
 
-    from forms.store import IssuedDocument
+    from forms.store import IssuedDocument, search_tokens
     with app.app_context():
         IssuedDocument(submission_id=ObjectId(), owner="account:x", kind="sertifikat_standar", number="SS-UJI-1",
-                       key="10710", status="menunggu_verifikasi", search="ss-uji-1 roti manis").save()
+                       key="10710", status="menunggu_verifikasi", search="ss-uji-1 roti manis",
+                       search_words=search_tokens("ss-uji-1 roti manis")).save()
     client = app.test_client()
     login(client, username="vera")
     listed = lambda words: "SS-UJI-1" in client.get("/petugas/", query_string={"status": "menunggu_verifikasi",
