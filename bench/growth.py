@@ -32,11 +32,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.helpers import pdf_of_size
 
 PASSWORD = "Rahasia#2026"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="_version" value="(\d+)"')
-SCAN = b"%PDF-1.4\n" + b"0" * 8_000 + b"\n%%EOF\n"  # a small scanned requirement (disk: 6 per application)
+SCAN = pdf_of_size(8_000)  # a small scanned requirement, well-formed (uploads are parsed); disk: 6 per application
 
 
 def settings(data_dir: str) -> dict:
