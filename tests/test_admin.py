@@ -150,8 +150,8 @@ def test_journey_a_new_required_field(app, people):
 
     # A later version (a label change), published with drafts moved: Budi's draft now asks for the field.
     later = new_draft(admin, "form", "permohonan-baru")
-    assert edit(admin, "permohonan-baru", later, "ubah_isian", step="data_pelaku", field="bpjs_tk",
-                label="Nomor BPJS Ketenagakerjaan (jika ada)").status_code == 302
+    assert edit(admin, "permohonan-baru", later, "ubah_isian", step="data_pelaku", field="bpjs_tk", settings="label",
+                s_label_id="Nomor BPJS Ketenagakerjaan (jika ada)", s_label_en="").status_code == 302
     assert publish(admin, "form", "permohonan-baru", later, status_draft="pindah").status_code == 302
     moved = moved_later.submission()
     assert moved.form_version == later
@@ -166,15 +166,18 @@ def test_journey_a_new_required_field(app, people):
 
 
 @pytest.mark.parametrize("op, values, offender", [
-    ("tambah_isian", {"step": "data_pelaku", "name": "jumlah", "type": "areaa", "label": "Jumlah"},
-     "field 'jumlah': unknown type 'areaa'"),
-    ("tambah_isian", {"step": "pernyataan", "name": "npwp", "type": "text", "label": "NPWP lagi"},
-     "duplicate field name 'npwp'"),
-    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "label": "BPJS",
-                    "visible_if": '{"==": [{"var": "tidak_ada"}, "ya"]}'},
-     "step 'data_pelaku': field 'bpjs_tk': visible_if"),
-    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "label": "BPJS", "visible_if": "{rusak"},
-     "Kondisi bukan JSON yang sah"),
+    ("tambah_isian", {"step": "data_pelaku", "name": "jumlah", "type": "areaa", "label_id": "Jumlah"},
+     "langkah 'Data Pelaku Usaha' (data_pelaku): Jenis isian 'areaa' tidak dikenal"),
+    ("tambah_isian", {"step": "pernyataan", "name": "npwp", "type": "text", "label_id": "NPWP lagi"},
+     "Nama isian 'npwp' sudah dipakai di langkah 'Data Pelaku Usaha' (data_pelaku)"),
+    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "settings": "visible_if", "s_visible_if_kind": "rows",
+                    "s_visible_if_field": "tidak_ada", "s_visible_if_op": "==", "s_visible_if_value": "ya"},
+     "(bpjs_tk): kondisi (visible_if) menyebut isian 'tidak_ada' yang tidak ada di formulir"),
+    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "settings": "visible_if", "s_visible_if_kind": "json",
+                    "s_visible_if_json": "{rusak"},
+     "Tampil jika: JSON tidak sah"),
+    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "settings": "max_length", "s_max_length": "banyak"},
+     "Panjang maksimum (karakter): 'banyak' bukan bilangan bulat"),
     ("tambah_isian", {"step": "data_pelaku", "name": "Nama Salah", "type": "text"}, "tidak sah"),
 ])
 def test_invalid_form_edits_are_refused_at_the_offender(app, people, op, values, offender):
@@ -193,7 +196,9 @@ def test_unknown_field_in_a_condition_is_named(app, people):
     admin = people["ani"]
     version = new_draft(admin, "form", "permohonan-baru")
     response = edit(admin, "permohonan-baru", version, "ubah_isian", step="data_pelaku", field="bpjs_tk",
-                    label="BPJS", visible_if='{"==": [{"var": "tidak_ada"}, "ya"]}')
+                    settings="visible_if", s_visible_if_kind="json",
+                    s_visible_if_json='{"==": [{"var": "tidak_ada"}, "ya"]}', view="susun")
+    assert response.status_code == 422
     assert "tidak_ada" in response.get_data(as_text=True)
 
 
@@ -436,9 +441,9 @@ def test_a_stale_editor_gets_a_conflict(app, people):
     version = new_draft(admin, "form", "demo")
     stale = revision("form", "demo", version)
     assert edit(admin, "demo", version, "ubah_langkah", step=content("form", "demo", version)["steps"][0]["name"],
-                title="Judul baru", help="").status_code == 302
+                s_title_id="Judul baru", s_help_id="").status_code == 302
     response = post(admin, f"/admin/form/demo/{version}/ubah", op="ubah_langkah", revision=stale,
-                    step=content("form", "demo", version)["steps"][0]["name"], title="Judul lain")
+                    step=content("form", "demo", version)["steps"][0]["name"], s_title_id="Judul lain")
     assert response.status_code == 422 and "sudah diubah" in response.get_data(as_text=True)
     assert content("form", "demo", version)["steps"][0]["title"]["id"] == "Judul baru"
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import jsonschema
 
-from forms.engine.fields import REGISTRY
 from forms.engine.columns import table_problems
+from forms.engine.fields import REGISTRY
 from forms.engine.rules import check_rule
 from forms.engine.tables import TableSet, build_table
 from forms.errors import SchemaError
