@@ -17,6 +17,9 @@ from forms.engine.text import gettext
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
+# A repeat group needs a sub-field to be valid: a new group starts with this one, renamed or removed later.
+STARTER_SUBFIELD = {"name": "uraian", "type": "text", "label": {"id": "Uraian", "en": "Description"}}
+
 
 def set_text(target: dict, key: str, text: str) -> None:
     """Set or remove the Indonesian text of a property, keeping its other languages."""
@@ -125,6 +128,8 @@ def add_field(form: dict, values: Any) -> None:
             fieldsettings.set_or_drop(field, "table", values.get("s_table") or None)
     except ValueError as error:
         raise EditError(str(error), where) from error
+    if REGISTRY[type_name].is_group:
+        field["fields"] = [dict(STARTER_SUBFIELD)]
     fields.append(field)
 
 

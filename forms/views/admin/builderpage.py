@@ -13,7 +13,7 @@ from flask import abort, current_app, render_template
 from forms.catalog import conditions, fieldsettings, places, texts
 from forms.catalog.runtime import catalog, draft_form
 from forms.engine.fields import REGISTRY
-from forms.engine.render import build_view, client_data, step_view
+from forms.engine.render import build_view, client_data, initial_value, step_view
 from forms.engine.schema import Form, check_and_build_form, meta_validator
 from forms.engine.text import tr
 from forms.engine.wizard import Services
@@ -138,8 +138,9 @@ def preview_of(record, step_name: str, group_name: str = "", content: Any = None
     services = Services(tables=catalog().schemas.tables)
     group = next((f for f in step.fields if f.name == group_name), None)
     if group is not None:
-        views = [build_view(sub, f"{group.name}-0-{sub.name}", "", {}, services, {}, current_language())
-                 for sub in group.fields]
+        names = [(sub, f"{group.name}-0-{sub.name}") for sub in group.fields]
+        views = [build_view(sub, name, initial_value(sub, name, {}, {}, None, services), {}, services, {},
+                            current_language()) for sub, name in names]
     else:
         views = step_view(form, step, {}, {}, services, extra_rows=1, lang=current_language())
     return {"form": form, "step": step, "views": views, "submission": PreviewSubmission(),

@@ -18,6 +18,7 @@ from forms.catalog import adminlog, formedit, texts
 from forms.catalog.items import FORM, CatalogError
 from forms.catalog.lifecycle import check_draft, start_draft
 from forms.catalog.runtime import catalog, draft_form
+from forms.engine.fields import REGISTRY
 from forms.engine.text import gettext
 from forms.store import create_submission, published_schema_version
 from forms.views.admin.builderpage import Refusal, explained, preview_of, render_builder
@@ -108,10 +109,14 @@ def back_to(record, operation: str) -> str:
     if values.get("view") != "susun" or operation in ("hapus_langkah",):
         return url_for("admin.version", kind=FORM, key=record.key, version=record.version) + "#langkah"
     field = values.get("name") if operation == "tambah_isian" else values.get("field", "")
+    group = values.get("group") or None
     if operation == "hapus_isian":
         field = ""
+    elif operation == "tambah_isian" and not group and REGISTRY.get(values.get("type", "")) \
+            and REGISTRY[values["type"]].is_group:
+        group, field = field, ""
     return url_for("admin.builder", key=record.key, version=record.version, step_name=values.get("step"),
-                   grup=values.get("group") or None, isian=field or None) + "#isian-terpilih"
+                   grup=group, isian=field or None) + ("#isian-terpilih" if field else "")
 
 
 @bp.post("/form/<key>/<int:version>/pratinjau-langsung")
