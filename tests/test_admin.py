@@ -308,6 +308,50 @@ def test_export_and_import_round_trip(app, people):
     assert response.status_code == 302 and SchemaVersion.objects.count() == count
 
 
+def row_cells(row):
+    """A table row as the row editor posts it (lists as JSON)."""
+    return {f"kolom_{name}": value if isinstance(value, str) else json.dumps(value) for name, value in row.items()}
+
+
+@pytest.mark.parametrize("column, typed, message", [
+    ("risiko", "t", "Nilai 't' tidak diizinkan; pilih salah satu: R, MR, MT, T."),
+    ("skala", "menengah", "Nilai 'menengah' tidak diizinkan; pilih salah satu: mikro, kecil."),
+    ("kbli", "1105", "KBLI 2020 terdiri dari 5 angka."),
+    ("persyaratan", "[rusak", "JSON tidak sah"),
+    ("judul", "", "Wajib diisi."),
+])
+def test_a_bad_risk_row_is_refused_with_the_cell_named(app, people, column, typed, message):
+    admin = people["ani"]
+    version = new_draft(admin, "table", "kbli-risiko")
+    before = content("table", "kbli-risiko", version)
+    index = next(i for i, row in enumerate(before["rows"]) if row["kbli"] == "11052" and row["skala"] == "mikro")
+    page = admin.get(f"/admin/table/kbli-risiko/{version}/baris?q=11052&ubah={index}")
+    assert '<select id="kolom-%d-risiko" name="kolom_risiko"' % index in page.get_data(as_text=True)
+    response = admin.post(f"/admin/table/kbli-risiko/{version}/baris", data={
+        "csrf_token": token(page), "index": str(index), **row_cells(before["rows"][index]), f"kolom_{column}": typed})
+    body = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 422
+    assert re.search(rf'id="e-kolom-{index}-{column}">[^<]*{re.escape(message)}', body), body[:3000]
+    assert f'name="kolom_{column}"' in body and (typed in body)  # what was typed is shown again
+    assert content("table", "kbli-risiko", version) == before
+
+
+def test_a_table_file_with_an_undeclared_risk_stops_start_up(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from forms.engine.schema import load_schemas
+    from forms.errors import SchemaError
+    root = tmp_path / "schemas"
+    shutil.copytree(Path(__file__).parent.parent / "schemas", root)
+    table = json.loads((root / "tables" / "kbli-risiko.json").read_text(encoding="utf-8"))
+    table["rows"][0]["risiko"] = "t"
+    (root / "tables" / "kbli-risiko.json").write_text(json.dumps(table), encoding="utf-8")
+    with pytest.raises(SchemaError) as refused:
+        load_schemas(root)
+    assert any("row 1 (10710|mikro): column 'risiko': Nilai 't' tidak diizinkan" in p for p in refused.value.problems)
+
+
 def test_kbli_risk_table_rows_are_searched_edited_and_published(app, people):
     admin, siti = people["ani"], people["siti"]
     version = new_draft(admin, "table", "kbli-risiko")
@@ -316,9 +360,8 @@ def test_kbli_risk_table_rows_are_searched_edited_and_published(app, people):
     rows = content("table", "kbli-risiko", version)["rows"]
     index = next(i for i, row in enumerate(rows) if row["kbli"] == "11052" and row["skala"] == "mikro")
     edit_page = admin.get(f"/admin/table/kbli-risiko/{version}/baris?q=11052&ubah={index}")
-    cells = dict(re.findall(r'name="kolom_([a-z_]+)" value="([^"]*)"', edit_page.get_data(as_text=True)))
-    assert cells["kbli"] == "11052"
-    cells = {f"kolom_{name}": value.replace("&#34;", '"').replace("&#39;", "'") for name, value in cells.items()}
+    assert 'name="kolom_kbli" value="11052"' in edit_page.get_data(as_text=True)
+    cells = row_cells(rows[index])
     cells["kolom_judul"] = "Industri Air Minum Dalam Kemasan (disunting)"
     response = admin.post(f"/admin/table/kbli-risiko/{version}/baris",
                           data={"csrf_token": token(edit_page), "index": str(index), **cells})
