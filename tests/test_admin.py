@@ -326,7 +326,7 @@ def test_a_bad_risk_row_is_refused_with_the_cell_named(app, people, column, type
     before = content("table", "kbli-risiko", version)
     index = next(i for i, row in enumerate(before["rows"]) if row["kbli"] == "11052" and row["skala"] == "mikro")
     page = admin.get(f"/admin/table/kbli-risiko/{version}/baris?q=11052&ubah={index}")
-    assert '<select id="kolom-%d-risiko" name="kolom_risiko"' % index in page.get_data(as_text=True)
+    assert f'<select id="kolom-{index}-risiko" name="kolom_risiko"' in page.get_data(as_text=True)
     response = admin.post(f"/admin/table/kbli-risiko/{version}/baris", data={
         "csrf_token": token(page), "index": str(index), **row_cells(before["rows"][index]), f"kolom_{column}": typed})
     body = response.get_data(as_text=True).replace("&#39;", "'")

@@ -10,7 +10,15 @@ import pytest
 
 from forms.identity.accounts import create_account
 from forms.store import SchemaVersion, Submission
-from tests.helpers import ANSWER, NIK, PASSWORD, PROFILE, VIEWPORTS, assert_no_sideways_scroll, sign_in
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PASSWORD,
+    PROFILE,
+    VIEWPORTS,
+    assert_no_sideways_scroll,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
