@@ -173,13 +173,13 @@ def test_removing_a_field_removes_its_required_if():
     ("form 'uji' versi 2: step 'satu': field 'catatan': unknown type 'areaa' (known: text)",
      "langkah 'Satu' (satu) › isian 'Catatan' (catatan): jenis isian 'areaa' tidak dikenal"),
     ("form 'uji' versi 2: step 'satu': field 'baris': field 'isi': visible_if: condition names unknown field 'x'",
-     "langkah 'Satu' (satu) › isian 'Baris' (baris) › isian 'Isi' (isi): kondisi (visible_if) menyebut isian 'x' "
-     "yang tidak ada di formulir"),
+     ("langkah 'Satu' (satu) › isian 'Baris' (baris) › isian 'Isi' (isi): kondisi (visible_if) menyebut isian 'x' "
+     "yang tidak ada di formulir")),
     ("form 'uji' versi 2: duplicate field name 'jenis'",
      "langkah 'Satu' (satu) › isian 'Jenis' (jenis): nama isian 'jenis' dipakai lebih dari sekali"),
     ("form 'uji' versi 2: step 'satu': field 'jenis': needs exactly one of 'options', 'table' or 'options_from'",
-     "langkah 'Satu' (satu) › isian 'Jenis' (jenis): isian pilihan perlu daftar pilihan atau tabel referensi "
-     "(salah satu saja)"),
+     ("langkah 'Satu' (satu) › isian 'Jenis' (jenis): isian pilihan perlu daftar pilihan atau tabel referensi "
+     "(salah satu saja)")),
 ])
 def test_start_up_problems_are_retold_at_their_place(problem, told):
     assert places.explain(problem, FORM) == told
