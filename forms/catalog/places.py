@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from forms.engine.text import active_language, gettext, tr
+from forms.engine.text import N_, active_language, gettext, tr
 
 PLACE = re.compile(r"^(?:(?:form|workflow|table|document) '[^']*' versi \d+: )?((?:(?:step|field) '[^']*': )*)(.*)$",
                    re.DOTALL)
@@ -14,25 +14,25 @@ PART = re.compile(r"(step|field) '([^']*)'")
 
 # Problem tails of the start-up checks → the admin's words (Indonesian source, translated where shown).
 TAILS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for pattern, message in (
-    (r"^duplicate field name '(?P<name>[^']*)'$", "nama isian '%(name)s' dipakai lebih dari sekali"),
-    (r"^duplicate step name '(?P<name>[^']*)'$", "nama langkah '%(name)s' dipakai lebih dari sekali"),
-    (r"^unknown type '(?P<name>[^']*)'.*$", "jenis isian '%(name)s' tidak dikenal"),
+    (r"^duplicate field name '(?P<name>[^']*)'$", N_("nama isian '%(name)s' dipakai lebih dari sekali")),
+    (r"^duplicate step name '(?P<name>[^']*)'$", N_("nama langkah '%(name)s' dipakai lebih dari sekali")),
+    (r"^unknown type '(?P<name>[^']*)'.*$", N_("jenis isian '%(name)s' tidak dikenal")),
     (r"^needs exactly one of 'options', 'table' or 'options_from'$",
-     "isian pilihan perlu daftar pilihan atau tabel referensi (salah satu saja)"),
-    (r"^unknown table '(?P<name>[^']*)'$", "tabel referensi '%(name)s' tidak ada"),
-    (r"^a lookup needs 'table'$", "isian cari-kode perlu tabel referensi"),
-    (r"^a repeat group needs 'fields'$", "grup berulang perlu paling sedikit satu sub-isian"),
-    (r"^a repeat group cannot contain another repeat group$", "grup berulang tidak boleh berisi grup berulang"),
-    (r"^needs 'text'$", "teks yang dibaca pemohon belum diisi"),
-    (r"^needs 'steps'$", "pilih paling sedikit satu langkah yang diringkas"),
-    (r"^needs 'value'.*$", "isian ini perlu sumber nilai"),
+     N_("isian pilihan perlu daftar pilihan atau tabel referensi (salah satu saja)")),
+    (r"^unknown table '(?P<name>[^']*)'$", N_("tabel referensi '%(name)s' tidak ada")),
+    (r"^a lookup needs 'table'$", N_("isian cari-kode perlu tabel referensi")),
+    (r"^a repeat group needs 'fields'$", N_("grup berulang perlu paling sedikit satu sub-isian")),
+    (r"^a repeat group cannot contain another repeat group$", N_("grup berulang tidak boleh berisi grup berulang")),
+    (r"^needs 'text'$", N_("teks yang dibaca pemohon belum diisi")),
+    (r"^needs 'steps'$", N_("pilih paling sedikit satu langkah yang diringkas")),
+    (r"^needs 'value'.*$", N_("isian ini perlu sumber nilai")),
     (r"^(?P<key>\w+): condition names unknown field '(?P<name>[^']*)'$",
-     "kondisi (%(key)s) menyebut isian '%(name)s' yang tidak ada di formulir"),
-    (r"^(?P<key>\w+): unknown operator '(?P<name>[^']*)'$", 
-     "kondisi (%(key)s) memakai operator '%(name)s' yang tidak dikenal"),
+     N_("kondisi (%(key)s) menyebut isian '%(name)s' yang tidak ada di formulir")),
+    (r"^(?P<key>\w+): unknown operator '(?P<name>[^']*)'$",
+     N_("kondisi (%(key)s) memakai operator '%(name)s' yang tidak dikenal")),
     (r"^check #(?P<n>\d+): condition names unknown field '(?P<name>[^']*)'$",
-     "aturan #%(n)s menyebut isian '%(name)s' yang tidak ada di formulir"),
-    (r"^'(?P<key>\w+)': (?P<detail>.*)$", "pengaturan '%(key)s' tidak sah (%(detail)s)"),
+     N_("aturan #%(n)s menyebut isian '%(name)s' yang tidak ada di formulir")),
+    (r"^'(?P<key>\w+)': (?P<detail>.*)$", N_("pengaturan '%(key)s' tidak sah (%(detail)s)")),
 )]
 
 
