@@ -159,15 +159,15 @@ def move_field(form: dict, values: Mapping[str, str]) -> None:
 def field_props(form: dict, values: Any) -> None:
     step, fields, _where = container(form, values)
     _index, field = find_field(step, fields, values.get("field", ""))
+    where = place_of(step, *([find_field(step, step["fields"], values["group"])[1]] if values.get("group") else []),
+                     field)
     shown = fieldsettings.posted_values(field["type"], values)
     if values.get("group"):
         shown.pop("required_if", None)
     try:
         fieldsettings.apply_settings(field, step, shown)
     except fieldsettings.SettingsError as error:
-        raise EditError(str(error), place_of(step, *([find_field(step, step["fields"], values["group"])[1]]
-                                                     if values.get("group") else []), field),
-                        problems=error.problems) from error
+        raise EditError(str(error), where, problems=error.problems) from error
 
 
 OPERATIONS: dict[str, Callable[[dict, Any], None]] = {
