@@ -32,6 +32,13 @@ TAILS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for patter
      N_("kondisi (%(key)s) memakai operator '%(name)s' yang tidak dikenal")),
     (r"^check #(?P<n>\d+): condition names unknown field '(?P<name>[^']*)'$",
      N_("aturan #%(n)s menyebut isian '%(name)s' yang tidak ada di formulir")),
+    (r"^action '(?P<name>[^']*)': transition to undeclared state '(?P<state>[^']*)'$",
+     N_("aksi '%(name)s' menuju status '%(state)s' yang tidak ada")),
+    (r"^action '(?P<name>[^']*)': from undeclared state '(?P<state>[^']*)'$",
+     N_("aksi '%(name)s' berangkat dari status '%(state)s' yang tidak ada")),
+    (r"^initial state '(?P<state>[^']*)' is not declared$", N_("status awal '%(state)s' tidak ada")),
+    (r"^state '(?P<name>[^']*)': deemed_approval '(?P<action>[^']*)' (?P<detail>.*)$",
+     N_("status '%(name)s': aksi persetujuan otomatis '%(action)s' tidak cocok (%(detail)s)")),
     (r"^'(?P<key>\w+)': (?P<detail>.*)$", N_("pengaturan '%(key)s' tidak sah (%(detail)s)")),
 )]
 

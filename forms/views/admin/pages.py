@@ -25,6 +25,7 @@ from forms.catalog.runtime import catalog, draft_form
 from forms.engine.fields import REGISTRY
 from forms.store import published_schema_version, schema_versions, status_counts_of_kind
 from forms.views.admin.common import KIND_LABELS, actor, content_of
+from forms.views.admin.workflowpage import workflow_view
 from forms.web.templating import current_language
 
 
@@ -36,10 +37,11 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
     compare_to = base if base and base.version != record.version else previous_published(record)
     diff = adminlog.difference(content_of(compare_to), content) if compare_to else ""
     form_view = form_steps_view(content, problems or []) if record.kind == FORM else None
+    flow = workflow_view(content, current_language()) if record.kind == WORKFLOW else None
     page = render_template(
         "admin/version.html", record=record, content=content, kind_label=KIND_LABELS[record.kind],
         json_text=json_text if json_text is not None else pretty(content),
-        problems=problems or [], diff=diff, compare_to=compare_to, form_view=form_view,
+        problems=problems or [], diff=diff, compare_to=compare_to, form_view=form_view, flow=flow,
         field_types=field_types(), open_at=open_at, editable=record.state == "draft",
         rows=record.kind == TABLE and isinstance(content.get("rows"), list),
         settings=record.kind == DOCUMENT and record.key == PRINTOUTS,
