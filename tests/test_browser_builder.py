@@ -95,6 +95,7 @@ def build_the_form(page, base, shot):
     assert "Keterangan acara" in page.inner_text("#pratinjau-langsung")
     shot("1-langkah")
     save_field(page)
+    reorder(page)
     preview = page.inner_text("#pratinjau-langsung")
     assert all(text_id in preview for _value, text_id, _en in KINDS)
     go(page, page.get_by_role("link", name="Permohonan Izin Reklame · versi 1"))
@@ -113,6 +114,37 @@ def build_the_form(page, base, shot):
     go(page, page.locator("#isian-lokasi-uraian").get_by_role("button", name="Hapus"))
     shot("2-grup")
     assert "Alamat titik" in page.inner_text("#pratinjau-langsung")
+
+
+def field_order(page):
+    return page.locator("#daftar-isian li[data-name]").evaluate_all("items => items.map(i => i.dataset.name)")
+
+
+def reorder(page):
+    """Drag a field to the top, then put it back with the keyboard on its Turun button (a plain form)."""
+    with page.expect_navigation():
+        page.locator("#isian-langkah_1-nomor_izin_lama .drag-handle").drag_to(
+            page.locator("#isian-langkah_1-jenis_reklame .field-item-head"))
+    assert field_order(page) == ["nomor_izin_lama", "jenis_reklame", "keterangan_acara"]
+    page.locator("#isian-langkah_1-nomor_izin_lama").get_by_role("button", name="↓ Turun").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert field_order(page) == ["jenis_reklame", "nomor_izin_lama", "keterangan_acara"]
+
+
+def edit_workflow(page, base, shot):
+    """A state's deadline changed in the workflow editor; the diagram is drawn beside it."""
+    page.goto(base + "/admin/workflow/sertifikat-standar")
+    go(page, page.get_by_role("button", name="Buat draf dari sini"))
+    assert page.locator("svg.diagram rect").count() == 7
+    state = page.locator("#wf-menunggu_verifikasi")
+    state.locator("summary").click()
+    state.get_by_label("Batas waktu (hari kerja)").fill("7")
+    go(page, state.get_by_role("button", name="Simpan menunggu_verifikasi"))
+    assert "Perubahan disimpan ke draf." in page.inner_text("main")
+    shot("6-alur-kerja")
+    assert json.loads(SchemaVersion.objects.get(kind="workflow", key="sertifikat-standar", version=2).content)[
+        "states"]["menunggu_verifikasi"]["sla_days"] == 7
 
 
 def publish_it(page, shot):
@@ -216,4 +248,6 @@ def test_a_form_is_built_without_json_published_and_filled(browser, app, live_se
     assert detail["luas_lahan"]["label"] == {"id": "Luas lahan usaha", "en": "Land area"}
     assert english_labels(after) == {**english_labels(before), "/steps/detail_usaha/fields/detail/fields/status_lahan"
                                      "/options/3/label": "Grant"}
+    edit_workflow(page, live_server, shot)
+    assert_no_sideways_scroll(page, viewport)
     assert [error for error in errors if "422" not in error] == []  # the refused step answers 422 on purpose

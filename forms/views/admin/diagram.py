@@ -84,7 +84,7 @@ def arrow(source: Box, target: Box, label: str, nth: int) -> Arrow:
         return Arrow(f"M{x1},{y1} C{bulge},{y1} {bulge},{y2} {x2},{y2}", label, bulge + 4, (y1 + y2) // 2, "start")
     x1, y1, x2, y2 = source.x + BOX_W // 2, source.y + BOX_H, target.x + BOX_W // 2 + 20, target.y + BOX_H
     low = max(y1, y2) + 40 + 12 * nth
-    return Arrow(f"M{x1},{y1} C{x1},{low} {x2},{low} {x2},{y2}", label, (x1 + x2) // 2, low - 4, "middle")
+    return Arrow(f"M{x1},{y1} C{x1},{low} {x2},{low} {x2},{y2}", label, x2 - 26, y2 + 16 + 12 * nth, "end")
 
 
 def diagram(workflow: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def diagram(workflow: Mapping[str, Any], lang: str) -> dict[str, Any]:
                 nth = into.get(target, 0)
                 into[target] = nth + 1
                 arrows.append(arrow(placed[source], placed[target], tr(action.get("label"), lang) or name, nth))
-    width = max((b.x + BOX_W for b in placed.values()), default=0) + MARGIN + 160
+    width = max((b.x + BOX_W for b in placed.values()), default=0) + MARGIN + 260
     height = max([b.y + BOX_H for b in placed.values()] + [a.ly for a in arrows], default=0) + MARGIN + 10
     return {"boxes": list(placed.values()), "arrows": arrows, "width": width, "height": height, "box_w": BOX_W,
             "box_h": BOX_H}
