@@ -62,6 +62,7 @@ def set_condition(page, prefix, field, value):
     box.locator(f"select[name={prefix}_field]").first.select_option(field)
     box.locator(f"select[name={prefix}_op]").first.select_option("==")
     box.locator(f"input[name={prefix}_value]").first.fill(value)
+    box.locator(f"input[name={prefix}_value]").first.press("Escape")  # closes the suggestions of the options list
 
 
 def open_field(page, label):
@@ -69,6 +70,7 @@ def open_field(page, label):
 
 
 def save_field(page):
+    page.wait_for_load_state("networkidle")  # the live preview has caught up with the typing
     go(page, page.locator("#isian-terpilih").get_by_role("button", name="Simpan isian"))
     assert "Perubahan disimpan ke draf." in page.inner_text("main"), page.inner_text("main")[:1500]
 
@@ -203,6 +205,11 @@ def change_permohonan_baru(page, base):
     box.locator("input[name=opt_value]").nth(3).fill("hibah")
     box.locator("input[name=opt_id]").nth(3).fill("Hibah")
     box.locator("input[name=opt_en]").nth(3).fill("Grant")
+    box.locator("tr.option-row").nth(3).locator(".drag-handle").drag_to(
+        box.locator("tr.option-row").first.locator(".drag-handle"), target_position={"x": 2, "y": 1})
+    assert box.locator("input[name=opt_value]").first.input_value() == "hibah"
+    assert box.locator("input[name=opt_order]").evaluate_all("inputs => inputs.map(i => i.value)")[:4] == [
+        "1", "2", "3", "4"]
     save_field(page)
     open_field(page, "Luas lahan")
     page.locator("#isian-terpilih").get_by_label("Label (Indonesia)").fill("Luas lahan usaha")
@@ -244,10 +251,10 @@ def test_a_form_is_built_without_json_published_and_filled(browser, app, live_se
     assert_no_sideways_scroll(page, viewport)
     after = json.loads(SchemaVersion.objects.get(kind="form", key="permohonan-baru", version=version).content)
     detail = {f["name"]: f for f in after["steps"][2]["fields"][0]["fields"]}
-    assert detail["status_lahan"]["options"][-1] == {"value": "hibah", "label": {"id": "Hibah", "en": "Grant"}}
+    assert [o["value"] for o in detail["status_lahan"]["options"]] == ["hibah", "sewa", "milik_sendiri", "pinjam_pakai"]
+    assert detail["status_lahan"]["options"][0] == {"value": "hibah", "label": {"id": "Hibah", "en": "Grant"}}
     assert detail["luas_lahan"]["label"] == {"id": "Luas lahan usaha", "en": "Land area"}
-    assert english_labels(after) == {**english_labels(before), "/steps/detail_usaha/fields/detail/fields/status_lahan"
-                                     "/options/3/label": "Grant"}
+    assert sorted(english_labels(after).values()) == sorted([*english_labels(before).values(), "Grant"])
     edit_workflow(page, live_server, shot)
     assert_no_sideways_scroll(page, viewport)
     assert [error for error in errors if "422" not in error] == []  # the refused step answers 422 on purpose

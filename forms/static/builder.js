@@ -31,7 +31,7 @@
   function wireSortable(list) {
     var dragged = null;
     list.addEventListener("dragstart", function (event) {
-      dragged = event.target.closest("li[data-name]");
+      dragged = event.target.closest("[data-options]") ? null : event.target.closest("li[data-name]");
       if (dragged) { dragged.classList.add("dragging"); event.dataTransfer.effectAllowed = "move"; }
     });
     list.addEventListener("dragover", function (event) {
@@ -90,6 +90,32 @@
     container.appendChild(button);
   }
 
+  function renumber(body) {
+    body.querySelectorAll("input[name=opt_order]").forEach(function (input, index) { input.value = String(index + 1); });
+  }
+
+  function wireOptionRows(body) {
+    var dragged = null;
+    body.querySelectorAll("tr").forEach(function (row) { row.draggable = true; row.classList.add("draggable-row"); });
+    body.addEventListener("dragstart", function (event) {
+      if (event.target.matches && event.target.matches("input")) { event.preventDefault(); return; }
+      dragged = event.target.closest("tr");
+    });
+    body.addEventListener("dragover", function (event) {
+      var over = event.target.closest("tr");
+      if (!dragged || !over || over === dragged) { return; }
+      event.preventDefault();
+      var box = over.getBoundingClientRect();
+      body.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextSibling : over);
+    });
+    body.addEventListener("drop", function (event) {
+      event.preventDefault();
+      event.stopPropagation();
+      renumber(body);
+      dragged = null;
+    });
+  }
+
   function showOptionsFor(select) {
     var box = document.querySelector("[data-options-for-choice]");
     if (!box) { return; }
@@ -110,6 +136,7 @@
       var list = box.querySelector(".condition-rows");
       if (list) { addRowButton(list.parentNode, ".condition-row", box.dataset.addLabel || "+ syarat"); }
     });
+    document.querySelectorAll("tbody[data-options]").forEach(wireOptionRows);
     document.querySelectorAll(".options-editor").forEach(function (box) {
       addRowButton(box, ".option-row", box.dataset.addLabel || "+ pilihan");
     });
