@@ -95,8 +95,8 @@ def build_the_form(page, base, shot):
     add_field(page, "keterangan_acara", "textarea", "Keterangan acara", "Event description")
     set_condition(page, "s_required_if", "jenis_reklame", "insidental")
     assert "Keterangan acara" in page.inner_text("#pratinjau-langsung")
-    shot("1-langkah")
     save_field(page)
+    shot("1-langkah")  # after the save: a full-page shot of a phone resizes the page and can swallow the next click
     reorder(page)
     preview = page.inner_text("#pratinjau-langsung")
     assert all(text_id in preview for _value, text_id, _en in KINDS)
