@@ -150,8 +150,8 @@ def test_journey_a_new_required_field(app, people):
 
     # A later version (a label change), published with drafts moved: Budi's draft now asks for the field.
     later = new_draft(admin, "form", "permohonan-baru")
-    assert edit(admin, "permohonan-baru", later, "ubah_isian", step="data_pelaku", field="bpjs_tk",
-                label="Nomor BPJS Ketenagakerjaan (jika ada)").status_code == 302
+    assert edit(admin, "permohonan-baru", later, "ubah_isian", step="data_pelaku", field="bpjs_tk", settings="label",
+                s_label_id="Nomor BPJS Ketenagakerjaan (jika ada)", s_label_en="").status_code == 302
     assert publish(admin, "form", "permohonan-baru", later, status_draft="pindah").status_code == 302
     moved = moved_later.submission()
     assert moved.form_version == later
@@ -166,15 +166,18 @@ def test_journey_a_new_required_field(app, people):
 
 
 @pytest.mark.parametrize("op, values, offender", [
-    ("tambah_isian", {"step": "data_pelaku", "name": "jumlah", "type": "areaa", "label": "Jumlah"},
-     "field 'jumlah': unknown type 'areaa'"),
-    ("tambah_isian", {"step": "pernyataan", "name": "npwp", "type": "text", "label": "NPWP lagi"},
-     "duplicate field name 'npwp'"),
-    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "label": "BPJS",
-                    "visible_if": '{"==": [{"var": "tidak_ada"}, "ya"]}'},
-     "step 'data_pelaku': field 'bpjs_tk': visible_if"),
-    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "label": "BPJS", "visible_if": "{rusak"},
-     "Kondisi bukan JSON yang sah"),
+    ("tambah_isian", {"step": "data_pelaku", "name": "jumlah", "type": "areaa", "label_id": "Jumlah"},
+     "langkah 'Data Pelaku Usaha' (data_pelaku): Jenis isian 'areaa' tidak dikenal"),
+    ("tambah_isian", {"step": "pernyataan", "name": "npwp", "type": "text", "label_id": "NPWP lagi"},
+     "Nama isian 'npwp' sudah dipakai di langkah 'Data Pelaku Usaha' (data_pelaku)"),
+    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "settings": "visible_if", "s_visible_if_kind": "rows",
+                    "s_visible_if_field": "tidak_ada", "s_visible_if_op": "==", "s_visible_if_value": "ya"},
+     "(bpjs_tk): kondisi (visible_if) menyebut isian 'tidak_ada' yang tidak ada di formulir"),
+    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "settings": "visible_if", "s_visible_if_kind": "json",
+                    "s_visible_if_json": "{rusak"},
+     "Tampil jika: JSON tidak sah"),
+    ("ubah_isian", {"step": "data_pelaku", "field": "bpjs_tk", "settings": "max_length", "s_max_length": "banyak"},
+     "Panjang maksimum (karakter): 'banyak' bukan bilangan bulat"),
     ("tambah_isian", {"step": "data_pelaku", "name": "Nama Salah", "type": "text"}, "tidak sah"),
 ])
 def test_invalid_form_edits_are_refused_at_the_offender(app, people, op, values, offender):
@@ -193,7 +196,9 @@ def test_unknown_field_in_a_condition_is_named(app, people):
     admin = people["ani"]
     version = new_draft(admin, "form", "permohonan-baru")
     response = edit(admin, "permohonan-baru", version, "ubah_isian", step="data_pelaku", field="bpjs_tk",
-                    label="BPJS", visible_if='{"==": [{"var": "tidak_ada"}, "ya"]}')
+                    settings="visible_if", s_visible_if_kind="json",
+                    s_visible_if_json='{"==": [{"var": "tidak_ada"}, "ya"]}', view="susun")
+    assert response.status_code == 422
     assert "tidak_ada" in response.get_data(as_text=True)
 
 
@@ -303,6 +308,50 @@ def test_export_and_import_round_trip(app, people):
     assert response.status_code == 302 and SchemaVersion.objects.count() == count
 
 
+def row_cells(row):
+    """A table row as the row editor posts it (lists as JSON)."""
+    return {f"kolom_{name}": value if isinstance(value, str) else json.dumps(value) for name, value in row.items()}
+
+
+@pytest.mark.parametrize("column, typed, message", [
+    ("risiko", "t", "Nilai 't' tidak diizinkan; pilih salah satu: R, MR, MT, T."),
+    ("skala", "menengah", "Nilai 'menengah' tidak diizinkan; pilih salah satu: mikro, kecil."),
+    ("kbli", "1105", "KBLI 2020 terdiri dari 5 angka."),
+    ("persyaratan", "[rusak", "JSON tidak sah"),
+    ("judul", "", "Wajib diisi."),
+])
+def test_a_bad_risk_row_is_refused_with_the_cell_named(app, people, column, typed, message):
+    admin = people["ani"]
+    version = new_draft(admin, "table", "kbli-risiko")
+    before = content("table", "kbli-risiko", version)
+    index = next(i for i, row in enumerate(before["rows"]) if row["kbli"] == "11052" and row["skala"] == "mikro")
+    page = admin.get(f"/admin/table/kbli-risiko/{version}/baris?q=11052&ubah={index}")
+    assert f'<select id="kolom-{index}-risiko" name="kolom_risiko"' in page.get_data(as_text=True)
+    response = admin.post(f"/admin/table/kbli-risiko/{version}/baris", data={
+        "csrf_token": token(page), "index": str(index), **row_cells(before["rows"][index]), f"kolom_{column}": typed})
+    body = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 422
+    assert re.search(rf'id="e-kolom-{index}-{column}">[^<]*{re.escape(message)}', body), body[:3000]
+    assert f'name="kolom_{column}"' in body and (typed in body)  # what was typed is shown again
+    assert content("table", "kbli-risiko", version) == before
+
+
+def test_a_table_file_with_an_undeclared_risk_stops_start_up(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from forms.engine.schema import load_schemas
+    from forms.errors import SchemaError
+    root = tmp_path / "schemas"
+    shutil.copytree(Path(__file__).parent.parent / "schemas", root)
+    table = json.loads((root / "tables" / "kbli-risiko.json").read_text(encoding="utf-8"))
+    table["rows"][0]["risiko"] = "t"
+    (root / "tables" / "kbli-risiko.json").write_text(json.dumps(table), encoding="utf-8")
+    with pytest.raises(SchemaError) as refused:
+        load_schemas(root)
+    assert any("row 1 (10710|mikro): column 'risiko': Nilai 't' tidak diizinkan" in p for p in refused.value.problems)
+
+
 def test_kbli_risk_table_rows_are_searched_edited_and_published(app, people):
     admin, siti = people["ani"], people["siti"]
     version = new_draft(admin, "table", "kbli-risiko")
@@ -311,9 +360,8 @@ def test_kbli_risk_table_rows_are_searched_edited_and_published(app, people):
     rows = content("table", "kbli-risiko", version)["rows"]
     index = next(i for i, row in enumerate(rows) if row["kbli"] == "11052" and row["skala"] == "mikro")
     edit_page = admin.get(f"/admin/table/kbli-risiko/{version}/baris?q=11052&ubah={index}")
-    cells = dict(re.findall(r'name="kolom_([a-z_]+)" value="([^"]*)"', edit_page.get_data(as_text=True)))
-    assert cells["kbli"] == "11052"
-    cells = {f"kolom_{name}": value.replace("&#34;", '"').replace("&#39;", "'") for name, value in cells.items()}
+    assert 'name="kolom_kbli" value="11052"' in edit_page.get_data(as_text=True)
+    cells = row_cells(rows[index])
     cells["kolom_judul"] = "Industri Air Minum Dalam Kemasan (disunting)"
     response = admin.post(f"/admin/table/kbli-risiko/{version}/baris",
                           data={"csrf_token": token(edit_page), "index": str(index), **cells})
@@ -436,9 +484,9 @@ def test_a_stale_editor_gets_a_conflict(app, people):
     version = new_draft(admin, "form", "demo")
     stale = revision("form", "demo", version)
     assert edit(admin, "demo", version, "ubah_langkah", step=content("form", "demo", version)["steps"][0]["name"],
-                title="Judul baru", help="").status_code == 302
+                s_title_id="Judul baru", s_help_id="").status_code == 302
     response = post(admin, f"/admin/form/demo/{version}/ubah", op="ubah_langkah", revision=stale,
-                    step=content("form", "demo", version)["steps"][0]["name"], title="Judul lain")
+                    step=content("form", "demo", version)["steps"][0]["name"], s_title_id="Judul lain")
     assert response.status_code == 422 and "sudah diubah" in response.get_data(as_text=True)
     assert content("form", "demo", version)["steps"][0]["title"]["id"] == "Judul baru"
 

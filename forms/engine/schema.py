@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 
+from forms.engine.columns import table_problems
 from forms.engine.fields import REGISTRY
 from forms.engine.rules import check_rule
 from forms.engine.tables import TableSet, build_table
@@ -241,8 +242,7 @@ def check_tables(root: Path, items: Iterable[tuple[str, Any]], problems: list[st
     tables = {}
     for where, raw in items:
         errors = [f"{where}: {located(e, raw)}" for e in validator.iter_errors(raw)]
-        if not errors and "source" in raw and not (root / raw["source"]).is_file():
-            errors.append(f"{where}: source file '{raw['source']}' not found")
+        errors = errors or table_problems(raw, root, where)
         problems.extend(errors)
         if not errors:
             tables[raw["id"]] = build_table(raw, root)

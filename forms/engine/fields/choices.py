@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from forms.engine.fields.core import FieldType, Invalid, field_type
+from forms.engine.fields.core import ASKED, FieldType, Invalid, field_type
 from forms.engine.text import N_, active_language, gettext, tr
 
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ class Choice(FieldType):
     """Shared by select and radio: one value out of the field's options."""
 
     has_options = True
+    settings = ASKED + ("default", "options", "table")
 
     def parse(self, field, raw, ctx):
         value = str(raw)
@@ -43,6 +44,7 @@ class Checkboxes(FieldType):
     widget = "checkboxes"
     multi = True
     has_options = True
+    settings = ASKED + ("options", "table", "min_items", "max_items")
 
     def parse(self, field, raw, ctx):
         allowed = dict(field_options(field, ctx.tables, ctx.data))
@@ -113,6 +115,7 @@ def check_options(field: Field, tables: Any) -> list[str]:
 class Lookup(FieldType):
     widget = "lookup"
     shows_label = True
+    settings = ASKED + ("placeholder", "default", "table")
 
     def parse(self, field, raw, ctx):
         key = str(raw).strip().split(" ")[0]
@@ -134,6 +137,7 @@ class Lookup(FieldType):
 class Declaration(FieldType):
     widget = "declaration"
     takes_boolean = True
+    settings = ("text", "label", "help", "visible_if", "required", "required_if")
     required_message = N_("Centang pernyataan ini untuk melanjutkan.")
 
     def parse(self, field, raw, ctx):

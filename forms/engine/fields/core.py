@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from forms.engine.schema import Field
 
 
+# Settings an admin edits per type (the builder's form for a field is made from these names).
+SHOWN = ("label", "help", "visible_if")
+ASKED = SHOWN + ("required", "required_if", "width")
+
+
 class Invalid(ValueError):
     """A submitted value is not acceptable; the message is shown beside the field."""
 
@@ -56,6 +61,7 @@ class FieldType:
     takes_boolean: ClassVar[bool] = False  # a tick box: JSON true/false is a valid answer
     displays_alone: ClassVar[bool] = False  # `display` needs no field definition (may format derived values)
     required_message: ClassVar[str] = N_("Wajib diisi.")
+    settings: ClassVar[tuple[str, ...]] = ASKED + ("placeholder", "default")
 
     def read(self, raw: Any, key: str) -> Any:
         """This type's raw value under an input name of a posted page."""

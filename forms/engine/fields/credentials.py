@@ -1,7 +1,7 @@
 """Types that prove something about who fills the form: a new password, a one-time code sent to an address."""
 from __future__ import annotations
 
-from forms.engine.fields.core import FieldType, Invalid, field_type
+from forms.engine.fields.core import ASKED, FieldType, Invalid, field_type
 from forms.engine.text import gettext
 
 
@@ -13,6 +13,7 @@ class Password(FieldType):
     widget = "password"
     keeps_previous = True
     is_secret = True
+    settings = ASKED + ("confirm",)
 
     def parse(self, field, raw, ctx):
         from forms.identity.passwords import hash_password, password_problem
@@ -34,6 +35,7 @@ class OneTimeCode(FieldType):
     widget = "otp"
     inputmode = "numeric"
     sends_code = True
+    settings = ASKED + ("target", "channel")
 
     def parse(self, field, raw, ctx):
         from forms.engine.rules import evaluate

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from forms.engine.fields.core import REGISTRY, FieldType, field_type
+from forms.engine.fields.core import REGISTRY, SHOWN, FieldType, field_type
 from forms.engine.text import gettext, tr
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ class Repeat(FieldType):
 
     widget = "repeat"
     is_group = True
+    settings = SHOWN + ("required", "item_label", "min_items", "max_items")
 
     def check(self, field, tables):
         if not field.fields:
@@ -32,6 +33,7 @@ class ReadOnly(FieldType):
 
     widget = "readonly"
     input = False
+    settings = SHOWN + ("value", "format", "width")
 
     def display(self, field, value, tables, lang="id"):
         return display_as(field, value, tables, lang)
@@ -63,6 +65,7 @@ class Summary(FieldType):
     stored = False
     input = False
     shows_answers = True
+    settings = SHOWN + ("steps",)
 
     def check(self, field, tables):
         return [] if field.steps else ["needs 'steps'"]
@@ -76,6 +79,7 @@ class Display(FieldType):
     stored = False
     input = False
     shows_text = True
+    settings = ("text", "label", "visible_if")
 
     def check(self, field, tables):
         return [] if field.text or field.label else ["needs 'text'"]

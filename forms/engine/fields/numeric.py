@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from forms.engine.fields.core import FieldType, Invalid, field_type
+from forms.engine.fields.core import ASKED, FieldType, Invalid, field_type
 from forms.engine.text import (
     active_language,
     format_date_id,
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 @field_type("number")
 class Number(FieldType):
     widget = "number"
+    settings = ASKED + ("placeholder", "default", "min", "max", "decimals")
     inputmode = "decimal"
     INTEGER = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)")
     DECIMAL = re.compile(r"-?\d+([.,]\d+)?")
@@ -68,6 +69,7 @@ def check_range(field: Field, value: Any, shown: Callable[[Any], str]) -> Any:
 @field_type("money")
 class Money(FieldType):
     widget = "money"
+    settings = ASKED + ("placeholder", "default", "min", "max")
     inputmode = "numeric"
     displays_alone = True
     SHAPE = re.compile(r"(Rp\.?)?(\d{1,3}(\.\d{3})+|\d+)(,00?)?", re.IGNORECASE)
@@ -89,6 +91,7 @@ class Money(FieldType):
 @field_type("date")
 class Date(FieldType):
     widget = "date"
+    settings = ASKED + ("default", "min_date", "max_date")
     input_type = "date"
     displays_alone = True
     FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from forms.engine.fields.core import FieldType, Invalid, field_type
+from forms.engine.fields.core import ASKED, FieldType, Invalid, field_type
 from forms.engine.idnumbers import (
     check_nik,
     format_npwp,
@@ -17,6 +17,8 @@ from forms.engine.text import active_language, clean_text, gettext, text_problem
 @field_type("text")
 class Text(FieldType):
     default_max = 200
+    settings = ASKED + ("placeholder", "default", "min_length", "max_length", "pattern", "pattern_message",
+                        "transform")
 
     def parse(self, field, raw, ctx):
         problem = text_problem(str(raw))

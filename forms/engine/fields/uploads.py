@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from forms.engine.fields.core import FieldType, Invalid, field_type
+from forms.engine.fields.core import ASKED, FieldType, Invalid, field_type
 from forms.engine.filecheck import UploadRefused, inspect_upload
 from forms.engine.text import CONTROL_CHARS, format_number, gettext
 
@@ -18,6 +18,7 @@ FILE_SIGNATURES: dict[str, tuple[bytes, str]] = {
 @field_type("file")
 class File(FieldType):
     widget = "file"
+    settings = ASKED + ("accept", "max_bytes")
     input_type = "file"
     keeps_previous = True
     is_upload = True

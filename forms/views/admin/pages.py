@@ -1,8 +1,6 @@
 """The version page and the publish page as the admin sees them, and saving a draft with its problems shown in place."""
 from __future__ import annotations
 
-import json
-
 from flask import (
     current_app,
     flash,
@@ -12,7 +10,7 @@ from flask import (
     url_for,
 )
 
-from forms.catalog import adminlog, formedit, migration
+from forms.catalog import adminlog, migration
 from forms.catalog.items import (
     DOCUMENT,
     FORM,
@@ -27,6 +25,7 @@ from forms.catalog.runtime import catalog, draft_form
 from forms.engine.fields import REGISTRY
 from forms.store import published_schema_version, schema_versions, status_counts_of_kind
 from forms.views.admin.common import KIND_LABELS, actor, content_of
+from forms.views.admin.workflowpage import workflow_view
 from forms.web.templating import current_language
 
 
@@ -37,11 +36,12 @@ def render_version(record, problems: list[str] | None = None, json_text: str | N
     base = published_schema_version(record.kind, record.key)
     compare_to = base if base and base.version != record.version else previous_published(record)
     diff = adminlog.difference(content_of(compare_to), content) if compare_to else ""
-    form_view = form_editor_view(content, problems or []) if record.kind == FORM else None
+    form_view = form_steps_view(content, problems or []) if record.kind == FORM else None
+    flow = workflow_view(content, current_language()) if record.kind == WORKFLOW else None
     page = render_template(
         "admin/version.html", record=record, content=content, kind_label=KIND_LABELS[record.kind],
         json_text=json_text if json_text is not None else pretty(content),
-        problems=problems or [], diff=diff, compare_to=compare_to, form_view=form_view,
+        problems=problems or [], diff=diff, compare_to=compare_to, form_view=form_view, flow=flow,
         field_types=field_types(), open_at=open_at, editable=record.state == "draft",
         rows=record.kind == TABLE and isinstance(content.get("rows"), list),
         settings=record.kind == DOCUMENT and record.key == PRINTOUTS,
@@ -62,31 +62,17 @@ def field_types() -> list[str]:
     return sorted(REGISTRY)
 
 
-def form_editor_view(content: dict, problems: list[str]) -> list[dict]:
-    """Steps and fields as the structured editor shows them, each with its own problems."""
+def form_steps_view(content: dict, problems: list[str]) -> list[dict]:
+    """The steps as the version page lists them, each with its problems."""
     steps = []
     for step in content.get("steps") or []:
         if not isinstance(step, dict):
             continue
         name = step.get("name", "")
-        fields = [{"raw": field, "name": field.get("name", ""), "type": field.get("type", ""),
-                   "label": shown(field.get("label") or field.get("text")), "help": shown(field.get("help")),
-                   "required": bool(field.get("required")),
-                   "options": formedit.options_text(field["options"]) if isinstance(field.get("options"), list) else "",
-                   "has_options": "options" in field or offers_options(field.get("type")),
-                   "visible_if": json.dumps(field["visible_if"], ensure_ascii=False) if "visible_if" in field else "",
-                   "problems": formedit.problems_at(problems, name, field.get("name", ""))}
-                  for field in step.get("fields") or [] if isinstance(field, dict)]
-        steps.append({"name": name, "title": shown(step.get("title")), "help": shown(step.get("help")),
-                      "visible_if": json.dumps(step["visible_if"], ensure_ascii=False) if "visible_if" in step else "",
-                      "fields": fields, "problems": formedit.problems_at(problems, name)})
+        steps.append({"name": name, "title": shown(step.get("title")), "fields": len(step.get("fields") or ()),
+                      "conditional": "visible_if" in step,
+                      "problems": [p for p in problems if f"({name})" in p or f"step '{name}'" in p]})
     return steps
-
-
-def offers_options(type_name) -> bool:
-    """Whether a field of this type name (possibly unknown) offers choices."""
-    kind = REGISTRY.get(type_name) if isinstance(type_name, str) else None
-    return kind is not None and kind.has_options
 
 
 def shown(text) -> str:
@@ -96,11 +82,16 @@ def shown(text) -> str:
     return "" if text is None else str(text)
 
 
+def save_checked(record, content) -> list[str]:
+    """Save content into a draft if it passes every check; the problems otherwise (nothing saved)."""
+    return save_draft(current_app._get_current_object(), record, content, actor(),
+                      revision=request.form.get("revision", type=int))
+
+
 def save(record, content, what: str, json_text: str | None = None, open_at: str | None = None):
     """Save checked content into a draft, or show the version page with the problems (nothing saved)."""
     try:
-        problems = save_draft(current_app._get_current_object(), record, content, actor(),
-                                            revision=request.form.get("revision", type=int))
+        problems = save_checked(record, content)
     except CatalogError as error:
         problems = error.problems
     if problems:
