@@ -40,6 +40,8 @@ def test_permohonan_baru_in_the_browser(browser, app, live_server, screenshots, 
     shot("01-data-pelaku")
     page.get_by_role("button", name="Simpan Data").click()
 
+    page.wait_for_url(re.compile(r"/langkah/bidang_usaha$"))
+    page.wait_for_load_state("load")  # the lookup is wired once the page's deferred script ran; typing before is lost
     page.fill("#f-kegiatan-0-kbli", "air minum")
     page.get_by_role("option", name=re.compile("^11052 ")).click()  # the lookup's listbox
     assert page.locator("#f-kegiatan-0-kbli").input_value() == "11052"
