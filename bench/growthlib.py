@@ -163,7 +163,7 @@ class Bench:
             account = store.add_account(username=f"pemohon{number}", password_hash=self.password_hash(hash_password),
                                         name=f"Pemohon {number}", roles=["pemohon"], email=f"p{number}@contoh.id",
                                         phone=f"+6281{number:09d}", nik=nik_for(number) if number < 10000
-                                        else f"140101{number % 10 + 1:02d}0190{number % 10000:04d}", profile=PROFILE)
+                                        else f"140101{1 + number // 10000:02d}0190{number % 10000:04d}", profile=PROFILE)
             g.account = account
             record = store.create_submission(self.template["form_id"], self.template["form_version"],
                                              f"account:{account.id}", self.template["procedure"])

@@ -183,3 +183,25 @@ def test_a_page_in_natural_order_is_read_from_an_index_not_sorted():
         store.close()
     details = " / ".join(row[-1] for row in plan)
     assert "docs_natural" in details and "TEMP B-TREE" not in details, details
+
+
+def test_a_commit_reads_nothing_by_scanning():
+    """Every statement a commit runs finds its rows by key (a status change once scanned every count: O(data))."""
+    store = open_memory()
+    try:
+        things = store.client.loket.things
+        things.create_index([("status", 1)])
+        things.insert_many([{"_id": n, "status": "baru"} for n in range(5)])
+        statements: list[str] = []
+        store.engine.disk.writer.set_trace_callback(statements.append)
+        things.update_one({"_id": 1}, {"$set": {"status": "lama"}})  # one count goes down, one up
+        things.delete_one({"_id": 2})
+        store.engine.disk.writer.set_trace_callback(None)
+        written = [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+        assert any(s.startswith("DELETE FROM counts") for s in written), statements
+        scans = [(s, row[-1]) for s in written
+                 for row in store.engine.disk.writer.execute("EXPLAIN QUERY PLAN " + s).fetchall()
+                 if row[-1].startswith("SCAN")]
+        assert not scans, scans
+    finally:
+        store.close()

@@ -171,8 +171,8 @@ class Disk:
             sql.executemany("INSERT INTO counts (ix, prefix, n) VALUES (?, ?, ?) "
                             "ON CONFLICT (ix, prefix) DO UPDATE SET n = n + excluded.n",
                             [(ix, prefix, n) for (ix, prefix), n in batch.counts.items() if n])
-            if any(n < 0 for n in batch.counts.values()):
-                sql.execute("DELETE FROM counts WHERE n <= 0")
+            sql.executemany("DELETE FROM counts WHERE ix = ? AND prefix = ? AND n <= 0",  # by key: no scan of counts
+                            [(ix, prefix) for (ix, prefix), n in batch.counts.items() if n < 0])
             sql.executemany("UPDATE colls SET n = n + ? WHERE cid = ?",
                             [(n, cid) for cid, n in batch.sizes.items() if n])
             sql.execute("COMMIT")
