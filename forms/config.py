@@ -161,17 +161,23 @@ def read_or_create_secret(instance: Path) -> str:
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    temporary = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    create_private_file(path, secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_private_file(path: Path, text: str) -> None:
+    """Create a 0600 file whole, unless it exists: written to a private temporary file, then linked into place, so
+    of processes starting together exactly one wins and nobody reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     try:
         os.link(temporary, path)
     except FileExistsError:
-        pass  # another process linked its key first: that one is the key
+        pass  # another process made it first: that one stands
     finally:
         temporary.unlink()
-    return path.read_text().strip()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from forms.config import create_private_file
 from forms.errors import FormsError
 from forms.store import accounts_with_totp, reseal_totp
 
@@ -58,21 +58,8 @@ def configured_keys() -> list[str]:
 
 
 def create_key_file(path: Path) -> None:
-    """Make the instance key: written whole to a private file, then linked into place, so of processes starting
-    together exactly one key wins and nobody reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(Fernet.generate_key().decode("ascii") + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass  # another process made the key first: that one is the key
-    finally:
-        temporary.unlink()
+    """Make the instance key once; of processes starting together exactly one key wins."""
+    create_private_file(path, Fernet.generate_key().decode("ascii") + "\n")
 
 
 def write_key_file(path: Path, keys: list[str]) -> None:
