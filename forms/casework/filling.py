@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from forms import store
 from forms.casework.handlers import SubmitError, handler_for, is_deferred
+from forms.casework.provenance import (
+    note_counter_filing,
+    record_counter_submit,
+    step_provenance,
+)
 from forms.casework.queue import SUBMIT_JOB, queue_job
 from forms.catalog.runtime import office_clock
 from forms.engine.schema import Form, Step
@@ -67,7 +72,9 @@ def fill_step(form: Form, submission: store.Submission | store.SubmissionRecord,
         return Filled(result)
     applied = apply_step(form, submission.answers, submission.validated, step, result.values, services,
                          complete=require)
-    store.save_answers(submission, applied.answers, applied.derived, applied.validated)
+    provenance = step_provenance(step, submission.answers.get(step.name, {}), result.values, submission.provenance or {})
+    store.save_answers(submission, applied.answers, applied.derived, applied.validated, provenance)
+    note_counter_filing(submission)
     return Filled(result, applied)
 
 
@@ -93,6 +100,7 @@ def submit_draft(form: Form, submission: store.Submission | store.SubmissionReco
     number = form.number_pattern.format(form=form.id.upper(), year=year, seq=seq)
     store.change_status(submission, store.SUBMITTING, form.submit.get("status", "submitted"), submission.owner,
                         "submit", extra={"number": number, "submitted_at": now, **extra})
+    record_counter_submit(submission, number, submission.status)
     warnings = notify_submitted(form, answers, number, base_url, lang)
     return Submitted(submission, number, warnings)
 

@@ -25,6 +25,7 @@ from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.casework.filling import notify_submitted
 from forms.casework.handlers import SubmitError, document_code
+from forms.casework.provenance import record_counter_submit
 from forms.casework.queue import PRINT_JOB, SUBMIT_JOB, queue_job
 from forms.casework.transitions import set_search_text
 from forms.catalog.runtime import office_clock, schemas
@@ -97,6 +98,7 @@ def run_submit(job: Job) -> None:
             issue_document(submission, planned, intent)
     with unit_of_work(app):
         changed = finish_submit(submission, number, derived, intent)
+        record_counter_submit(submission, number, intent["status"])
     if changed:  # this run made the change: its confirmation, if the form sends one (at most once)
         notify_submitted(form, flat_answers(submission), number, intent.get("base_url") or "/", intent.get("lang", "id"))
     with unit_of_work(app):

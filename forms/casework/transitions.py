@@ -13,6 +13,7 @@ from flask import current_app
 
 from forms.casework import audit
 from forms.casework.events import StatusChange, announce
+from forms.casework.provenance import counter_officer, entry_source, is_filer
 from forms.casework.queue import queue_job
 from forms.catalog.runtime import office_clock, schemas, workflow_for
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
@@ -104,7 +105,7 @@ def upload(document: IssuedDocument, code: str, data: bytes, filename: str, acco
     if document.fulfilment.get(code, {}).get("verdict") == "diterima":
         raise CaseError(gettext("Persyaratan ini sudah diterima petugas dan tidak perlu diganti."))
     stored = save_file(data, safe_filename(filename, kind), FILE_SIGNATURES[kind][1], document.owner)
-    entry = {"file": stored, "uploaded_at": utcnow(), "verdict": None, "reason": ""}
+    entry = {"file": stored, "uploaded_at": utcnow(), "verdict": None, "reason": "", "entered_by": entry_source()}
     changed = update_document(document, {f"fulfilment.{code}": entry})
     audit.append(actor_name(account), document.number, f"unggah {code}", document.status, document.status, stored["name"])
     return changed
@@ -130,6 +131,7 @@ def check_upload(data: bytes, limit: int, accepted) -> tuple[str, bytes]:
 def judge(document: IssuedDocument, code: str, verdict: str, reason: str, officer: Account) -> IssuedDocument:
     """An officer's verdict on one uploaded requirement (accept, or reject with a reason)."""
     require_officer(officer)
+    refuse_own_filing(officer, document)
     if workflow_of(document).states[document.status].turn != "petugas":
         raise CaseError(gettext("Putusan persyaratan hanya dapat diberikan saat dokumen menunggu pemeriksaan petugas."))
     if code not in document.fulfilment:
@@ -151,6 +153,7 @@ def claim(document: IssuedDocument, officer: Account, assignee: Account | None =
     """Take a case (or give it to another officer): one conditional update on the holder seen, so of officers
     claiming at once exactly one wins and the others are told who holds it (ClaimTaken, nothing changed)."""
     require_officer(officer)
+    refuse_own_filing(assignee or officer, document)
     target = assignee or officer
     holder = document.assigned_to or None
     if holder == str(target.id):
@@ -181,9 +184,21 @@ def require_officer(account: Account | None) -> None:
         raise Forbidden(gettext("Hanya petugas yang dapat melakukan ini."))
 
 
+def refuse_own_filing(account: Account, document: IssuedDocument) -> None:
+    """Separation of duties: whoever filed an application at the counter does not check or decide it."""
+    if is_filer(account, document):
+        raise Forbidden(gettext("Anda yang mengajukan permohonan ini di loket, jadi tidak dapat memeriksa atau "
+                                "memutusnya. Petugas lain yang menanganinya."))
+
+
 def actor_name(account: Account | None) -> str:
-    """How the trail names an actor."""
-    return SYSTEM if account is None else f"{account.username} ({', '.join(account.roles)})"
+    """How the trail names an actor (a front-office officer acting for an applicant is named with them)."""
+    if account is None:
+        return SYSTEM
+    officer = counter_officer()
+    if officer is not None and officer.id != account.id:
+        return f"{officer.username} (loket) atas nama {account.username}"
+    return f"{account.username} ({', '.join(account.roles)})"
 
 
 def allowed_actions(document: IssuedDocument, account: Account | None) -> list[Action]:
@@ -192,6 +207,8 @@ def allowed_actions(document: IssuedDocument, account: Account | None) -> list[A
     if account is None:
         return []
     roles = set(account.roles) & set(OFFICER_ROLES)
+    if roles and is_filer(account, document):
+        roles = set()
     if document.owner == owner_of(account):
         roles.add("pemohon")
     return workflow.available(document.status, roles)

@@ -64,7 +64,7 @@ from forms.store import (
 
 log = logging.getLogger("loket.accounts")
 
-ROLES = ("pemohon", "verifikator", "kepala", "admin")
+ROLES = ("pemohon", "loket", "verifikator", "kepala", "admin")  # loket: the front office, files for walk-ins
 IDLE_TIMEOUT = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=5)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")

@@ -109,7 +109,8 @@ def template_environment(folder: Path) -> jinja2.Environment:
 def template_problems(folder: Path, templates: jinja2.Environment, data: Mapping[str, Any]) -> list[str]:
     """Templates that are missing or do not compile."""
     problems = []
-    for name in sorted({spec["template"] for spec in data["documents"].values()} | {data["draft"]["template"]}):
+    named = {spec["template"] for spec in data["documents"].values()} | {data["draft"]["template"]}
+    for name in sorted(named | ({data["receipt"]["template"]} if "receipt" in data else set())):
         try:
             templates.get_template(name)
         except jinja2.TemplateNotFound:

@@ -108,6 +108,13 @@ from forms.store.accounts import (  # noqa: F401
     touch_login_session,
     use_totp_step,
 )
+from forms.store.counter import (  # noqa: F401
+    counter_filing_of,
+    counter_filings,
+    find_account_by_nik,
+    mark_counter_filing,
+    set_receipt,
+)
 from forms.store.errors import Duplicate, StoreError  # noqa: F401
 from forms.store.office import (  # noqa: F401
     count_in_status,

@@ -39,11 +39,16 @@ class Submission(me.Document):
     preview = me.BooleanField(default=False)  # an admin's preview of an unpublished form version
     # What a submit still has to do (numbers, documents, printouts), written with the claim; the job finishes it.
     intent = me.DictField(me.DynamicField())
+    # Who entered each answer (per step and field), and the front-office filing it began as, if any.
+    provenance = me.DictField(me.DynamicField())
+    counter = me.DictField(me.DynamicField())
+    counter_at = me.DateTimeField()
 
     meta: ClassVar[dict] = {
         "collection": "submissions",
         "indexes": ["owner", ("owner", "form_id"), ("form_id", "status"), ("form_id", "submitted_at"),
-                    {"fields": ["number"], "unique": True, "sparse": True}, "status"],
+                    {"fields": ["number"], "unique": True, "sparse": True}, "status",
+                    {"fields": ["counter_at"], "sparse": True}],
     }
 
 

@@ -57,6 +57,8 @@ class SubmissionRecord:
     procedure: dict = dataclasses.field(default_factory=dict)
     preview: bool = False
     intent: dict = dataclasses.field(default_factory=dict)
+    provenance: dict = dataclasses.field(default_factory=dict)
+    counter: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> SubmissionRecord:
@@ -102,7 +104,7 @@ def list_submissions(owner: str, form_id: str | None = None, status: str | None 
 
 @translate_errors
 def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, derived: Mapping,
-                 validated: list[str]) -> Submission | SubmissionRecord:
+                 validated: list[str], provenance: Mapping | None = None) -> Submission | SubmissionRecord:
     """Store a draft's answers if nobody changed it since it was read; ConflictError otherwise.
 
     One conditional update on (id, version, status); the object in memory is updated to match
@@ -110,6 +112,8 @@ def save_answers(submission: Submission | SubmissionRecord, answers: Mapping, de
     """
     now = utcnow()
     changes = {"answers": dict(answers), "derived": dict(derived), "validated": list(validated), "updated_at": now}
+    if provenance is not None:
+        changes["provenance"] = dict(provenance)
     refuse_operator_keys(changes)
     result = Submission._get_collection().update_one(
         {"_id": submission.id, "version": submission.version, "status": DRAFT},

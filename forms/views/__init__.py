@@ -10,6 +10,7 @@ from forms.views.api import documents as api_documents
 from forms.views.api import meta as api_meta
 from forms.views.api import submissions as api_submissions
 from forms.views.applicant import account, codesignin, fulfil, security, tokens, wizard
+from forms.views.counter import desk
 from forms.views.officer import cases
 from forms.views.public import (
     home,
@@ -25,5 +26,5 @@ from forms.views.public import (
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint."""
     for module in (home, wizard, reference, account, codesignin, security, tracking, fulfil, cases, printouts, tickets,
-                   surveys, info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks, admin_jobs):
+                   surveys, info, admin, tokens, api_meta, api_submissions, api_documents, admin_webhooks, admin_jobs, desk):
         app.register_blueprint(module.bp)

@@ -28,7 +28,7 @@ NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 def track():
     """Ask for a number and the applicant's NIK; show statuses and dates only."""
     if request.method == "GET":
-        return render_template("tracking.html")
+        return render_template("tracking.html", number=request.args.get("nomor", "")[:40])
     number, nik = request.form.get("nomor", "").strip(), request.form.get("nik", "").strip()
     if not NUMBER.fullmatch(number) or not re.fullmatch(r"\d{16}", nik):
         return render_template("tracking.html", number=number,

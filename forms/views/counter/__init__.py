@@ -1,0 +1,1 @@
+"""The front-office counter: filing for walk-in applicants, their receipts, today's queue."""
