@@ -76,6 +76,7 @@ def test_front_office_files_in_the_applicants_name_and_every_entry_names_the_off
     line = AuditEntry.objects(subject=submission.number).first()
     assert line.action == "diajukan oleh petugas Lina Loket atas nama Siti Aminah"
     assert line.actor == "lina (loket)"
+    assert AuditEntry.objects(subject=document.number, action=line.action).count() == 1
     assert upload_requirement(counter["lina"], document, REQUIREMENTS_11052[0]).status_code == 302
     document.reload()
     entry = document.fulfilment[REQUIREMENTS_11052[0]]
@@ -185,6 +186,8 @@ def test_the_receipt_is_one_page_with_number_codes_files_and_tracking(app, count
     assert "11052" in text and "Petugas loket Lina Loket" in text
     assert text.count("Diterima:") == 2 and "Belum diterima" in text
     assert f"/lacak?nomor={submission.number}" in text
+    tracking = counter["siti"].get(f"/lacak?nomor={submission.number}").get_data(as_text=True)
+    assert f'value="{submission.number}"' in tracking  # the QR's address opens tracking with the number filled in
     assert re.search(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2} WIB", text)
     assert counter["siti"].get(f"/loket/isian/{submission.id}/bukti.pdf").status_code == 403
 

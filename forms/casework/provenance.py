@@ -68,12 +68,15 @@ def filing_line(counter: Mapping[str, Any]) -> str:
 
 
 def record_counter_submit(submission: store.Submission | store.SubmissionRecord, number: str, status: str) -> None:
-    """The audit line of a submit made at the counter (once, by its event key; a job that runs again finds it)."""
+    """The audit lines of a submit made at the counter: on the application's number and on each document issued
+    from it, so every case's trail says who filed it (once each, by event key; a job that runs again finds them)."""
     counter = submission.counter or {}
     if not counter:
         return
-    audit.append(f"{counter['officer_username']} ({COUNTER_ROLE})", number, filing_line(counter), None, status,
-                 event=f"counter:{submission.id}")
+    actor, line = f"{counter['officer_username']} ({COUNTER_ROLE})", filing_line(counter)
+    audit.append(actor, number, line, None, status, event=f"counter:{submission.id}")
+    for document in store.documents_of(submission.id):
+        audit.append(actor, document.number, line, None, document.status, event=f"counter:{document.id}")
 
 
 def filed_by(document: store.IssuedDocument) -> str | None:

@@ -26,9 +26,9 @@ def act_for_applicant() -> None:
     """before_app_request: on the applicant's pages, a front-office officer serving someone works as them."""
     account = g.get("account")
     wanted = session.get(ACTING)
-    if wanted is None:
+    if wanted is None or account is None:  # static files load no account: nothing to do
         return
-    if account is None or COUNTER_ROLE not in account.roles:
+    if COUNTER_ROLE not in account.roles:
         session.pop(ACTING, None)  # an applicant (or anybody) cannot work as the front office
         return
     applicant = find_active_account(wanted)

@@ -83,6 +83,7 @@ def applicant(account_id: str):
     owner = f"account:{account.id}"
     return render_template("counter/applicant.html", account=account, serving=serving_now(),
                            submissions=store.list_submissions(owner, limit=50),
+                           titles={form.id: form.title for form in schemas().latest()},
                            forms=[form for form in schemas().latest() if form.menu and form.access == "account"])
 
 

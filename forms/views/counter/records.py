@@ -42,6 +42,14 @@ def source_label(entry: dict | None) -> str:
     return gettext("pemohon")
 
 
+def field_title(field, lang: str) -> str:
+    """A field as a reader knows it: its label, else the start of its text (a declaration's tick box)."""
+    if field is None:
+        return ""
+    text = tr(field.label or field.text or "", lang)
+    return text if len(text) <= 60 else text[:57].rstrip() + "…"
+
+
 def case_provenance(document: store.IssuedDocument) -> dict:
     """The officer's view of a document's provenance: the filing, each answer's and each upload's source."""
     submission = store.find_submission(str(document.submission_id))
@@ -55,8 +63,7 @@ def case_provenance(document: store.IssuedDocument) -> dict:
         for name, entry in fields.items():
             field = form.fields.get(name) if form else None
             answers.append({"step": tr(step.title, lang) if step else step_name,
-                            "field": tr(field.label, lang) if field and field.label else name,
-                            "source": source_label(entry)})
+                            "field": field_title(field, lang) or name, "source": source_label(entry)})
     uploads = [{"code": code, "name": (entry.get("file") or {}).get("name", ""),
                 "source": source_label(entry.get("entered_by"))}
                for code, entry in (document.fulfilment or {}).items()]
