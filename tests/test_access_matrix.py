@@ -72,6 +72,7 @@ OWNER = profile("deny", "ok", "deny", "deny")  # a submission's own pages: its o
 OWNER_OR_OFFICER = profile("login", "ok", "deny", "ok")
 OFFICER_ONLY = profile("login", "deny", "deny", "ok")
 ADMIN_ONLY = {"anon": "login", "a": "deny", "b": "deny", "verifikator": "deny", "kepala": "deny", "admin": "ok"}
+COUNTER_ONLY = profile("login", "deny", "deny", "deny")  # the front office (loket role): tests/test_counter.py
 
 
 @dataclass
@@ -158,6 +159,14 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("surveys.recap", "GET"): Probe("/ikm/rekap.csv", PUBLIC),
     ("surveys.report_pdf", "GET"): Probe("/ikm/laporan.pdf", PUBLIC),
     ("surveys.answers", "GET"): Probe("/ikm/jawaban.csv", OFFICER_ONLY),
+    ("counter.queue", "GET"): Probe("/loket/", COUNTER_ONLY),
+    ("counter.find", "GET"): Probe(f"/loket/cari?nik={NIK}", COUNTER_ONLY),
+    ("counter.applicant", "GET"): Probe("/loket/pemohon/000000000000000000000000", COUNTER_ONLY),
+    ("counter.serve", "POST"): Probe("/loket/pemohon/000000000000000000000000/layani", COUNTER_ONLY),
+    ("counter.finish", "POST"): Probe("/loket/selesai", COUNTER_ONLY),
+    ("counter.register", "POST"): Probe("/loket/daftar", COUNTER_ONLY),
+    ("counter.receipt", "POST"): Probe("/loket/isian/{issued}/bukti", COUNTER_ONLY),
+    ("counter.receipt_pdf", "GET"): Probe("/loket/isian/{issued}/bukti.pdf", COUNTER_ONLY),
 }
 
 # Object-level checks beyond the table: B (and officers where the owner alone may) must not reach A's things.

@@ -220,3 +220,24 @@ def test_rows_entered_later_by_the_applicant_are_credited_to_them(app, counter):
     saved = wizard.submission()
     assert saved.provenance["bidang_usaha"]["kegiatan"]["by"] == "petugas"
     assert saved.provenance["detail_usaha"]["detail"]["by"] == "pemohon"
+
+
+def test_front_office_reaches_only_what_it_serves(app, counter):
+    submission, document = file_for_siti(counter["siti"])
+    lina = counter["lina"]
+    assert lina.get("/petugas/").status_code == 403
+    assert lina.get(f"/petugas/dokumen/{document.id}").status_code == 403
+    assert lina.get(f"/isian/{submission.id}/status").status_code == 404  # not serving anyone: her own pages only
+    serve(lina, nik="3201010501900002")  # serving budi opens budi's pages, not siti's
+    assert lina.get(f"/isian/{submission.id}/status").status_code == 404
+    assert lina.get(f"/dokumen/{document.id}").status_code == 404
+    page = lina.get("/loket/")
+    assert lina.post("/loket/selesai", data={"csrf_token": token(page)}).status_code == 302
+    with lina.session_transaction() as session:
+        assert "loket_atas_nama" not in session
+
+
+def test_demo_accounts_include_the_front_office(make_app):
+    demo = make_app(STORE="embedded")
+    assert ("loket.demo", "loket") in [(username, role) for username, role, _password in
+                                       demo.extensions["loket.demo_accounts"]]
