@@ -12,6 +12,7 @@ from tests.helpers import (
     NIK,
     PASSWORD,
     REQUIREMENTS_11052,
+    WizardClient,
     detail,
     issue,
     login,
@@ -241,3 +242,27 @@ def test_demo_accounts_include_the_front_office(make_app):
     demo = make_app(STORE="embedded")
     assert ("loket.demo", "loket") in [(username, role) for username, role, _password in
                                        demo.extensions["loket.demo_accounts"]]
+
+
+def test_public_forms_are_never_filled_in_the_applicants_name(app, counter):
+    serve(counter["lina"])
+    survey = WizardClient(counter["lina"], "skm").start()
+    assert survey.submission().owner != f"account:{counter_id(app, 'siti')}"
+    assert survey.submission().owner == f"account:{counter_id(app, 'lina')}"
+
+
+def test_serving_officer_hands_out_the_applicants_printouts(app, counter):
+    serve(counter["lina"])
+    _submission, document = file_for_siti(counter["lina"])
+    pdf = counter["lina"].get(f"/dokumen/{document.number}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    page = counter["lina"].get("/loket/")
+    counter["lina"].post("/loket/selesai", data={"csrf_token": token(page)})
+    assert counter["lina"].get(f"/dokumen/{document.number}.pdf").status_code in (403, 404)
+
+
+def counter_id(app, username):
+    """The id of an account by username."""
+    from forms.store import find_account_by_username
+    with app.app_context():
+        return find_account_by_username(username).id

@@ -1,20 +1,23 @@
 """Working as the applicant at the counter: the same wizard and requirement pages, the officer kept on record.
 
 A front-office officer picks an applicant (forms.views.counter.desk); from then on, and only on the
-applicant's own filing pages (the wizard and the requirement uploads), the request runs as that
-applicant: the same forms, the same server-side validation, the same object-level checks (only the
-applicant's own submissions and documents open). The officer stays in g.counter_officer, so every
-answer and upload names them (forms.casework.provenance). Anywhere else the officer is just themselves.
+applicant's own filing pages (the wizard of a form that needs an account, the requirement uploads, the
+printouts), the request runs as that applicant: the same forms, the same server-side validation, the
+same object-level checks (only the applicant's own submissions and documents open). The officer stays
+in g.counter_officer, so every answer and upload names them (forms.casework.provenance). Anywhere else
+the officer is just themselves: public forms (the satisfaction survey, complaints) are never filled in
+someone else's name.
 """
 from __future__ import annotations
 
 from flask import Blueprint, g, request, session
 
 from forms.casework.provenance import COUNTER_ROLE
-from forms.store import Account, find_active_account
+from forms.catalog.runtime import schemas
+from forms.store import Account, find_active_account, read_submission
 
 ACTING = "loket_atas_nama"
-APPLICANT_PAGES = {"wizard", "fulfil"}
+APPLICANT_PAGES = {"fulfil", "printouts"}  # and the wizard of forms that need an account: on_applicant_page
 
 
 def servable(account: Account | None) -> bool:
@@ -36,9 +39,24 @@ def act_for_applicant() -> None:
         session.pop(ACTING, None)
         return
     g.counter_applicant = applicant
-    if request.blueprint in APPLICANT_PAGES:
+    if on_applicant_page():
         g.counter_officer = account
         g.account = applicant
+
+
+def on_applicant_page() -> bool:
+    """Whether this request is one of the applicant's filing pages (see the module docstring)."""
+    if request.blueprint in APPLICANT_PAGES:
+        return True
+    if request.blueprint != "wizard":
+        return False
+    args = request.view_args or {}
+    form_id = args.get("form_id")
+    if form_id is None and args.get("submission_id"):
+        submission = read_submission(args["submission_id"])
+        form_id = submission.form_id if submission is not None else None
+    form = schemas().get(form_id) if form_id else None
+    return form is not None and form.access == "account"
 
 
 def start_serving(applicant: Account) -> None:
