@@ -59,6 +59,7 @@ class SubmissionRecord:
     intent: dict = dataclasses.field(default_factory=dict)
     provenance: dict = dataclasses.field(default_factory=dict)
     counter: dict = dataclasses.field(default_factory=dict)
+    counter_at: datetime | None = None
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> SubmissionRecord:
