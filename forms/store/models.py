@@ -327,9 +327,10 @@ class WebhookDelivery(me.Document):
     delivered_at = me.DateTimeField()
     log = me.ListField(me.DictField(me.DynamicField()))
     event_key = me.StringField()  # the change it announces: queued once per hook, however often a job runs
+    claimed_by = me.StringField()  # the token of the claim that holds it while being sent
 
     meta: ClassVar[dict] = {"collection": "webhook_deliveries",
-            "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at",
+            "indexes": [("status", "next_attempt_at"), ("status", "lease_until"), "hook_id", "-created_at",
                         {"fields": ["hook_id", "event_key"], "unique": True, "sparse": True}]}
 
 
