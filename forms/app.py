@@ -9,6 +9,7 @@ from flask import Flask
 
 from forms.casework.handlers import init_casework
 from forms.casework.jobs import init_jobs
+from forms.casework.workers import expect_runner
 from forms.catalog.seeding import init_schemas
 from forms.config import load_config
 from forms.identity.accounts import init_accounts
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_i18n(app)
     register_blueprints(app)
     register_error_handlers(app)
+    expect_runner(app)
     return app
 
 

@@ -42,6 +42,7 @@ from forms.store.models import (  # noqa: F401
     Submission,
     Webhook,
     WebhookDelivery,
+    WorkerBeat,
     utcnow,
 )
 from forms.store.submissions import (  # noqa: F401
@@ -209,7 +210,9 @@ from forms.store.jobs import (  # noqa: F401
     find_job,
     finish_job,
     jobs_of,
+    live_workers,
     release_running_jobs,
+    report_worker,
     requeue_job,
     retry_job,
 )

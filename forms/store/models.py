@@ -347,6 +347,17 @@ class NumberClaim(me.Document):
                         {"fields": ["series", "subject"], "unique": True}]}
 
 
+class WorkerBeat(me.Document):
+    """A background worker process saying it is alive: the web processes warn when none has for a while."""
+
+    name = me.StringField(required=True, unique=True)  # host:pid
+    started_at = me.DateTimeField(default=utcnow)
+    beat_at = me.DateTimeField(default=utcnow)
+
+    meta: ClassVar[dict] = {"collection": "worker_beats",
+            "indexes": [{"fields": ["beat_at"], "expireAfterSeconds": 86400}]}
+
+
 class Job(me.Document):
     """Work that must finish: claimed with a lease, retried with backoff, done once (its key is unique)."""
 
