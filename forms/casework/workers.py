@@ -15,13 +15,19 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 
 from forms.casework.jobs import pick_up_unfinished, queue_open_intents, run_due
 from forms.casework.transitions import deemed_approvals
 from forms.outreach.webhooks import deliver_due
 from forms.printing.pool import start_pdf_pool, stop_pdf_pool
-from forms.store import StoreError, live_workers, report_worker, utcnow
+from forms.store import (
+    StoreError,
+    live_workers,
+    remove_unreferenced_files,
+    report_worker,
+    utcnow,
+)
 
 log = logging.getLogger("loket.workers")
 INTENT_SWEEP_SECONDS = 60  # a web process that died between a submit's two writes: its intent waits at most this
@@ -41,6 +47,8 @@ def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
         threads.append(spawn("deadline-watch", lambda: every(app, stop, minutes * 60, watch_deadlines)))
     if seconds > 0:
         threads.append(spawn("webhook-worker", lambda: every(app, stop, seconds, deliver_due)))
+    if app.config["FILE_SWEEP_HOURS"] > 0:
+        threads.append(spawn("file-sweep", lambda: every(app, stop, app.config["FILE_SWEEP_HOURS"] * 3600, sweep_files)))
     threads.append(spawn("intent-sweep", lambda: every(app, stop, INTENT_SWEEP_SECONDS, queue_open_intents)))
     with app.app_context():
         beat()
@@ -94,6 +102,15 @@ def watch_deadlines() -> None:
     done = deemed_approvals()
     if done:
         log.info("deemed approvals: %s", ", ".join(done))
+
+
+def sweep_files() -> int:
+    """Delete stored files nothing refers to any more (replaced uploads, deleted drafts), past the grace period."""
+    hours = current_app.config["FILE_GRACE_HOURS"]
+    removed = remove_unreferenced_files(utcnow() - timedelta(hours=hours))
+    if removed:
+        log.info("removed %d stored files no record refers to (older than %d hours)", removed, hours)
+    return removed
 
 
 def process_name() -> str:

@@ -19,7 +19,13 @@ from forms.store.documents import (  # noqa: F401
     owner_number,
     update_document,
 )
-from forms.store.files import keyed_file, open_file, save_file  # noqa: F401
+from forms.store.files import (  # noqa: F401
+    keyed_file,
+    open_file,
+    referenced_files,
+    remove_unreferenced_files,
+    save_file,
+)
 from forms.store.models import (  # noqa: F401
     DRAFT,
     SUBMITTING,
