@@ -37,7 +37,6 @@ from bench.wizard import free_port
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PASSWORD = "Rahasia#2026"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REQUIREMENTS = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
                 "foto_lokasi", "dokumen_sppl")
 PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-05", "alamat": "Jl. Melati No. 1", "rt": "001",
@@ -46,6 +45,21 @@ DETAIL = {"kbli": "11052", "nama_usaha": "Usaha Maju", "kecamatan_usaha": "14.01
           "alamat_usaha": "Jl. Pahlawan 5", "koordinat": "0.3312, 101.0251", "status_lahan": "sewa",
           "luas_lahan": 120, "satuan_luas": "m2", "modal_tanah": 0, "modal_bangunan": 0, "modal_mesin": 150000000,
           "modal_lain": 0, "modal_kerja": 50000000, "tenaga_laki": 2, "tenaga_perempuan": 3}
+
+
+def small_pdf() -> bytes:
+    """A small well-formed PDF (uploads are opened and checked by their content)."""
+    import io
+
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = small_pdf()
 
 
 def steps_for(nik: str) -> list[tuple[str, dict]]:
