@@ -44,10 +44,10 @@ def wait_until(condition, seconds: float) -> bool:
 
 
 def test_pdf_processes_end_when_their_server_is_killed(tmp_path):
-    config = {"TESTING": True, "STORE": "embedded", "MONGODB_URI": "", "SECRET_KEY": "uji", "DATA_DIR": str(tmp_path / "data"), "PDF_PROCESSES": 1,
-              "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo.txt")}
-    done = subprocess.run([sys.executable, "-c", POOL_SCRIPT, json.dumps(config)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    config = {"TESTING": True, "STORE": "embedded", "MONGODB_URI": "", "SECRET_KEY": "uji",
+              "DATA_DIR": str(tmp_path / "data"), "PDF_PROCESSES": 1, "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo.txt")}
+    done = subprocess.run([sys.executable, "-c", POOL_SCRIPT, json.dumps(config)], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
     child = int(done.stdout.split()[0])
     assert child != done.returncode and wait_until(lambda: not alive(child), 10), f"PDF process {child} outlived its server"
