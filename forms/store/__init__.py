@@ -65,7 +65,9 @@ from forms.store.submissions import (  # noqa: F401
     read_submission,
     refuse_operator_keys,
     release_claim,
+    release_stranded,
     save_answers,
+    stranded_claims,
     submissions_being_submitted,
 )
 
