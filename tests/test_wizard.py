@@ -242,7 +242,11 @@ def test_a_submit_that_died_between_its_writes_is_a_draft_again_and_sends_once(w
     from datetime import timedelta
 
     from forms.casework import filling
-    from forms.casework.jobs import STRANDED_AFTER, queue_open_intents, release_stranded_claims
+    from forms.casework.jobs import (
+        STRANDED_AFTER,
+        queue_open_intents,
+        release_stranded_claims,
+    )
     from forms.store import utcnow
     fill_all(wizard)
     page = client.get(wizard.url() + "/periksa")
