@@ -15,6 +15,7 @@ from tests.helpers import (
     PROFILE,
     REQUIREMENTS_11052,
     VIEWPORTS,
+    assert_no_sideways_scroll,
     issued,
     login,
     sign_in,
@@ -68,16 +69,46 @@ def test_fulfilment_and_verification_in_the_browser(browser, app, live_server, s
     page.get_by_role("link", name=document.number).click()
     with page.expect_navigation():  # the claim reloads the case page: judge on the new one
         page.get_by_role("button", name="Ambil kasus ini").click()
-    for code in REQUIREMENTS_11052:
-        item = page.locator(f"#p-{code}")
-        item.get_by_label("Terima").check()
-        with page.expect_navigation():  # wait for the saved page before judging the next item
-            item.get_by_role("button", name="Simpan putusan").click()
-    shot("5-kasus")
+    assert_no_sideways_scroll(page, viewport)
+    decide_six_in_one_submit(page, document, shot)
+    page.get_by_label("Catatan internal (tidak terlihat oleh pemohon)").fill("Rekomendasi: berkas lengkap.")
     page.get_by_role("button", name="Verifikasi (semua persyaratan diterima)").click()
     assert "Terverifikasi" in page.inner_text("main")
+    assert "Ambil kasus ini" not in page.inner_text("main")  # finished: nothing to take
     shot("6-terverifikasi")
     assert IssuedDocument.objects.get(id=document.id).status == "terverifikasi"
-    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    assert_no_sideways_scroll(page, viewport)
     assert errors == []
     context.close()
+
+
+def decide_six_in_one_submit(page, document, shot) -> None:
+    """Reject one requirement without a reason (refused, the form kept), then with one: six verdicts, one request."""
+    files = []
+    page.on("request", lambda request: files.append(request.url) if "/berkas/" in request.url else None)
+    page.reload()
+    assert files == []  # previews load only when opened
+    first = page.locator(f"#p-{REQUIREMENTS_11052[0]}")
+    first.get_by_text("Pratinjau berkas").click()
+    first.locator("iframe.viewer").wait_for()
+    assert len(files) == 1
+    for code in REQUIREMENTS_11052:
+        page.locator(f"#p-{code}").get_by_label("Tolak" if code == "hasil_uji_air" else "Terima", exact=True).check()
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.get_by_role("button", name="Simpan semua putusan").click()
+    assert "tidak ada yang diubah" in page.inner_text("main")
+    assert page.locator("#p-daftar_peralatan").get_by_label("Terima", exact=True).is_checked()  # what was chosen is kept
+    assert all(not entry.get("verdict") for entry in IssuedDocument.objects.get(id=document.id).fulfilment.values())
+    page.fill("#alasan-hasil_uji_air", "Hasil uji lebih dari 3 bulan")
+    page.get_by_role("button", name="Simpan semua putusan").click()
+    page.wait_for_url("**#persyaratan")
+    assert "Putusan persyaratan tersimpan." in page.inner_text("main")
+    assert page.evaluate("window.scrollY") > 400  # back at the checklist, not at the top
+    assert len(posts) == 2  # the refused try and the saved one
+    verdicts = {code: entry["verdict"] for code, entry in IssuedDocument.objects.get(id=document.id).fulfilment.items()}
+    assert verdicts == {code: "ditolak" if code == "hasil_uji_air" else "diterima" for code in REQUIREMENTS_11052}
+    shot("5-kasus")
+    page.get_by_role("button", name="Terima semua yang terunggah").click()
+    page.wait_for_url("**#persyaratan")
+    assert all(entry["verdict"] == "diterima" for entry in IssuedDocument.objects.get(id=document.id).fulfilment.values())
