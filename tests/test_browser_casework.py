@@ -17,6 +17,7 @@ from tests.helpers import (
     VIEWPORTS,
     assert_no_sideways_scroll,
     issued,
+    sent_for_verification,
     login,
     sign_in,
 )
@@ -112,3 +113,35 @@ def decide_six_in_one_submit(page, document, shot) -> None:
     page.get_by_role("button", name="Terima semua yang terunggah").click()
     page.wait_for_url("**#persyaratan")
     assert all(entry["verdict"] == "diterima" for entry in IssuedDocument.objects.get(id=document.id).fulfilment.values())
+
+
+def test_next_case_shortcut_never_fires_while_typing(browser, app, live_server):
+    with app.app_context():
+        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
+                       nik=NIK, profile=PROFILE)
+        create_account("vera", PASSWORD, "Vera Verifikator", ["verifikator"])
+    client = app.test_client()
+    login(client)
+    with ThreadPoolExecutor(1) as pool:
+        first, second = (pool.submit(lambda: sent_for_verification(client, issued(client))).result() for _ in range(2))
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="id-ID")
+    page = context.new_page()
+    sign_in(page, live_server, "vera")
+    page.wait_for_url("**/petugas/")  # the officer's home is the inbox
+    page.goto(f"{live_server}/petugas/dokumen/{first.id}")
+    page.focus("#catatan-internal-baru")
+    page.keyboard.type("Catatan")
+    page.keyboard.press("Alt+Shift+N")  # in a field: nothing happens, the typing stays
+    page.keyboard.press("n")
+    assert page.url.endswith(f"/petugas/dokumen/{first.id}")
+    assert page.input_value("#catatan-internal-baru") == "Catatann"
+    page.locator("h1").click()
+    page.keyboard.press("n")  # a single key never navigates
+    assert page.url.endswith(f"/petugas/dokumen/{first.id}")
+    with page.expect_navigation():
+        page.keyboard.press("Alt+Shift+N")
+    assert page.url.endswith(f"/petugas/dokumen/{second.id}")
+    with page.expect_navigation():
+        page.keyboard.press("Alt+Shift+K")
+    assert "/petugas/?status=menunggu_verifikasi" in page.url
+    context.close()
