@@ -17,8 +17,8 @@ from tests.helpers import (
     VIEWPORTS,
     assert_no_sideways_scroll,
     issued,
-    sent_for_verification,
     login,
+    sent_for_verification,
     sign_in,
 )
 
@@ -100,6 +100,7 @@ def decide_six_in_one_submit(page, document, shot) -> None:
     page.get_by_role("button", name="Simpan semua putusan").click()
     assert "tidak ada yang diubah" in page.inner_text("main")
     assert page.locator("#p-daftar_peralatan").get_by_label("Terima", exact=True).is_checked()  # what was chosen is kept
+    assert page.evaluate("document.activeElement.id") == "alasan-hasil_uji_air"  # the wrong row, ready to type in
     assert all(not entry.get("verdict") for entry in IssuedDocument.objects.get(id=document.id).fulfilment.values())
     page.fill("#alasan-hasil_uji_air", "Hasil uji lebih dari 3 bulan")
     page.get_by_role("button", name="Simpan semua putusan").click()
@@ -144,4 +145,33 @@ def test_next_case_shortcut_never_fires_while_typing(browser, app, live_server):
     with page.expect_navigation():
         page.keyboard.press("Alt+Shift+K")
     assert "/petugas/?status=menunggu_verifikasi" in page.url
+    context.close()
+
+
+def test_six_decisions_in_one_submit_without_javascript(browser, app, live_server):
+    with app.app_context():
+        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", phone="+6281234567890",
+                       nik=NIK, profile=PROFILE)
+        create_account("vera", PASSWORD, "Vera Verifikator", ["verifikator"])
+    client = app.test_client()
+    login(client)
+    with ThreadPoolExecutor(1) as pool:
+        document = pool.submit(lambda: sent_for_verification(client, issued(client))).result()
+    context = browser.new_context(viewport=VIEWPORTS["ponsel"], locale="id-ID", java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, "vera")
+    page.wait_for_url("**/petugas/")
+    page.goto(f"{live_server}/petugas/dokumen/{document.id}")
+    for code in REQUIREMENTS_11052:
+        page.locator(f"#p-{code}").get_by_label("Tolak" if code == "foto_lokasi" else "Terima", exact=True).check()
+    page.fill("#alasan-foto_lokasi", "Foto buram")
+    page.get_by_role("button", name="Simpan semua putusan").click()
+    page.wait_for_url("**#persyaratan")
+    assert "Putusan persyaratan tersimpan." in page.inner_text("main")
+    assert page.evaluate("window.scrollY") > 400  # the anchor, without any script
+    assert_no_sideways_scroll(page, "ponsel")
+    fulfilment = IssuedDocument.objects.get(id=document.id).fulfilment
+    assert {code: entry["verdict"] for code, entry in fulfilment.items()} == {
+        code: "ditolak" if code == "foto_lokasi" else "diterima" for code in REQUIREMENTS_11052}
+    assert fulfilment["foto_lokasi"]["reason"] == "Foto buram"
     context.close()

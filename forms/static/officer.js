@@ -39,10 +39,17 @@
     try { sessionStorage.setItem(SCROLL_KEY, JSON.stringify({path: location.pathname, y: window.scrollY})); } catch (e) { /* storage off */ }
   }
 
+  /* After a save: back where the officer was. After a refusal: at the first wrong row (its field focused), or
+     at the top where the refusal's message is. */
   function restoreScroll() {
     var saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(SCROLL_KEY) || "null"); sessionStorage.removeItem(SCROLL_KEY); } catch (e) { return; }
-    if (saved && saved.path === location.pathname) { window.scrollTo(0, saved.y); }
+    var wrong = document.querySelector(".has-problem [aria-invalid=true]");
+    if (wrong) {
+      wrong.focus();
+    } else if (!document.querySelector(".flash-warning") && saved && saved.path === location.pathname) {
+      window.scrollTo(0, saved.y);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -53,6 +60,6 @@
       form.addEventListener("submit", keepScroll);
     });
     document.addEventListener("keydown", onKey);
-    restoreScroll();
   });
+  window.addEventListener("load", restoreScroll);  // after the browser's own jump to the address's #anchor
 })();
