@@ -223,3 +223,39 @@ def test_the_case_page_shows_no_raw_codes(app, people, waiting):
     assert "Siti Aminah (pemohon)" in text
     assert "unggah hasil_uji_air" not in text and "Unggah Hasil uji laboratorium" in text
     assert "Sisa 5 hari kerja" in text
+
+
+IZIN_REQUIREMENTS = ("pbg_slf", "str_sip_penanggung_jawab", "daftar_tenaga_kesehatan", "daftar_sarana_alat_kesehatan",
+                     "kerja_sama_limbah_medis", "dokumen_sppl")
+
+
+def test_the_verifiers_recommendation_reaches_the_head_not_the_applicant(app, people):
+    izin = sent_for_verification(people["siti"], issued(people["siti"], "86105"), IZIN_REQUIREMENTS)
+    assert decide(people["vera"], izin, {code: ("diterima", "") for code in IZIN_REQUIREMENTS}).status_code == 302
+    page = people["vera"].get(case_path(izin))
+    answer = people["vera"].post(f"{case_path(izin)}/aksi/rekomendasikan", data={
+        "csrf_token": token(page), "_version": version_on(page), "catatan": "", "catatan_internal": SECRET})
+    assert answer.status_code == 302
+    head = people["kepala"].get(case_path(izin)).get_data(as_text=True)
+    assert SECRET in head and "Vera Verifikator" in head
+    assert "7Q3X" not in people["siti"].get(f"/dokumen/{izin.id}").get_data(as_text=True)
+    izin.reload()
+    assert [note["text"] for note in izin.internal_notes] == [SECRET]
+    assert all("7Q3X" not in (entry.get("note") or "") for entry in izin.history)
+
+
+def test_officer_pages_print_no_none_nor_owner_keys(app, people, waiting):
+    decide(people["vera"], waiting, {code: ("diterima", "") for code in REQUIREMENTS_11052})
+    internal_note(people["vera"], waiting, "Sudah dicek.")
+    take_action(people["vera"], waiting, "verifikasi", officer=True)
+    open_case = sent_for_verification(people["budi"], issued(people["budi"], code="11052"))
+    inbox = people["vera"].get("/petugas/").get_data(as_text=True)
+    tabs = re.findall(r'href="(/petugas/\?status=\w+)"', inbox)
+    assert len(tabs) >= 5
+    pages = tabs + ["/petugas/", "/petugas/pekerjaan", "/petugas/pengaduan", case_path(waiting), case_path(open_case),
+                    "/petugas/?saya=1&q=usaha"]
+    for path in pages:
+        answer = people["vera"].get(path)
+        text = re.sub(r"<[^>]+>", " ", answer.get_data(as_text=True))
+        assert answer.status_code == 200, path
+        assert not re.search(r"\bNone\b|account:[0-9a-f]{6}|\d\.0 hari", text), path
