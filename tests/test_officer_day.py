@@ -259,3 +259,19 @@ def test_officer_pages_print_no_none_nor_owner_keys(app, people, waiting):
         text = re.sub(r"<[^>]+>", " ", answer.get_data(as_text=True))
         assert answer.status_code == 200, path
         assert not re.search(r"\bNone\b|account:[0-9a-f]{6}|\d\.0 hari", text), path
+
+
+def test_two_officers_deciding_at_once_never_both_win(app, people, waiting):
+    from forms.casework import verdicts
+    from forms.errors import ConflictError
+    with app.test_request_context():
+        vera, vino = Account.objects.get(username="vera"), Account.objects.get(username="vino")
+        mine, theirs, repeat = (IssuedDocument.objects.get(id=waiting.id) for _ in range(3))  # all read at one version
+        verdicts.decide(mine, {"foto_lokasi": ("diterima", "")}, vera, mine.version)
+        with pytest.raises(ConflictError):  # another verdict on the same version: refused, not layered on
+            verdicts.decide(theirs, {"foto_lokasi": ("ditolak", "Foto buram")}, vino, theirs.version)
+        saved = IssuedDocument.objects.get(id=waiting.id).version
+        verdicts.decide(repeat, {"foto_lokasi": ("diterima", "")}, vera)  # the same verdict again: done, not redone
+        assert IssuedDocument.objects.get(id=waiting.id).version == saved
+    assert verdicts_of(waiting)["foto_lokasi"] == ("diterima", "")
+    assert AuditEntry.objects(subject=waiting.number, action__startswith="putusan foto_lokasi").count() == 1
