@@ -169,7 +169,7 @@ def acted_states(page, base: str, data: dict) -> dict[str, list[tuple[str, calla
     def refused_decisions():
         page.goto(f"{base}/petugas/dokumen/{data['certificate']}")
         page.locator("details.preview summary").first.click()
-        page.locator(f"#p-{REQUIREMENTS_11052[0]}").get_by_label("Tolak", exact=True).check()
+        page.locator(f"#p-{REQUIREMENTS_11052[0]} input[value=ditolak]").check()
         page.get_by_role("button", name=re.compile("Simpan semua putusan|Save all verdicts")).click()
         page.locator(".field-error").first.wait_for()
 
