@@ -144,9 +144,9 @@ def decide(document_id: str):
 
 def typed_decisions(document: IssuedDocument) -> dict[str, tuple[str, str]]:
     """The verdicts the form sent, per requirement: every uploaded one accepted for 'accept all'."""
-    if request.form.get("semua") == verdicts.ACCEPTED:
-        return {code: (verdicts.ACCEPTED, "") for code in (document.fulfilment or {})}
     codes = [item["kode"] for item in casework.requirements(document)]
+    if request.form.get("semua") == verdicts.ACCEPTED:
+        return {code: (verdicts.ACCEPTED, "") for code in codes if code in (document.fulfilment or {})}
     return {code: (request.form.get(f"putusan-{code}", ""), request.form.get(f"alasan-{code}", "")) for code in codes}
 
 
