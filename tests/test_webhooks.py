@@ -216,7 +216,7 @@ def test_only_admins_open_the_page(app, api_people):
     officer = app.test_client()
     login(officer, username="vera2")
     assert officer.get("/admin/webhook").status_code == 403
-    page = officer.get("/beranda")
+    page = officer.get("/profil")
     assert officer.post("/admin/webhook", data={"csrf_token": token(page), "url": "http://127.0.0.1/"}).status_code == 403
     assert Webhook.objects.count() == 0
 

@@ -162,6 +162,7 @@ from forms.store.documents import (  # noqa: F401
     document_status,
     documents_in_state,
     documents_of_owner,
+    next_case,
     owner_numbers_of,
     pin_workflow_version,
     search_tokens,

@@ -238,6 +238,7 @@ class IssuedDocument(me.Document):
     search = me.StringField(default="")  # the words as one text (documents of earlier versions have only this)
     search_words = me.ListField(me.StringField())  # each word and its parts, lower case: found by prefix through an index
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
+    internal_notes = me.ListField(me.DictField(me.DynamicField()))  # officer to officer: never shown to the owner
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
