@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from forms import store
 from forms.casework.provenance import OFFICER, PREFILL
+from forms.casework.transitions import requirements
 from forms.catalog.runtime import schemas
 from forms.engine.text import gettext, tr
 from forms.printing.render import mask_digits
@@ -64,7 +65,8 @@ def case_provenance(document: store.IssuedDocument) -> dict:
             field = form.fields.get(name) if form else None
             answers.append({"step": tr(step.title, lang) if step else step_name,
                             "field": field_title(field, lang) or name, "source": source_label(entry)})
-    uploads = [{"code": code, "name": (entry.get("file") or {}).get("name", ""),
+    titles = {item["kode"]: item["nama"] for item in requirements(document)}
+    uploads = [{"code": titles.get(code, code), "name": (entry.get("file") or {}).get("name", ""),
                 "source": source_label(entry.get("entered_by"))}
                for code, entry in (document.fulfilment or {}).items()]
     return {"counter": dict(submission.counter or {}), "answers": answers, "uploads": uploads}
