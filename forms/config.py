@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "HSTS_INCLUDE_SUBDOMAINS": False,
     "SMALL_BODY_MAX_BYTES": 64 * 1024,  # sign-in, codes, short officer forms
     "FORM_BODY_MAX_BYTES": 1024 * 1024,  # a wizard step without uploads; uploads add their own limits
-    "TOTP_ROLES": ("verifikator", "kepala", "admin"),  # who may turn on the authenticator-app second factor
+    "TOTP_ROLES": ("verifikator", "kepala", "admin", "loket"),  # who may turn on the authenticator-app second factor
     "TOTP_RATE_LIMIT": "10/minute",  # second-factor code entries and changes per client address
     "TOTP_ISSUER": "",
     "TOTP_ENCRYPTION_KEY": "",  # Fernet key sealing second-factor secrets; empty → <instance>/totp_key (made once)
