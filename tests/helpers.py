@@ -147,7 +147,7 @@ def image_bytes(kind: str = "png", size: tuple[int, int] = (40, 20)) -> bytes:
 
 
 PDF = one_page_pdf()
-REQUIREMENTS_11052 = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
+REQUIREMENTS_11052 = ("hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
                       "foto_lokasi", "dokumen_sppl")
 
 
@@ -210,7 +210,7 @@ def issued(client, code="11052", **changes):
     wizard, rows = start(client, code, **changes)
     ok(wizard.fill("detail_usaha", rows))
     teknis = None
-    if code == "86105":
+    if code == "86903":
         teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
                   "teknis-0-uraian_teknis": "Klinik", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
     assert issue(wizard, code, teknis=teknis).status_code == 302

@@ -457,7 +457,7 @@ def high_risk_steps() -> list[tuple[str, Values]]:
     """The licence application up to the step only high-risk activities have."""
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
-    steps = licence_steps("86105", teknis)
+    steps = licence_steps("86903", teknis)
     return steps[:steps.index(("detail_teknis", teknis)) + 1]
 
 

@@ -310,15 +310,15 @@ def test_qr_code_decodes_and_a_long_address_still_fits(tmp_path):
 
 
 def test_the_izin_printout(app, applicant):
-    wizard, rows = start(applicant, "86105", machinery="Rp1.500.000.000")
+    wizard, rows = start(applicant, "86903", machinery="Rp1.500.000.000")
     ok(wizard.fill("detail_usaha", rows))
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik pratama", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
     pdf = (io.BytesIO(PDF), "ukl-upl.pdf")
-    assert issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf}).status_code == 302
+    assert issue(wizard, "86903", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf}).status_code == 302
     number = IssuedDocument.objects.get(submission_id=wizard.submission().id).number
     text = printout_text(applicant.get(f"/dokumen/{number}.pdf").data)
-    assert "IZIN" in text and number in text and "Aktivitas Klinik Swasta" in text and "Tinggi" in text
+    assert "IZIN" in text and number in text and "Aktivitas Pelayanan Penunjang Kesehatan" in text and "Tinggi" in text
     assert "BELUM TERVERIFIKASI" in text and "UKL-UPL" in text and "Usaha Kecil" in text
 
 
