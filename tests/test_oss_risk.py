@@ -180,3 +180,23 @@ def test_the_hygiene_certificate_is_an_obligation_not_a_requirement(applicant, a
     assert [item["kode"] for item in due] == ["sertifikat_laik_higiene_sanitasi"]
     issued_day = document.issued_at.date()
     assert (due[0]["due"].year - issued_day.year) * 12 + due[0]["due"].month - issued_day.month == 12
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"parameter_min": 90}, "row 12 (55110|mikro): column 'parameter_min': Rentang ini bertumpuk"),
+    ({"parameter_max": 50}, "row 12 (55110|mikro): column 'parameter_max': Batas atas lebih kecil"),
+])
+def test_overlapping_or_upside_down_bands_stop_start_up(tmp_path, change, message):
+    from forms.engine.schema import load_schemas
+    from forms.errors import SchemaError
+    root = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, root)
+    path = root / "tables" / "kbli-risiko.json"
+    table = json.loads(path.read_text(encoding="utf-8"))
+    index = next(i for i, row in enumerate(table["rows"]) if row["kbli"] == "55110" and row.get("parameter_min") == 101)
+    table["rows"][index].update(change)
+    path.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(SchemaError) as refused:
+        load_schemas(root)
+    assert any(message.replace("row 12", f"row {index + 1}") in problem for problem in refused.value.problems), \
+        refused.value.problems
