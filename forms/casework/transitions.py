@@ -68,7 +68,7 @@ def workflow_of(document: IssuedDocument) -> Workflow:
 
 def requirements(document: IssuedDocument) -> list[dict]:
     """The requirement checklist of a document, from the table its workflow names (e.g. per code and scale)."""
-    spec = workflow_of(document).requirements
+    spec = requirement_spec(document)
     if not spec:
         return []
     return list(requirement_row_value(document, spec, spec["column"]) or [])
@@ -76,12 +76,18 @@ def requirements(document: IssuedDocument) -> list[dict]:
 
 def obligations(document: IssuedDocument) -> list[dict]:
     """What the holder must do after issue (e.g. a hygiene certificate within twelve months), with its due date."""
-    spec = workflow_of(document).requirements
+    spec = requirement_spec(document)
     if not spec or not spec.get("obligations"):
         return []
     issued = office_clock().local(document.issued_at).date() if document.issued_at else None
     return [{**item, "due": add_months(issued, item["jangka_bulan"]) if issued and item.get("jangka_bulan") else None}
             for item in requirement_row_value(document, spec, spec["obligations"]) or []]
+
+
+def requirement_spec(document: IssuedDocument) -> Mapping[str, Any] | None:
+    """Where a document's requirements and obligations come from (None for a kind without a workflow)."""
+    workflow = workflow_of(document)
+    return workflow.requirements if workflow is not None else None
 
 
 def requirement_row_value(document: IssuedDocument, spec: Mapping[str, Any], column: str) -> Any:
