@@ -220,13 +220,15 @@ def issued(client, code="11052", **changes):
 A4_POINTS = (595, 842)
 
 
-def printout_text(data: bytes) -> str:
-    """The text of a printout, which must be one A4 page, with runs of white space made one space."""
+def printout_text(data: bytes, pages: int = 1) -> str:
+    """The text of a printout, which must be `pages` A4 pages (one; the NIB adds its attachment page), with runs of
+    white space made one space."""
     reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
-    box = reader.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
-    return " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == pages
+    for page in reader.pages:
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def verification_token(app, data: bytes) -> str:
