@@ -92,6 +92,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_RETRY_SECONDS": 10,  # first retry of a failed job after this; doubles on each failure (at most 1 hour)
     "JOB_MAX_ATTEMPTS": 6,  # then the job is marked failed and shown to officers and admins
     "JOB_POLL_SECONDS": 5,  # how often idle job workers look for due jobs (a submit wakes them at once)
+    "NUMBERS_URL": "",  # empty: Loket draws owner and document numbers; else an HTTP gateway (e.g. to OSS) gives them
+    "NUMBERS_TOKEN": "",  # sent as "Authorization: Bearer <token>" to that gateway
+    "NUMBERS_TIMEOUT": 10,  # seconds; a gateway that does not answer fails the issuing job, which is retried
 }
 
 # Delivery channels (forms/outreach/notify.py): conventional names, read from the environment as they are.

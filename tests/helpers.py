@@ -233,7 +233,7 @@ def printout_text(data: bytes, pages: int = 1) -> str:
 
 def verification_token(app, data: bytes) -> str:
     """The token a PDF's QR code carries, read from the PDF's text (the verification address is printed too)."""
-    text = printout_text(data)
+    text = printout_text(data, pages=len(PdfReader(io.BytesIO(data)).pages))  # the NIB has an attachment page
     match = re.search(r"/verifikasi/ ?([A-Za-z0-9_-]{22})", text)
     assert match, text
     return match.group(1)

@@ -53,7 +53,7 @@ def test_mt_mikro_issues_nib_and_an_unverified_standard_certificate(applicant):
     assert submission.status == "terbit" and re.fullmatch(r"[1-9]\d{12}", submission.derived["nib"])
     (document,) = IssuedDocument.objects(submission_id=submission.id)
     assert (document.kind, document.key, document.status) == ("sertifikat_standar", "11052", "belum_terverifikasi")
-    assert re.fullmatch(r"SS-\d{4}\d{7}", document.number)
+    assert re.fullmatch(rf"SS-{submission.derived['nib']}-11052-\d{{4}}", document.number)  # patterned on the NIB
     page = applicant.get(response.headers["Location"]).get_data(as_text=True)
     assert "Terbit — belum terverifikasi" in page and document.number in page and submission.derived["nib"] in page
 
