@@ -92,6 +92,8 @@ DEFAULTS: dict[str, Any] = {
     "JOB_RETRY_SECONDS": 10,  # first retry of a failed job after this; doubles on each failure (at most 1 hour)
     "JOB_MAX_ATTEMPTS": 6,  # then the job is marked failed and shown to officers and admins
     "JOB_POLL_SECONDS": 5,  # how often idle job workers look for due jobs (a submit wakes them at once)
+    "OBLIGATION_REMINDER_DAYS": 30,  # an obligation due after issue (e.g. SLHS in 12 months) is reminded this early
+    "OBLIGATION_LOOKBACK_DAYS": 800,  # documents issued this long ago may still have obligations coming due
     "NUMBERS_URL": "",  # empty: Loket draws owner and document numbers; else an HTTP gateway (e.g. to OSS) gives them
     "NUMBERS_TOKEN": "",  # sent as "Authorization: Bearer <token>" to that gateway
     "NUMBERS_TIMEOUT": 10,  # seconds; a gateway that does not answer fails the issuing job, which is retried

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,29 @@ def test_overlapping_or_upside_down_bands_stop_start_up(tmp_path, change, messag
         load_schemas(root)
     assert any(message.replace("row 12", f"row {index + 1}") in problem for problem in refused.value.problems), \
         refused.value.problems
+
+
+def test_obligations_show_on_the_home_and_are_reminded_once_over_the_applicants_channel(app, applicant):
+    from forms.casework.jobs import run_due
+    from forms.casework.reminders import queue_reminders
+    from forms.store import Job
+    wizard, rows = start(applicant, "56290")
+    ok(wizard.fill("detail_usaha", rows))
+    assert issue(wizard, "56290").status_code == 302
+    document = IssuedDocument.objects(submission_id=wizard.submission().id).first()
+    home = applicant.get("/beranda").get_data(as_text=True)
+    assert "Kewajiban setelah terbit" in home and "Sertifikat Laik Higiene Sanitasi (SLHS)" in home
+    assert document.number in home
+    outbox = Path(app.config["OUTBOX_DIR"])
+    before = set(outbox.glob("*")) if outbox.exists() else set()
+    with app.app_context():
+        assert queue_reminders(document.issued_at + timedelta(days=200)) == []  # not due within the window yet
+        near = document.issued_at + timedelta(days=350)
+        keys = queue_reminders(near)
+        assert len(keys) == 1 and keys[0].endswith(":sertifikat_laik_higiene_sanitasi:" + keys[0].rsplit(":", 1)[1])
+        assert queue_reminders(near) == keys and Job.objects(kind="obligation-reminder").count() == 1  # once only
+        run_due()
+    sent = [path.read_text(encoding="utf-8", errors="replace") for path in set(outbox.glob("*")) - before]
+    reminders = [text for text in sent if "Sertifikat Laik Higiene Sanitasi" in text]
+    assert len(reminders) == 1 and document.number in reminders[0] and "siti@contoh.id" in reminders[0]
+    assert Job.objects(kind="obligation-reminder").first().state == "done"

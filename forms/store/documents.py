@@ -144,6 +144,12 @@ def case_queue(status: str | None = None, words: str = "", assigned_to: str | No
 
 
 @translate_errors
+def documents_issued_since(moment: datetime) -> list[IssuedDocument]:
+    """Documents issued at or after a moment (whose obligations may come due), by the issue-time index."""
+    return list(IssuedDocument.objects(issued_at__gte=moment).order_by("issued_at"))
+
+
+@translate_errors
 def documents_in_state(kind: str, status: str, due_before: datetime) -> list[IssuedDocument]:
     """Documents of a kind in a status whose service time ran out before a moment."""
     return list(IssuedDocument.objects(kind=kind, status=status, sla__due_at__lt=due_before))

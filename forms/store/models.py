@@ -240,7 +240,7 @@ class IssuedDocument(me.Document):
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
-            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
+            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at", "issued_at",
                         ("kind", "status", "sla.due_at"), "search_words", ("status", "search_words"),
                         {"fields": ["submission_id", "kind", "key"], "unique": True}]}
 
