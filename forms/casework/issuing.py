@@ -125,7 +125,7 @@ def issue_owner_number(submission: Submission, spec: Mapping[str, Any] | None) -
 def issue_document(submission: Submission, planned: Mapping[str, Any], intent: Mapping[str, Any],
                    owner_numbers: Mapping[str, Any]) -> None:
     """Issue one planned document (once per submission, kind and key) with its audit line and event; its number
-    from the kind's pattern (which may use the owner's numbers, e.g. '{nib}') or from the numbers gateway."""
+    from the kind's pattern (which may name the owner's numbers) or from the numbers gateway."""
     at = intent["at"]
     name = f"document:{submission.id}:{planned['kind']}:{planned['key']}"
     seq = claim_number(planned["series"], name)

@@ -162,7 +162,7 @@ class TableSet(Mapping):
         """The value of a column in the row of key (None when any part is missing): for rules.
 
         A shorter key, or a band value, names several rows: their value when they all agree, else None
-        (rows of a KBLI agree on the parameter they are graded by; the band of 150 rooms picks one risk).
+        (the rows of one code agree on the parameter they are graded by; a number picks the row of its band).
         """
         table = self._tables.get(name)
         if table is None or key is None:
