@@ -197,8 +197,7 @@ def issue(wizard, *codes, teknis=None, ukl=None):
             ok(wizard.fill("detail_teknis", teknis))
         ok(wizard.fill(step, values))
     ok(wizard.fill("lingkungan", {"pernyataan_sppl": "1", **(ukl or {})}))
-    ok(wizard.fill("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                                  "pernyataan_sppl_ulang": "1"}))
+    ok(wizard.fill("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}))
     ok(wizard.fill("draf", {}))
     page = wizard.client.get(wizard.url() + "/periksa")
     return wizard.client.post(wizard.url() + "/kirim", data={"csrf_token": token(page), "_version": wizard.submission().version})
@@ -282,8 +281,7 @@ API_STEPS = [
                                    "satuan_produk": "unit/tahun"}]}),
     ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
     ("lingkungan", {"pernyataan_sppl": True}),
-    ("pernyataan", {"pernyataan_data": True, "pernyataan_tata_ruang": True, "pernyataan_standar": True,
-                    "pernyataan_sppl_ulang": True}),
+    ("pernyataan", {"pernyataan_data": True, "pernyataan_tata_ruang": True, "pernyataan_standar": True}),
     ("draf", {}),
 ]
 

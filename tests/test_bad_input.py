@@ -422,8 +422,7 @@ def licence_steps(code: str, teknis: dict | None = None) -> list[tuple[str, Valu
         steps.append(("detail_teknis", teknis))
     return steps + [("produk", products(code)), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
                     ("lingkungan", {"pernyataan_sppl": "1"}),
-                    ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                                    "pernyataan_sppl_ulang": "1"}), ("draf", {})]
+                    ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}), ("draf", {})]
 
 
 def test_licence_application_to_signed_printouts(app, applicant):

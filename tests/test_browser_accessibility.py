@@ -42,7 +42,7 @@ IZIN_REQUIREMENTS = ("str_sip_penanggung_jawab", "daftar_tenaga_atlm", "daftar_p
 TEKNIS = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari", "teknis-0-uraian_teknis": "Laboratorium medis",
           "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
 NEWCOMER = {"nik": "3201014501900009", "telepon": "0812-3456-7899", "email": "ani.baru@contoh.id"}  # not Siti
-PERNYATAAN = {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1", "pernyataan_sppl_ulang": "1"}
+PERNYATAAN = {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}
 
 
 @pytest.fixture

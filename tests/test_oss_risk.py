@@ -227,3 +227,29 @@ def test_obligations_show_on_the_home_and_are_reminded_once_over_the_applicants_
     reminders = [text for text in sent if "Sertifikat Laik Higiene Sanitasi" in text]
     assert len(reminders) == 1 and document.number in reminders[0] and "siti@contoh.id" in reminders[0]
     assert Job.objects(kind="obligation-reminder").first().state == "done"
+
+
+@pytest.mark.parametrize("npwp, warned", [(NIK, False), ("3201014501900002", True), ("01.234.567.8-901.000", False)])
+def test_the_npwp_is_prefilled_from_the_nik_and_a_different_16_digit_one_is_warned_but_kept(applicant, npwp, warned):
+    from tests.helpers import WizardClient
+    wizard = WizardClient(applicant, "permohonan-baru").start()
+    page = applicant.get(wizard.url() + "/langkah/data_pelaku").get_data(as_text=True)
+    assert re.search(rf'name="npwp"[^>]*value="{NIK}"', page)  # prefilled from the account's NIK
+    ok(wizard.fill("data_pelaku", {"npwp": npwp, "email": "siti@contoh.id"}))  # a warning, not a refusal
+    page = applicant.get(wizard.url() + "/langkah/data_pelaku").get_data(as_text=True)
+    assert bool(re.search(r'id="w-peringatan_npwp"[^>]*\shidden', page)) is not warned
+    assert "berbeda dari NIK Anda" in page  # the text is on the page for the script to show as the applicant types
+
+
+def test_the_declarations_name_the_sanction_and_ask_for_the_sppl_once(applicant):
+    from tests.helpers import products
+    wizard, rows = start(applicant, "11052")
+    ok(wizard.fill("detail_usaha", rows))
+    for step, values in (("produk", products("11052")), ("periksa_produk", {}), ("periksa_usaha", {}),
+                         ("periksa_kegiatan", {})):
+        ok(wizard.fill(step, values))
+    lingkungan = applicant.get(wizard.url() + "/langkah/lingkungan").get_data(as_text=True)
+    assert lingkungan.count('name="pernyataan_sppl"') == 1
+    ok(wizard.fill("lingkungan", {"pernyataan_sppl": "1"}))
+    page = applicant.get(wizard.url() + "/langkah/pernyataan").get_data(as_text=True)
+    assert "bersedia dikenakan sanksi" in page and "pernyataan_sppl" not in page
