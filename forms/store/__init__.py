@@ -152,6 +152,7 @@ from forms.store.documents import (  # noqa: F401
     document_by_number,
     document_status,
     documents_in_state,
+    documents_issued_between,
     documents_issued_since,
     documents_of_owner,
     owner_numbers_of,

@@ -150,6 +150,12 @@ def documents_issued_since(moment: datetime) -> list[IssuedDocument]:
 
 
 @translate_errors
+def documents_issued_between(start: datetime, end: datetime) -> int:
+    """How many documents were issued in [start, end): the services a period's survey samples."""
+    return IssuedDocument.objects(issued_at__gte=start, issued_at__lt=end).count()
+
+
+@translate_errors
 def documents_in_state(kind: str, status: str, due_before: datetime) -> list[IssuedDocument]:
     """Documents of a kind in a status whose service time ran out before a moment."""
     return list(IssuedDocument.objects(kind=kind, status=status, sla__due_at__lt=due_before))
