@@ -349,8 +349,7 @@ def template_steps(nik: str) -> list[tuple[str, dict]]:
                     "daftar_produk-0-satuan_produk": "unit/tahun"}),
         ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
         ("lingkungan", {"pernyataan_sppl": "1"}),
-        ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                        "pernyataan_sppl_ulang": "1"}),
+        ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}),
         ("draf", {}),
     ]
 

@@ -72,8 +72,7 @@ def steps_for(nik: str) -> list[tuple[str, dict]]:
                                        "satuan_produk": "unit/tahun"}]}),
         ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
         ("lingkungan", {"pernyataan_sppl": True}),
-        ("pernyataan", {"pernyataan_data": True, "pernyataan_tata_ruang": True, "pernyataan_standar": True,
-                        "pernyataan_sppl_ulang": True}),
+        ("pernyataan", {"pernyataan_data": True, "pernyataan_tata_ruang": True, "pernyataan_standar": True}),
         ("draf", {}),
     ]
 

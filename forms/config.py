@@ -95,6 +95,11 @@ DEFAULTS: dict[str, Any] = {
     "FILE_SWEEP_HOURS": 24,  # workers delete stored files no record refers to this often (0: off; or files-sweep)
     "FILE_GRACE_HOURS": 24,  # and only those older than this (an upload waits for its answer to be saved)
     "RUNNER_CHECK_SECONDS": 120,  # on MongoDB, a web process warns this long after start if no worker runs (0: off)
+    "OBLIGATION_REMINDER_DAYS": 30,  # an obligation due after issue (e.g. SLHS in 12 months) is reminded this early
+    "OBLIGATION_LOOKBACK_DAYS": 800,  # documents issued this long ago may still have obligations coming due
+    "NUMBERS_URL": "",  # empty: Loket draws owner and document numbers; else an HTTP gateway (e.g. to OSS) gives them
+    "NUMBERS_TOKEN": "",  # sent as "Authorization: Bearer <token>" to that gateway
+    "NUMBERS_TIMEOUT": 10,  # seconds; a gateway that does not answer fails the issuing job, which is retried
 }
 
 # Delivery channels (forms/outreach/notify.py): conventional names, read from the environment as they are.

@@ -1,5 +1,6 @@
-"""Stand-ins for the services around Loket, on loopback: an SMTP server that keeps what it receives and a
-WhatsApp gateway that records requests and answers as told."""
+"""Stand-ins for the services around Loket, on loopback: an SMTP server that keeps what it receives, a
+WhatsApp gateway that records requests and answers as told, and a numbers gateway (an office's link to OSS)
+that gives one number per idempotency key."""
 from __future__ import annotations
 
 import json
@@ -72,3 +73,42 @@ class Gateway:
         self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
         self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}/api/send"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+
+class NumbersGateway:
+    """Fake numbers gateway: one number per idempotency key (asked again, it answers the same), every request
+    recorded; answers `status` (and no number) when told to fail."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.numbers: dict[str, str] = {}
+        self.status = 200
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                question = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                gateway.requests.append({"headers": dict(self.headers), "question": question})
+                reply = {"error": "unavailable"} if gateway.status >= 300 else {"number": gateway.number_for(question)}
+                body = json.dumps(reply).encode()
+                self.send_response(gateway.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}/oss/nomor"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def number_for(self, question: dict) -> str:
+        """The number of a key: a 13-digit owner number, or an OSS-like document number after the owner's."""
+        key = question["key"]
+        if key not in self.numbers:
+            serial = len(self.numbers) + 1
+            self.numbers[key] = (f"91200000{serial:05d}" if key.startswith("owner:") else
+                                 f"{question['owner_numbers'].get('nib', '0')}{serial:04d}")
+        return self.numbers[key]

@@ -147,7 +147,7 @@ def image_bytes(kind: str = "png", size: tuple[int, int] = (40, 20)) -> bytes:
 
 
 PDF = one_page_pdf()
-REQUIREMENTS_11052 = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
+REQUIREMENTS_11052 = ("hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
                       "foto_lokasi", "dokumen_sppl")
 
 
@@ -197,8 +197,7 @@ def issue(wizard, *codes, teknis=None, ukl=None):
             ok(wizard.fill("detail_teknis", teknis))
         ok(wizard.fill(step, values))
     ok(wizard.fill("lingkungan", {"pernyataan_sppl": "1", **(ukl or {})}))
-    ok(wizard.fill("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                                  "pernyataan_sppl_ulang": "1"}))
+    ok(wizard.fill("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}))
     ok(wizard.fill("draf", {}))
     page = wizard.client.get(wizard.url() + "/periksa")
     return wizard.client.post(wizard.url() + "/kirim", data={"csrf_token": token(page), "_version": wizard.submission().version})
@@ -210,7 +209,7 @@ def issued(client, code="11052", **changes):
     wizard, rows = start(client, code, **changes)
     ok(wizard.fill("detail_usaha", rows))
     teknis = None
-    if code == "86105":
+    if code == "86903":
         teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
                   "teknis-0-uraian_teknis": "Klinik", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
     assert issue(wizard, code, teknis=teknis).status_code == 302
@@ -220,18 +219,20 @@ def issued(client, code="11052", **changes):
 A4_POINTS = (595, 842)
 
 
-def printout_text(data: bytes) -> str:
-    """The text of a printout, which must be one A4 page, with runs of white space made one space."""
+def printout_text(data: bytes, pages: int = 1) -> str:
+    """The text of a printout, which must be `pages` A4 pages (one; the NIB adds its attachment page), with runs of
+    white space made one space."""
     reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
-    box = reader.pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
-    return " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == pages
+    for page in reader.pages:
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == A4_POINTS
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def verification_token(app, data: bytes) -> str:
     """The token a PDF's QR code carries, read from the PDF's text (the verification address is printed too)."""
-    text = printout_text(data)
+    text = printout_text(data, pages=len(PdfReader(io.BytesIO(data)).pages))  # the NIB has an attachment page
     match = re.search(r"/verifikasi/ ?([A-Za-z0-9_-]{22})", text)
     assert match, text
     return match.group(1)
@@ -280,8 +281,7 @@ API_STEPS = [
                                    "satuan_produk": "unit/tahun"}]}),
     ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
     ("lingkungan", {"pernyataan_sppl": True}),
-    ("pernyataan", {"pernyataan_data": True, "pernyataan_tata_ruang": True, "pernyataan_standar": True,
-                    "pernyataan_sppl_ulang": True}),
+    ("pernyataan", {"pernyataan_data": True, "pernyataan_tata_ruang": True, "pernyataan_standar": True}),
     ("draf", {}),
 ]
 

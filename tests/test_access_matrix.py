@@ -57,7 +57,7 @@ PERSONAS = ("anon", "a", "b", "verifikator", "kepala", "admin")
 OFFICERS = ("verifikator", "kepala", "admin")
 SKIPPED_PREFIXES = ("/api/",)  # the JSON API: token authentication, tested by its own suite
 ADMIN_PREFIX = "/admin"
-REQUIREMENT = "sertifikat_laik_higiene_sanitasi"
+REQUIREMENT = "hasil_uji_air"
 
 
 def profile(anon: str, a: str, b: str, officers: str) -> dict[str, str]:

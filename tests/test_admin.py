@@ -320,6 +320,11 @@ def row_cells(row):
     ("kbli", "1105", "KBLI 2020 terdiri dari 5 angka."),
     ("persyaratan", "[rusak", "JSON tidak sah"),
     ("judul", "", "Wajib diisi."),
+    ("risiko", "", "Wajib diisi."),
+    ("kewenangan", "", "Wajib diisi."),
+    ("kewenangan", "kota", "Nilai 'kota' tidak diizinkan; pilih salah satu: kabupaten_kota, provinsi, pusat."),
+    ("sumber", "", "Wajib diisi."),
+    ("jangka_waktu", "lima", "Harus bilangan bulat"),
 ])
 def test_a_bad_risk_row_is_refused_with_the_cell_named(app, people, column, typed, message):
     admin = people["ani"]

@@ -96,16 +96,16 @@ def test_repeat_rows_and_files_are_checked_row_by_row(api_people):
     api = api_people["siti"]
     submission = api.post("/submissions", json={"form_id": "permohonan-baru"}).get_json()
     api_fill(api, submission["id"], "data_pelaku", API_STEPS[0][1])
-    api_fill(api, submission["id"], "bidang_usaha", api_rows("47301"))
-    detail = api_fill(api, submission["id"], "detail_usaha", {"detail": [{"kbli": "47301", **API_DETAIL, "modal_mesin": "x"}]})
+    api_fill(api, submission["id"], "bidang_usaha", api_rows("10110"))
+    detail = api_fill(api, submission["id"], "detail_usaha", {"detail": [{"kbli": "10110", **API_DETAIL, "modal_mesin": "x"}]})
     assert detail.status_code == 422 and "detail.0.modal_mesin" in detail.get_json()["fields"]
-    assert api_fill(api, submission["id"], "detail_usaha", {"detail": [{"kbli": "47301", **API_DETAIL}]}).status_code == 200
-    teknis = {"teknis": [{"kapasitas": 16, "satuan_kapasitas": "kl/hari", "uraian_teknis": "SPBU mini",
+    assert api_fill(api, submission["id"], "detail_usaha", {"detail": [{"kbli": "10110", **API_DETAIL}]}).status_code == 200
+    teknis = {"teknis": [{"kapasitas": 16, "satuan_kapasitas": "ekor/hari", "uraian_teknis": "Rumah potong mini",
                           "penanggung_jawab_teknis": "Budi"}]}
     assert api_fill(api, submission["id"], "detail_teknis", teknis).status_code == 200
     for step, values in API_STEPS[3:7]:
         assert api_fill(api, submission["id"], step, {**values, "daftar_produk": [{**values.get("daftar_produk", [{}])[0],
-                                                                             "kbli_produk": "47301"}]}
+                                                                             "kbli_produk": "10110"}]}
                     if step == "produk" else values).status_code == 200
     not_base64 = api_fill(api, submission["id"], "lingkungan", {"ukl_upl": [{"formulir_ukl_upl": {
         "filename": "ukl.pdf", "content_base64": "%%%"}}]})
@@ -180,7 +180,7 @@ def test_fulfilment_and_verification_through_casework(app, api_people):
     assert stale.status_code == 409
     done = officer.post(f"/documents/{document_id}/transitions",
                         json={"action": "verifikasi", "version": current["version"]})
-    assert done.status_code == 200 and (done.get_json()["status"], done.get_json()["code"]) == ("terverifikasi", "45")
+    assert done.status_code == 200 and (done.get_json()["status"], done.get_json()["code"]) == ("terverifikasi", "50")
     assert IssuedDocument.objects.get(id=document_id).history[-1]["actor"].startswith("vera")
     history = api_people["siti"].get(f"/documents/{document_id}").get_json()["history"]
     assert [entry["to"] for entry in history] == ["belum_terverifikasi", "menunggu_verifikasi", "terverifikasi"]

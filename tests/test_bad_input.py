@@ -422,8 +422,7 @@ def licence_steps(code: str, teknis: dict | None = None) -> list[tuple[str, Valu
         steps.append(("detail_teknis", teknis))
     return steps + [("produk", products(code)), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
                     ("lingkungan", {"pernyataan_sppl": "1"}),
-                    ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                                    "pernyataan_sppl_ulang": "1"}), ("draf", {})]
+                    ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}), ("draf", {})]
 
 
 def test_licence_application_to_signed_printouts(app, applicant):
@@ -457,7 +456,7 @@ def high_risk_steps() -> list[tuple[str, Values]]:
     """The licence application up to the step only high-risk activities have."""
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
-    steps = licence_steps("86105", teknis)
+    steps = licence_steps("86903", teknis)
     return steps[:steps.index(("detail_teknis", teknis)) + 1]
 
 

@@ -37,12 +37,12 @@ from tests.helpers import (
 )
 
 pytestmark = pytest.mark.browser
-IZIN_REQUIREMENTS = ("pbg_slf", "str_sip_penanggung_jawab", "daftar_tenaga_kesehatan", "daftar_sarana_alat_kesehatan",
-                     "kerja_sama_limbah_medis", "dokumen_sppl")
-TEKNIS = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari", "teknis-0-uraian_teknis": "Klinik",
+IZIN_REQUIREMENTS = ("str_sip_penanggung_jawab", "daftar_tenaga_atlm", "daftar_peralatan", "kerja_sama_limbah_medis",
+                     "denah_tata_letak", "dokumen_sppl")
+TEKNIS = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari", "teknis-0-uraian_teknis": "Laboratorium medis",
           "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
 NEWCOMER = {"nik": "3201014501900009", "telepon": "0812-3456-7899", "email": "ani.baru@contoh.id"}  # not Siti
-PERNYATAAN = {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1", "pernyataan_sppl_ulang": "1"}
+PERNYATAAN = {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}
 
 
 @pytest.fixture
@@ -81,10 +81,10 @@ def application_at_draft(client) -> str:
     """Permohonan Baru filled up to its last step (not sent); its submission id."""
     wizard = WizardClient(client, "permohonan-baru").start()
     ok(wizard.fill("data_pelaku", {"npwp": NIK, "email": "siti@contoh.id"}))
-    ok(wizard.fill("bidang_usaha", kegiatan("86105")))
+    ok(wizard.fill("bidang_usaha", kegiatan("86903")))
     ok(wizard.fill("detail_usaha", detail(0)))
     ok(wizard.fill("detail_teknis", TEKNIS))
-    ok(wizard.fill("produk", products("86105")))
+    ok(wizard.fill("produk", products("86903")))
     for step in ("periksa_produk", "periksa_usaha", "periksa_kegiatan"):
         ok(wizard.fill(step, {}))
     ok(wizard.fill("lingkungan", {"pernyataan_sppl": "1"}))
@@ -116,7 +116,7 @@ def prepare(app) -> dict:
     siti, vera = clients["siti"], clients["vera"]
     certificate = issued(siti)
     fulfil_and_judge(siti, vera, certificate, REQUIREMENTS_11052, None)
-    izin = issued(siti, "86105")
+    izin = issued(siti, "86903")
     fulfil_and_judge(siti, vera, izin, IZIN_REQUIREMENTS, "rekomendasikan")
     draft = post_on(clients["ani"], "/admin/", "/admin/form/permohonan-baru/draf", **{"from": "1"})
     return {"clients": clients, "cookie": app.config["SESSION_COOKIE_NAME"], "certificate": str(certificate.id), "izin": str(izin.id),

@@ -46,8 +46,7 @@ def filled_draft(app) -> str:
                                      "daftar_produk-0-satuan_produk": "galon/bulan"}),
                          ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {}),
                          ("lingkungan", {"pernyataan_sppl": "1"}),
-                         ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1",
-                                         "pernyataan_sppl_ulang": "1"}), ("draf", {})):
+                         ("pernyataan", {"pernyataan_data": "1", "pernyataan_tata_ruang": "1", "pernyataan_standar": "1"}), ("draf", {})):
         ok(wizard.fill(step, values))
     return wizard.submission_id
 

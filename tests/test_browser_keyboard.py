@@ -205,7 +205,7 @@ def test_whole_application_by_keyboard(browser, app, live_server, screenshots, v
         tab_to(page, f"#f-{box}")
         page.keyboard.press("Space")
     press_button(page, "Lanjut")
-    for box in ("pernyataan_data", "pernyataan_tata_ruang", "pernyataan_standar", "pernyataan_sppl_ulang"):
+    for box in ("pernyataan_data", "pernyataan_tata_ruang", "pernyataan_standar"):
         tab_to(page, f"#f-{box}")
         page.keyboard.press("Space")
     press_button(page, "Lanjut")

@@ -82,7 +82,7 @@ def test_permohonan_baru_in_the_browser(browser, app, live_server, screenshots, 
     page.locator("#f-pernyataan_sppl").check()
     shot("08-lingkungan")
     lanjut()
-    for box in ("pernyataan_data", "pernyataan_tata_ruang", "pernyataan_standar", "pernyataan_sppl_ulang"):
+    for box in ("pernyataan_data", "pernyataan_tata_ruang", "pernyataan_standar"):
         page.locator(f"#f-{box}").check()
     shot("09-pernyataan")
     lanjut()

@@ -72,7 +72,7 @@ close_store(app)
 KILLS = [
     ("after the intent", "forms.casework.issuing", "claim_number", 1, True),
     ("after the number", "forms.casework.issuing", "claim_number", 1, False),
-    ("after the owner number", "forms.casework.issuing", "owner_number", 1, False),
+    ("after the owner number", "forms.casework.numbering", "owner_number", 1, False),
     ("after the first document", "forms.casework.issuing", "add_document", 1, False),
     ("after the second document", "forms.casework.issuing", "add_document", 2, False),
     ("after the status change", "forms.casework.issuing", "change_status", 1, False),

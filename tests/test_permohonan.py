@@ -53,13 +53,13 @@ def test_mt_mikro_issues_nib_and_an_unverified_standard_certificate(applicant):
     assert submission.status == "terbit" and re.fullmatch(r"[1-9]\d{12}", submission.derived["nib"])
     (document,) = IssuedDocument.objects(submission_id=submission.id)
     assert (document.kind, document.key, document.status) == ("sertifikat_standar", "11052", "belum_terverifikasi")
-    assert re.fullmatch(r"SS-\d{4}\d{7}", document.number)
+    assert re.fullmatch(rf"SS-{submission.derived['nib']}-11052-\d{{4}}", document.number)  # patterned on the NIB
     page = applicant.get(response.headers["Location"]).get_data(as_text=True)
     assert "Terbit — belum terverifikasi" in page and document.number in page and submission.derived["nib"] in page
 
 
 def test_t_kecil_with_ukl_upl_needs_technical_details_and_the_upload(applicant):
-    wizard, rows = start(applicant, "86105", machinery="Rp1.500.000.000")
+    wizard, rows = start(applicant, "86903", machinery="Rp1.500.000.000")
     ok(wizard.fill("detail_usaha", rows))
     row = wizard.submission().answers["detail_usaha"]["detail"][0]
     assert (row["skala"], row["risiko"], row["lingkungan"], row["produk"]) == ("kecil", "T", "UKL-UPL", "izin")
@@ -68,7 +68,7 @@ def test_t_kecil_with_ukl_upl_needs_technical_details_and_the_upload(applicant):
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik pratama rawat jalan", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
     pdf = (io.BytesIO(PDF), "ukl-upl.pdf")
-    response = issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf})
+    response = issue(wizard, "86903", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf})
     assert response.status_code == 302
     (document,) = IssuedDocument.objects(submission_id=wizard.submission().id)
     assert (document.kind, document.status) == ("izin", "menunggu_persetujuan")
@@ -76,11 +76,11 @@ def test_t_kecil_with_ukl_upl_needs_technical_details_and_the_upload(applicant):
 
 
 def test_ukl_upl_upload_is_required(applicant):
-    wizard, rows = start(applicant, "47301")
+    wizard, rows = start(applicant, "10110")
     ok(wizard.fill("detail_usaha", rows))
-    ok(wizard.fill("detail_teknis", {"teknis-0-kapasitas": "16", "teknis-0-satuan_kapasitas": "kl/hari",
-                                     "teknis-0-uraian_teknis": "SPBU mini", "teknis-0-penanggung_jawab_teknis": "Budi"}))
-    for step, values in (("produk", products("47301")), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {})):
+    ok(wizard.fill("detail_teknis", {"teknis-0-kapasitas": "16", "teknis-0-satuan_kapasitas": "ekor/hari",
+                                     "teknis-0-uraian_teknis": "Rumah potong mini", "teknis-0-penanggung_jawab_teknis": "Budi"}))
+    for step, values in (("produk", products("10110")), ("periksa_produk", {}), ("periksa_usaha", {}), ("periksa_kegiatan", {})):
         ok(wizard.fill(step, values))
     response = wizard.fill("lingkungan", {})
     assert response.status_code == 422 and 'id="e-ukl_upl-0-formulir_ukl_upl"' in response.get_data(as_text=True)
@@ -117,7 +117,7 @@ def test_low_risk_code_is_explained_and_stopped(applicant):
 
 def test_derived_scale_and_risk_cannot_be_forged(applicant):
     wizard, rows = start(applicant, "11052")
-    rows.update({"detail-0-skala": "kecil", "detail-0-risiko": "T", "detail-0-produk": "izin", "detail-0-kbli": "86105",
+    rows.update({"detail-0-skala": "kecil", "detail-0-risiko": "T", "detail-0-produk": "izin", "detail-0-kbli": "86903",
                  "detail-0-modal_usaha": "1"})
     ok(wizard.fill("detail_usaha", rows))
     row = wizard.submission().answers["detail_usaha"]["detail"][0]

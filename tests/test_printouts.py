@@ -72,14 +72,14 @@ def issued(applicant, *codes, **changes):
     return wizard
 
 
-def page_image(data: bytes, tmp_path: Path, name: str = "page") -> Image.Image:
-    """The PDF's only page as a 150 dpi PNG, through poppler as a reader would see it."""
+def page_image(data: bytes, tmp_path: Path, name: str = "page", pages: int = 1) -> Image.Image:
+    """The PDF's first page (of `pages`) as a 150 dpi PNG, through poppler as a reader would see it."""
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(data)
     subprocess.run(["pdftoppm", "-png", "-r", "150", str(source), str(tmp_path / name)], check=True)
-    pages = sorted(tmp_path.glob(f"{name}-*.png"))
-    assert len(pages) == 1
-    return Image.open(pages[0])
+    images = sorted(tmp_path.glob(f"{name}-*.png"))
+    assert len(images) == pages
+    return Image.open(images[0])
 
 
 def decode_qr(image: Image.Image) -> str:
@@ -104,7 +104,7 @@ def test_issuing_renders_a_signed_certificate_with_every_field(app, applicant):
                      "BELUM TERVERIFIKASI", "Siti Aminah", "320101******0001", "Jl. Melati No. 1", nib, "Usaha Maju",
                      "11052", "Industri Air Minum Isi Ulang", "Jl. Pahlawan 5", "Bangkinang Kota", "Usaha Mikro",
                      "Menengah Tinggi", "SPPL", "HAMBALI, SE, MBA, MH", "NIP. 19681024 200003 1 002",
-                     "Dokumen ini diterbitkan secara elektronik berdasarkan data yang disampaikan pelaku usaha"):
+                     "berdasarkan data dari pelaku usaha, tersimpan dalam sistem, yang menjadi tanggung jawab pelaku usaha"):
         assert expected in text, expected
     assert NIK not in text  # masked, NPWP (= NIK) too
     assert re.search(r"Diterbitkan di Bangkinang, \d{1,2} \w+ \d{4}", text)
@@ -116,10 +116,10 @@ def test_issuing_renders_a_signed_certificate_with_every_field(app, applicant):
 def test_the_nib_printout_lists_the_business_codes_of_its_owner(app, applicant):
     first = issued(applicant, "11052")
     nib = first.submission().derived["nib"]
-    text = printout_text(applicant.get(f"/dokumen/{nib}.pdf").data)
-    assert "NOMOR INDUK BERUSAHA" in text and f"NIB: {nib}" in text and "11052" in text and "47721" not in text
+    text = printout_text(applicant.get(f"/dokumen/{nib}.pdf").data, pages=2)
+    assert f"NOMOR INDUK BERUSAHA: {nib}" in text and "11052" in text and "47721" not in text
     issued(applicant, "47721", machinery="Rp2.000.000.000")
-    text = printout_text(applicant.get(f"/dokumen/{nib}.pdf").data)
+    text = printout_text(applicant.get(f"/dokumen/{nib}.pdf").data, pages=2)
     assert "11052" in text and "47721" in text and "Perdagangan Eceran" in text
     versions = list(Printout.objects(number=nib).order_by("version"))
     assert [item.superseded for item in versions] == [True, False]
@@ -310,15 +310,15 @@ def test_qr_code_decodes_and_a_long_address_still_fits(tmp_path):
 
 
 def test_the_izin_printout(app, applicant):
-    wizard, rows = start(applicant, "86105", machinery="Rp1.500.000.000")
+    wizard, rows = start(applicant, "86903", machinery="Rp1.500.000.000")
     ok(wizard.fill("detail_usaha", rows))
     teknis = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari",
               "teknis-0-uraian_teknis": "Klinik pratama", "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
     pdf = (io.BytesIO(PDF), "ukl-upl.pdf")
-    assert issue(wizard, "86105", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf}).status_code == 302
+    assert issue(wizard, "86903", teknis=teknis, ukl={"ukl_upl-0-formulir_ukl_upl": pdf}).status_code == 302
     number = IssuedDocument.objects.get(submission_id=wizard.submission().id).number
     text = printout_text(applicant.get(f"/dokumen/{number}.pdf").data)
-    assert "IZIN" in text and number in text and "Aktivitas Klinik Swasta" in text and "Tinggi" in text
+    assert "IZIN" in text and number in text and "Aktivitas Pelayanan Penunjang Kesehatan" in text and "Tinggi" in text
     assert "BELUM TERVERIFIKASI" in text and "UKL-UPL" in text and "Usaha Kecil" in text
 
 
@@ -326,7 +326,8 @@ KBLI_CODES = ("11052", "47721", "86105", "47301", "10710", "56101", "96111", "49
 
 
 def test_every_template_is_one_a4_page_even_with_many_codes(app, tmp_path):
-    """Render each kind (the NIB with eight codes, the draft with eight rows) and look at it as pixels."""
+    """Render each kind (the NIB with eight codes on its attachment page, the draft with eight rows) and look at it
+    as pixels: one page each, the NIB two."""
     from forms.catalog.runtime import schemas
     from forms.printing.issue import document_context, draft_pdf, print_settings
     from forms.store import Submission
@@ -348,10 +349,10 @@ def test_every_template_is_one_a4_page_even_with_many_codes(app, tmp_path):
         pdfs = {kind: render(settings, document_context(settings, subject, submission, PUBLIC_URL + "/verifikasi/x"))
                 for kind, subject in (("sertifikat_standar", documents[0]), ("izin", documents[1]), ("nib", nib))}
         pdfs["draf"] = draft_pdf(submission, schemas().get("permohonan-baru"))
-    assert "49431" in printout_text(pdfs["nib"]) and "49431" in printout_text(pdfs["draf"])
+    assert "49431" in printout_text(pdfs["nib"], pages=2) and "49431" in printout_text(pdfs["draf"])
     for kind, data in pdfs.items():
-        image = page_image(data, tmp_path, kind)
-        assert abs(image.size[0] - 1240) <= 1 and abs(image.size[1] - 1754) <= 1, kind  # A4 at 150 dpi, one page
+        image = page_image(data, tmp_path, kind, pages=2 if kind == "nib" else 1)
+        assert abs(image.size[0] - 1240) <= 1 and abs(image.size[1] - 1754) <= 1, kind  # A4 at 150 dpi
         (tmp_path / f"{kind}.png").write_bytes((tmp_path / f"{kind}-1.png").read_bytes())
 
 

@@ -255,3 +255,28 @@ def test_survey_settings_are_checked_at_start_up(tmp_path):
         create_app({"TESTING": True, "STORE": "memory", "SECRET_KEY": "x", "SCHEMAS_DIR": str(schemas),
                     "OUTBOX_DIR": str(tmp_path / "outbox")})
     assert "schemas/survey.json: element 'U9': 'u10' is not a radio or select field of 'skm'" in str(raised.value)
+
+
+@pytest.mark.parametrize("population, sample", [(0, 0), (1, 1), (10, 10), (100, 80), (500, 217), (1000, 278),
+                                                (10_000, 370), (1_000_000, 384)])
+def test_krejcie_morgan_minimum_sample(population, sample):
+    from forms.office.surveys import krejcie_morgan
+    assert krejcie_morgan(population) == sample
+
+
+def test_the_report_shows_respondents_against_the_minimum_sample_of_the_services_delivered(app, client):
+    from bson import ObjectId
+    with app.app_context():
+        for row in HAND_WORKED:
+            seed_survey(row, datetime(2026, 3, 10))
+        for index in range(100):  # services delivered in the semester: a population of 100 needs 80 respondents
+            IssuedDocument(submission_id=ObjectId(), owner="account:x", kind="sertifikat_standar", number=f"X-{index}",
+                           key=f"{index:05d}", status="terbit", issued_at=datetime(2026, 2, 1)).save()
+        IssuedDocument(submission_id=ObjectId(), owner="account:x", kind="izin", number="X-luar", key="1",
+                       status="terbit", issued_at=datetime(2026, 8, 1)).save()  # another semester: not counted
+    page = client.get("/ikm?periode=2026-1").get_data(as_text=True)
+    assert "4 responden" in page and "untuk 100 layanan pada periode ini: 80 responden" in page
+    assert "belum memenuhi sampel minimal" in page
+    report = client.get("/ikm/laporan.pdf?periode=2026-1")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(report.data)).pages).split())
+    assert report.status_code == 200 and "80 responden" in text

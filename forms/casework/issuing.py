@@ -25,6 +25,7 @@ from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.casework.filling import notify_submitted
 from forms.casework.handlers import SubmitError, document_code
+from forms.casework.numbering import document_number_of, owner_number_of
 from forms.casework.provenance import record_counter_submit
 from forms.casework.queue import PRINT_JOB, SUBMIT_JOB, queue_job
 from forms.casework.transitions import set_search_text
@@ -42,7 +43,6 @@ from forms.store import (
     change_status,
     claim_number,
     find_submission,
-    owner_number,
     unit_of_work,
     utcnow,
 )
@@ -95,7 +95,7 @@ def run_submit(job: Job) -> None:
         derived = issue_owner_number(submission, intent.get("owner_number"))
     for planned in intent["documents"]:
         with unit_of_work(app):
-            issue_document(submission, planned, intent)
+            issue_document(submission, planned, intent, derived)
     with unit_of_work(app):
         changed = finish_submit(submission, number, derived, intent)
         record_counter_submit(submission, number, intent["status"])
@@ -121,16 +121,23 @@ def issue_owner_number(submission: Submission, spec: Mapping[str, Any] | None) -
     """The owner's number (created once per owner, then reused), as the derived values to store."""
     if not spec:
         return {}
-    return {spec["name"]: owner_number(spec["name"], submission.owner, spec["digits"])}
+    return {spec["name"]: owner_number_of(spec["name"], submission.owner, spec["digits"])}
 
 
-def issue_document(submission: Submission, planned: Mapping[str, Any], intent: Mapping[str, Any]) -> None:
-    """Issue one planned document (once per submission, kind and key) with its audit line and event."""
+def issue_document(submission: Submission, planned: Mapping[str, Any], intent: Mapping[str, Any],
+                   owner_numbers: Mapping[str, Any]) -> None:
+    """Issue one planned document (once per submission, kind and key) with its audit line and event; its number
+    from the kind's pattern (which may name the owner's numbers) or from the numbers gateway."""
     at = intent["at"]
-    seq = claim_number(planned["series"], f"document:{submission.id}:{planned['kind']}:{planned['key']}")
+    name = f"document:{submission.id}:{planned['kind']}:{planned['key']}"
+    seq = claim_number(planned["series"], name)
+    number = document_number_of(planned["pattern"], {**owner_numbers, "year": intent["year"], "seq": seq,
+                                                     "key": planned["key"]},
+                                {"kind": planned["kind"], "key": name, "owner": submission.owner,
+                                 "document_key": planned["key"], "owner_numbers": dict(owner_numbers)})
     document, _created = add_document({
         "submission_id": submission.id, "owner": submission.owner, "kind": planned["kind"],
-        "number": planned["pattern"].format(year=intent["year"], seq=seq, key=planned["key"]),
+        "number": number,
         "workflow_version": (submission.procedure or {}).get("workflows", {}).get(planned["kind"]),
         "key": planned["key"], "status": planned["status"], "issued_at": at, "updated_at": at, "entered_at": at,
         "data": dict(planned["data"]),

@@ -29,6 +29,7 @@ from forms.casework.issuing import (
     run_submit,
 )
 from forms.casework.receipts import RECEIPT_JOB, run_receipt
+from forms.casework.reminders import REMINDER_JOB, run_reminder
 from forms.casework.reprints import TRANSITION_JOB, run_transition
 from forms.errors import FormsError
 from forms.store import (
@@ -58,7 +59,8 @@ RETRYABLE = (FormsError, StoreError, RuntimeError, OSError, LookupError, ValueEr
 def init_jobs(app: Flask) -> None:
     """Name the job kinds, offer the issuing handler to schemas, and make the workers' wake-up signal."""
     app.extensions["loket.jobs"] = {SUBMIT_JOB: run_submit, PRINT_JOB: run_print, TRANSITION_JOB: run_transition,
-                                     RECEIPT_JOB: run_receipt}
+                                     RECEIPT_JOB: run_receipt,
+                                     REMINDER_JOB: run_reminder}
     app.extensions["loket.handlers"]["issue_documents"] = plan_issue
     app.extensions["loket.deferred"].add("issue_documents")
     app.extensions["loket.job_wake"] = threading.Event()

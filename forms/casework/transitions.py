@@ -6,6 +6,7 @@ workflow says so. Errors are CaseError with an Indonesian message; nothing chang
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from forms.casework.events import StatusChange, announce
 from forms.casework.provenance import counter_officer, entry_source, is_filer
 from forms.casework.queue import queue_job
 from forms.catalog.runtime import office_clock, schemas, workflow_for
+from forms.engine.calendar import add_months
 from forms.engine.fields import FILE_SIGNATURES, format_bytes, safe_filename, sniff_kind
 from forms.engine.filecheck import UploadRefused, inspect_upload
 from forms.engine.text import N_, clean_text, gettext, text_problem
@@ -67,11 +69,33 @@ def workflow_of(document: IssuedDocument) -> Workflow:
 
 def requirements(document: IssuedDocument) -> list[dict]:
     """The requirement checklist of a document, from the table its workflow names (e.g. per code and scale)."""
-    spec = workflow_of(document).requirements
+    spec = requirement_spec(document)
     if not spec:
         return []
-    key = "|".join(str(document.data.get(column, "")) for column in spec["key"])
-    return list(schemas().tables.lookup(spec["table"], key, spec["column"]) or [])
+    return list(requirement_row_value(document, spec, spec["column"]) or [])
+
+
+def obligations(document: IssuedDocument) -> list[dict]:
+    """What the holder must do after issue (e.g. a hygiene certificate within twelve months), with its due date."""
+    spec = requirement_spec(document)
+    if not spec or not spec.get("obligations"):
+        return []
+    issued = office_clock().local(document.issued_at).date() if document.issued_at else None
+    return [{**item, "due": add_months(issued, item["jangka_bulan"]) if issued and item.get("jangka_bulan") else None}
+            for item in requirement_row_value(document, spec, spec["obligations"]) or []]
+
+
+def requirement_spec(document: IssuedDocument) -> Mapping[str, Any] | None:
+    """Where a document's requirements and obligations come from (None for a kind without a workflow)."""
+    workflow = workflow_of(document)
+    return workflow.requirements if workflow is not None else None
+
+
+def requirement_row_value(document: IssuedDocument, spec: Mapping[str, Any], column: str) -> Any:
+    """A column of the table row a document's requirements come from (its key, and its band when graded)."""
+    key = "|".join(str(document.data.get(column_name, "")) for column_name in spec["key"])
+    band = document.data.get(spec["band"]) if spec.get("band") else None
+    return schemas().tables.lookup(spec["table"], key, column, band)
 
 
 def owner_of(account: Account | None) -> str | None:
@@ -225,7 +249,7 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
     now = now or utcnow()
     event = f"{document.id}:{document.version + 1}"  # the version the change makes: names it once
     entry = {"at": now, "actor": actor_name(account), "action": action.name, "from": document.status,
-             "to": action.target, "note": note, "pia": workflow.pia_of(action.target, action), "event": event}
+             "to": action.target, "note": note, "pia": workflow.pia_of(action.target, action, document.status), "event": event}
     changes = {"status": action.target, "entered_at": now, "sla": next_sla(workflow, document, action.target, now)}
     if workflow.states[action.target].turn != "petugas":
         changes.update(assigned_to=None, assigned_name=None)
@@ -272,19 +296,44 @@ def check_requirements(document: IssuedDocument, action: Action) -> None:
 
 
 def next_sla(workflow: Workflow, document: IssuedDocument, target: str, now: datetime) -> dict:
-    """The service-level clock after entering a state: started, paused (keeping what is left) or none."""
+    """The service-level clock after entering a state: started, paused (keeping what is left) or none.
+
+    With one deadline per document (the workflow's `deadline`), every timed state shares one clock: moving
+    between officer levels keeps it, a correction pauses it and the resubmission resumes what was left.
+    """
     calendar = office_clock()
     current = dict(document.sla or {})
     remaining = current.get("remaining")
     if current.get("due_at") and not workflow.states[document.status].pause_sla:
         remaining = calendar.between(now, current["due_at"])
     state = workflow.states[target]
+    whole = document_days(workflow, document)
     if state.pause_sla:
-        return {"paused": True, "remaining": remaining}
+        return {"paused": True, "remaining": remaining, **({"for": WHOLE_DOCUMENT} if whole else {})}
     if not state.sla_days:
         return {}
+    if whole:
+        return whole_document_clock(current, remaining, whole, now)
     days = remaining if (remaining is not None and current.get("for") == target and remaining > 0) else state.sla_days
     return {"for": target, "started_at": now, "due_at": calendar.add(now, days), "days": state.sla_days}
+
+
+WHOLE_DOCUMENT = "dokumen"  # the clock's name when one deadline covers every level
+
+
+def document_days(workflow: Workflow, document: IssuedDocument) -> int | None:
+    """The working days of the document's one deadline (from its data, e.g. its risk row), or None."""
+    days = document.data.get(workflow.deadline_from) if workflow.deadline_from else None
+    return days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else None
+
+
+def whole_document_clock(current: Mapping[str, Any], remaining: int | None, whole: int, now: datetime) -> dict:
+    """The one clock of a document: kept between levels, resumed after a pause, else started in full."""
+    if current.get("for") == WHOLE_DOCUMENT and current.get("due_at"):
+        return dict(current)
+    resumed = current.get("for") == WHOLE_DOCUMENT and current.get("paused") and remaining is not None
+    days = max(remaining, 0) if resumed else whole
+    return {"for": WHOLE_DOCUMENT, "started_at": now, "due_at": office_clock().add(now, days), "days": whole}
 
 
 def deemed_approvals(now: datetime | None = None) -> list[str]:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 
 from forms.casework.jobs import pick_up_unfinished, queue_open_intents, run_due
+from forms.casework.reminders import queue_reminders
 from forms.casework.transitions import deemed_approvals
 from forms.outreach.webhooks import deliver_due
 from forms.printing.pool import start_pdf_pool, stop_pdf_pool
@@ -98,10 +99,14 @@ def every(app: Flask, stop: threading.Event, seconds: float, task: Callable[[], 
 
 
 def watch_deadlines() -> None:
-    """Fire the deemed approvals (fiktif positif) whose service time has lapsed, and say which."""
+    """Fire the deemed approvals (fiktif positif) whose service time has lapsed, and queue the reminders of
+    obligations coming due; say which."""
     done = deemed_approvals()
     if done:
         log.info("deemed approvals: %s", ", ".join(done))
+    reminders = queue_reminders()
+    if reminders:
+        log.info("obligation reminders queued: %s", len(reminders))
 
 
 def sweep_files() -> int:

@@ -7,6 +7,7 @@ Saturday, and 23:30 WIB on the 31st is still the 31st although it is 16:30 UTC.
 """
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -101,3 +102,10 @@ def load_calendar(path: Path, zone: ZoneInfo | None = None) -> Calendar:
     """The holiday list of schemas/hari-libur.json, in the office's time zone."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return Calendar({date.fromisoformat(day) for day in data["libur"]}, zone)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (the month's last day when it is shorter): an obligation's due date."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

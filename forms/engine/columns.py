@@ -24,6 +24,27 @@ def table_problems(raw: Mapping[str, Any], root: Path, where: str) -> list[str]:
     for number, row in enumerate(raw.get("rows") or (), start=1):
         for column, message in row_problems(columns, row).items():
             problems.append(f"{where}: row {number} ({row_key(raw, row)}): column '{column}': {message}")
+    return problems or band_problems(raw, where)
+
+
+def band_problems(raw: Mapping[str, Any], where: str) -> list[str]:
+    """Rows of one key whose bands overlap (a number would pick two rows), or a band upside down."""
+    if "band" not in raw:
+        return []
+    low, high = raw["band"]["min"], raw["band"]["max"]
+    bands: dict[str, list[tuple[float, float]]] = {}
+    problems = []
+    for number, row in enumerate(raw.get("rows") or (), start=1):
+        start, end = row.get(low), row.get(high)
+        start = float("-inf") if start in (None, "") else start
+        end = float("inf") if end in (None, "") else end
+        if start > end:
+            problems.append(f"{where}: row {number} ({row_key(raw, row)}): column '{high}': "
+                            + gettext("Batas atas lebih kecil dari batas bawah."))
+        elif any(start <= other_end and other_start <= end for other_start, other_end in bands.get(row_key(raw, row), ())):
+            problems.append(f"{where}: row {number} ({row_key(raw, row)}): column '{low}': "
+                            + gettext("Rentang ini bertumpuk dengan baris lain berkunci sama."))
+        bands.setdefault(row_key(raw, row), []).append((start, end))
     return problems
 
 

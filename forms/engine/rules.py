@@ -15,8 +15,9 @@ from typing import Any
 
 MISSING = object()
 
-# A resolver answers {"lookup": [table, key, column]}; the engine passes one bound to its tables.
-Lookup = Callable[[str, Any, str], Any]
+# A resolver answers {"lookup": [table, key, column]} or {"lookup": [table, key, column, number]} (the number picks
+# the row whose band holds it); the engine passes one bound to its tables.
+Lookup = Callable[..., Any]
 
 OPERATORS: dict[str, Callable[..., Any]] = {}
 SCOPED = {"map", "filter", "some", "all", "none"}
@@ -49,8 +50,7 @@ def evaluate(rule: Any, data: Mapping[str, Any], lookup: Lookup | None = None) -
     if name in ("and", "or"):
         return apply_logic(name, args, data, lookup)
     if name == "lookup":
-        table, key, column = (evaluate(arg, data, lookup) for arg in args)
-        return lookup(table, key, column) if lookup else None
+        return lookup(*(evaluate(arg, data, lookup) for arg in args)) if lookup else None
     values = [evaluate(arg, data, lookup) for arg in as_list(args)]
     return OPERATORS[name](*values)
 

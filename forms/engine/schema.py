@@ -91,6 +91,7 @@ class Check:
     rule: Any
     message: Any
     field: str | None = None
+    detail: Any = None  # a rule whose text (or list of texts) names what failed, after the message
 
 
 @dataclass(frozen=True, eq=False)
@@ -302,7 +303,7 @@ def check_form(raw: Mapping[str, Any], tables: TableSet) -> list[str]:
             problems += check_field(field, f"{where}: field '{field['name']}'", known, tables, row_names=row_names)
         own = {field["name"] for field in step["fields"]}
         for number, check in enumerate(step.get("checks", ()), start=1):
-            problems += check_rule(check["rule"], known, f"{where}: check #{number}")
+            problems += check_rule([check["rule"], check.get("detail")], known, f"{where}: check #{number}")
             if check.get("field") and check["field"] not in own:
                 problems.append(f"{where}: check #{number} points at '{check['field']}', not a field of this step")
     step_names = {step["name"] for step in steps}
@@ -380,7 +381,7 @@ def build_step(raw: Mapping[str, Any]) -> Step:
     """A Step from a valid definition."""
     return Step(name=raw["name"], title=raw["title"], help=raw.get("help"), visible_if=raw.get("visible_if"),
                 fields=tuple(build_field(field) for field in raw["fields"]), next_label=raw.get("next_label"),
-                checks=tuple(Check(c["rule"], c["message"], c.get("field")) for c in raw.get("checks", ())))
+                checks=tuple(Check(c["rule"], c["message"], c.get("field"), c.get("detail")) for c in raw.get("checks", ())))
 
 
 FIELD_KEYS = {name for name in Field.__dataclass_fields__} - {"options", "filter", "fields", "accept", "steps"}

@@ -28,7 +28,9 @@ class Table:
     where: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
     inline_rows: tuple[Mapping[str, Any], ...] = ()
+    band: tuple[str, str] | None = None  # (min, max) columns of rows that share a key and split a number range
     _rows: dict[str, dict] | None = None
+    _under: dict[str, list[dict]] | None = None
     _haystack: list[tuple[str, str, dict]] | None = None
     _by_column: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,10 +54,33 @@ class Table:
         return rows
 
     def key_of(self, row: Mapping[str, Any]) -> str:
-        """A row's key: one column, or several joined by '|' (e.g. '10710|mikro')."""
-        if isinstance(self.key, str):
-            return str(row[self.key])
-        return "|".join(str(row.get(column, "")) for column in self.key)
+        """A row's key: one column, or several joined by '|' (e.g. '10710|mikro'), then its band's lower bound."""
+        key = str(row[self.key]) if isinstance(self.key, str) else "|".join(str(row.get(c, "")) for c in self.key)
+        if self.band and row.get(self.band[0]) not in (None, ""):
+            key += f"|{row[self.band[0]]}"
+        return key
+
+    def rows_under(self, key: Any) -> list[dict]:
+        """Rows whose key is `key` or starts with it ('55110' names every row of 55110, each scale and band)."""
+        if self._under is None:
+            under: dict[str, list[dict]] = {}
+            for full, row in self.rows.items():
+                parts = full.split("|")
+                for length in range(1, len(parts) + 1):
+                    under.setdefault("|".join(parts[:length]), []).append(row)
+            self._under = under
+        return self._under.get(str(key), [])
+
+    def in_band(self, row: Mapping[str, Any], value: Any) -> bool:
+        """Whether a number falls in a row's band (a row without a band holds every number)."""
+        if not self.band:
+            return True
+        low, high = (row.get(column) for column in self.band)
+        if low in (None, "") and high in (None, ""):
+            return True
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return False
+        return (low in (None, "") or value >= low) and (high in (None, "") or value <= high)
 
     def heading(self, lang: str = "id") -> str:
         """The words that head a column of this table's keys: its short title, else its title."""
@@ -133,11 +158,21 @@ class TableSet(Mapping):
     def __len__(self) -> int:
         return len(self._tables)
 
-    def lookup(self, name: str, key: Any, column: str) -> Any:
-        """The value of a column in the row of key (None when any part is missing): for rules."""
+    def lookup(self, name: str, key: Any, column: str, band: Any = None) -> Any:
+        """The value of a column in the row of key (None when any part is missing): for rules.
+
+        A shorter key, or a band value, names several rows: their value when they all agree, else None
+        (the rows of one code agree on the parameter they are graded by; a number picks the row of its band).
+        """
         table = self._tables.get(name)
-        row = table.row(key) if table and key is not None else None
-        return row.get(column) if row else None
+        if table is None or key is None:
+            return None
+        row = table.row(key)
+        if row is not None and band is None:
+            return row.get(column)
+        rows = [found for found in table.rows_under(key) if band is None or table.in_band(found, band)]
+        values = {repr(found.get(column)) for found in rows}
+        return rows[0].get(column) if len(values) == 1 else None
 
 
 def build_table(definition: Mapping[str, Any], root: Path) -> Table:
@@ -152,4 +187,5 @@ def build_table(definition: Mapping[str, Any], root: Path) -> Table:
         where=dict(definition.get("where", {})),
         source=root / definition["source"] if "source" in definition else None,
         inline_rows=tuple(definition.get("rows", ())),
+        band=(definition["band"]["min"], definition["band"]["max"]) if "band" in definition else None,
     )

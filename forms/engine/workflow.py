@@ -28,6 +28,7 @@ class State:
     deemed_approval: str | None = None
     reissue: bool = False
     public_status: str = "dalam_proses"
+    pia_from: Mapping[str, str] | None = None  # the code when entered from a given state (42: resubmitted after 41)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Workflow:
     requirements: Mapping[str, Any] | None
     source: Mapping[str, Any]
     key_table: str | None = None  # the table that titles a document's key (e.g. a business code)
+    deadline_from: str | None = None  # the document's data field holding one deadline (working days) for all levels
 
     def enabled(self, action: Action) -> bool:
         """Whether an action exists under this file's approval-level setting."""
@@ -73,9 +75,11 @@ class Workflow:
         return [action for action in self.actions.values()
                 if status in action.sources and self.enabled(action) and roles & set(action.roles)]
 
-    def pia_of(self, status: str, action: Action | None = None) -> str:
-        """The OSS status code of a state (an action may carry its own, e.g. 57 for a deemed approval)."""
-        return (action.pia if action and action.pia else None) or self.states[status].pia
+    def pia_of(self, status: str, action: Action | None = None, source: str | None = None) -> str:
+        """The OSS status code of a state (an action may carry its own, e.g. 57 for a deemed approval; a state
+        entered from a given state may have another, e.g. 42 after a correction)."""
+        entered = (self.states[status].pia_from or {}).get(source) if source else None
+        return (action.pia if action and action.pia else None) or entered or self.states[status].pia
 
 
 def load_workflows(root: Path) -> dict[str, Workflow]:
@@ -158,4 +162,5 @@ def build_workflow(raw: Mapping[str, Any]) -> Workflow:
                for name, values in raw["actions"].items()}
     return Workflow(id=raw["id"], version=raw["version"], title=raw["title"], applies_to=raw["applies_to"],
                     initial=raw["initial"], second_level=raw.get("second_level", False), states=states,
-                    actions=actions, requirements=raw.get("requirements"), source=raw, key_table=raw.get("key_table"))
+                    actions=actions, requirements=raw.get("requirements"), source=raw, key_table=raw.get("key_table"),
+                    deadline_from=(raw.get("deadline") or {}).get("days_from"))

@@ -77,6 +77,8 @@ class Report:
     ikm: Decimal | None = None
     grade: Grade | None = None
     responses: list[dict] = field(default_factory=list, repr=False)
+    population: int | None = None  # services delivered in the period (documents issued)
+    minimum_sample: int | None = None  # the least respondents that represent it (Krejcie and Morgan)
 
 
 def settings() -> SurveySettings:
@@ -162,8 +164,21 @@ def build_report(period: Period, responses: list[dict] | None = None) -> Report:
         responses = responses_between(*period.bounds(), config)
     scores, mean_nrr = score(responses, config)
     ikm = index_of(mean_nrr, config)
+    population = store.documents_issued_between(*period.bounds())
     return Report(period=period, respondents=len(responses), elements=scores, mean_nrr=mean_nrr, ikm=ikm,
-                  grade=grade_of(ikm, config.grades), responses=responses)
+                  grade=grade_of(ikm, config.grades), responses=responses, population=population,
+                  minimum_sample=krejcie_morgan(population))
+
+
+def krejcie_morgan(population: int) -> int:
+    """The least sample of a population by Krejcie and Morgan (1970), as PermenPAN-RB 14/2017 uses it:
+    s = X²·N·P(1−P) / (d²(N−1) + X²·P(1−P)) with X² = 3.841, P = 0.5, d = 0.05, rounded half up as their table
+    is (100 → 80, 500 → 217, 1,000 → 278)."""
+    if population <= 0:
+        return 0
+    chi, share, error = Fraction(3841, 1000), Fraction(1, 2), Fraction(5, 100)
+    sample = chi * population * share * (1 - share) / (error ** 2 * (population - 1) + chi * share * (1 - share))
+    return math.floor(sample + Fraction(1, 2))
 
 
 def trend(period: Period) -> list[Report]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 
+from forms.casework.transitions import obligations, requirements
 from forms.catalog.runtime import schemas
 from forms.engine.text import gettext, tr
 from forms.printing.pool import make_signed_pdf
@@ -170,7 +171,23 @@ def document_context(settings: PrintSettings, subject: Subject, submission: Subm
         "key": getattr(subject, "key", "") or "", "key_title": key_title(settings, getattr(subject, "key", "")),
         "data": dict(getattr(subject, "data", None) or {}), "items": owner_items(settings, subject),
         "verify_url": url, "qr": png_data_uri(qr_png(url, settings.data["qr"])),
+        **checked_facts(settings, subject),
     }
+
+
+def checked_facts(settings: PrintSettings, subject: Subject) -> dict:
+    """A document's requirements as verified (with their dates), its obligations with due dates, and when it was
+    verified (empty for an owner number)."""
+    if not isinstance(subject, IssuedDocument):
+        return {"requirements": [], "obligations": [], "verified_at": None}
+    state = subject.fulfilment or {}
+    verified = [{"name": item["nama"], "at": local_date(settings, state[item["kode"]].get("at"))}
+                for item in requirements(subject) if state.get(item["kode"], {}).get("verdict") == "diterima"]
+    due = [{"name": item["nama"], "text": item.get("uraian", ""), "due": local_date(settings, item["due"])}
+           for item in obligations(subject)]
+    is_verified = settings.state(settings.state_of(status_of(subject, settings))).get("verified")
+    return {"requirements": verified, "obligations": due,
+            "verified_at": local_date(settings, subject.entered_at) if is_verified else None}
 
 
 def base_context(settings: PrintSettings, values: Mapping[str, Any]) -> dict:
@@ -198,7 +215,7 @@ def owner_items(settings: PrintSettings, subject: Subject) -> list[dict]:
     documents = documents_of_owner(subject.owner)
     return [{"kind": document.kind, "kind_title": (settings.document(document.kind) or {}).get("title", document.kind),
              "number": document.number, "key": document.key, "key_title": key_title(settings, document.key),
-             "data": dict(document.data or {})}
+             "data": dict(document.data or {}), "state": settings.state(settings.state_of(document.status))}
             for document in documents]
 
 

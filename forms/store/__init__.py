@@ -168,6 +168,8 @@ from forms.store.documents import (  # noqa: F401
     document_by_number,
     document_status,
     documents_in_state,
+    documents_issued_between,
+    documents_issued_since,
     documents_of_owner,
     next_case,
     owner_numbers_of,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,13 +22,14 @@ MAX_SEARCH_WORDS = 8
 
 
 @translate_errors
-def owner_number(name: str, owner: str, digits: int) -> str:
-    """The owner's number of that name, created once (random, unique, no leading zero) and then reused."""
+def owner_number(name: str, owner: str, digits: int, draw: Callable[[], str] | None = None) -> str:
+    """The owner's number of that name, created once (random, unique, no leading zero — or given by `draw`, e.g. an
+    outside gateway) and then reused."""
     existing = OwnerNumber.objects(name=name, owner=owner).first()
     if existing is not None:
         return existing.number
-    for _attempt in range(20):
-        number = str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
+    for _attempt in range(1 if draw else 20):  # a given number is the same on every try: once is enough
+        number = draw() if draw else str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
         try:
             OwnerNumber(name=name, owner=owner, number=number).save()
             return number
@@ -152,6 +153,18 @@ def next_case(document: IssuedDocument) -> IssuedDocument | None:
     later = {"status": document.status, "$or": [{"entered_at": {"$gt": document.entered_at}},
                                                {"entered_at": document.entered_at, "_id": {"$gt": document.id}}]}
     return IssuedDocument.objects(__raw__=later).order_by("entered_at", "id").only("id", "number").first()
+
+
+@translate_errors
+def documents_issued_since(moment: datetime) -> list[IssuedDocument]:
+    """Documents issued at or after a moment (whose obligations may come due), by the issue-time index."""
+    return list(IssuedDocument.objects(issued_at__gte=moment).order_by("issued_at"))
+
+
+@translate_errors
+def documents_issued_between(start: datetime, end: datetime) -> int:
+    """How many documents were issued in [start, end): the services a period's survey samples."""
+    return IssuedDocument.objects(issued_at__gte=start, issued_at__lt=end).count()
 
 
 @translate_errors

@@ -246,7 +246,7 @@ class IssuedDocument(me.Document):
     internal_notes = me.ListField(me.DictField(me.DynamicField()))  # officer to officer: never shown to the owner
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
-            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
+            "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at", "issued_at",
                         ("kind", "status", "sla.due_at"), "search_words", ("status", "search_words"),
                         {"fields": ["submission_id", "kind", "key"], "unique": True}]}
 

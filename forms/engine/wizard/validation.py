@@ -7,7 +7,7 @@ from typing import Any
 
 from forms.engine.fields import Invalid, ParseContext
 from forms.engine.rules import evaluate, truthy
-from forms.engine.schema import Field, Form, Step
+from forms.engine.schema import Check, Field, Form, Step
 from forms.engine.text import active_language, gettext, tr
 from forms.engine.wizard.context import RawInput, Services, flat_data, is_visible
 from forms.engine.wizard.rows import all_empty, matching_row, row_count, seed_rows
@@ -62,7 +62,17 @@ def run_checks(step: Step, data: Mapping[str, Any], services: Services, errors: 
     """The step's cross-field rules; a failing rule puts its message on its field (or the step)."""
     for check in step.checks:
         if not truthy(evaluate(check.rule, data, services.tables.lookup)):
-            errors.setdefault(check.field or "_langkah", tr(check.message, active_language()))
+            errors.setdefault(check.field or "_langkah", check_message(check, data, services))
+
+
+def check_message(check: Check, data: Mapping[str, Any], services: Services) -> str:
+    """A failed check's message, followed by what its detail rule names (the offending rows, who issues them)."""
+    message = tr(check.message, active_language())
+    if check.detail is None:
+        return message
+    named = evaluate(check.detail, data, services.tables.lookup)
+    named = "; ".join(str(item) for item in named if item) if isinstance(named, list) else str(named or "")
+    return f"{message} {named}" if named else message
 
 
 def read_field(field: Field, key: str, raw: RawInput, previous: Any, data: dict, services: Services,

@@ -26,9 +26,11 @@ def save_office(version: int):
     record = draft_or_refuse(DOCUMENT, PRINTOUTS, version)
     content = content_of(record)
     office = content.setdefault("office", {})
-    for name in ("government", "agency", "address", "contact", "place", "footer"):
+    for name in ("government", "agency", "address", "contact", "place", "footer", "on_behalf"):
         if name in request.form:
             office[name] = request.form[name].strip()
+    if "footer_points" in request.form:  # one numbered footer point per line
+        office["footer_points"] = [line.strip() for line in request.form["footer_points"].splitlines() if line.strip()]
     signer = office.setdefault("signer", {})
     for name in ("name", "position", "rank", "nip"):
         if name in request.form:

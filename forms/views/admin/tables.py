@@ -101,6 +101,7 @@ def place_row(rows: list, values: dict, index: int | None) -> None:
 def duplicate_key(content: dict, rows: list, row: dict, index: int | None) -> dict[str, str]:
     """A problem on the key column when another row already has this row's key."""
     keys = content["key"] if isinstance(content["key"], list) else [content["key"]]
+    keys = [*keys, content["band"]["min"]] if isinstance(content.get("band"), dict) else keys  # rows of a key split by band
     identity = tuple(str(row.get(name, "")) for name in keys)
     for other_index, other in enumerate(rows):
         if other_index != index and tuple(str(other.get(name, "")) for name in keys) == identity:

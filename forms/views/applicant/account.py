@@ -16,9 +16,10 @@ from flask import (
     url_for,
 )
 
+from forms.casework.reminders import owner_obligations
 from forms.casework.tracking import document_views, status_label
 from forms.casework.transitions import is_officer
-from forms.catalog.runtime import schemas
+from forms.catalog.runtime import office_clock, schemas
 from forms.engine.idnumbers import format_phone
 from forms.engine.text import N_, gettext
 from forms.identity import twofactor
@@ -41,7 +42,7 @@ from forms.identity.captchas import (
 )
 from forms.identity.codes import CodeError
 from forms.identity.signin import authenticate
-from forms.store import DRAFT, list_submissions
+from forms.store import DRAFT, list_submissions, utcnow
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.security import current_owner
@@ -172,8 +173,9 @@ def home():
         rows.append({"submission": submission, "form": form,
                      "status": status_label(form, submission.status, lang) if form else submission.status,
                      "documents": document_views(form, submission, lang) if form else []})
+    today = office_clock().local(utcnow()).date()
     return render_template("account/home.html", rows=rows, forms=forms, startable=startable, start_url=start,
-                           draft=DRAFT)
+                           draft=DRAFT, obligations=owner_obligations(current_owner(), today))
 
 
 @bp.get("/profil")
