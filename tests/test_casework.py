@@ -234,7 +234,7 @@ def test_key_columns_are_headed_by_the_workflows_key_table(people):
     inbox = people["vera"].get("/petugas/?status=belum_terverifikasi").get_data(as_text=True)
     assert 'placeholder="Cari nomor, NIK, nama, KBLI…"' in inbox and "<th>KBLI / usaha</th>" in inbox
     pages = [people["siti"].get(path).get_data(as_text=True) for path in ("/pemenuhan", "/beranda")]
-    assert "<th>KBLI</th>" in pages[0] and "<th>KBLI · risiko</th>" in pages[1]
+    assert "<th>KBLI</th>" in pages[0] and "KBLI 11052 · risiko Menengah Tinggi" in pages[1]
 
 
 def test_audit_chain_detects_an_edit_of_history(app, people):

@@ -28,6 +28,7 @@ class State:
     deemed_approval: str | None = None
     reissue: bool = False
     public_status: str = "dalam_proses"
+    guidance: Mapping[str, Any] | None = None  # what to do next: applicant / officer text, "go" link
 
 
 @dataclass(frozen=True)

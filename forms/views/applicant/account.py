@@ -40,6 +40,7 @@ from forms.identity.captchas import (
 )
 from forms.identity.codes import CodeError
 from forms.identity.signin import authenticate
+from forms.office.publicinfo import public_info
 from forms.store import DRAFT, list_submissions
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
@@ -161,8 +162,10 @@ def home():
     startable = [form for form in forms.values() if form.access == "account" and form.menu]
     start = url_for("wizard.start", form_id=startable[0].id) if startable else url_for("public.home")
     lang = current_language()
-    rows = []
+    rows, survey = [], public_info().survey.form
     for submission in list_submissions(current_owner()):
+        if submission.form_id == survey:  # the survey is anonymous: never listed as the person's application
+            continue
         form = schemas().get(submission.form_id, submission.form_version) or forms.get(submission.form_id)
         rows.append({"submission": submission, "form": form,
                      "status": status_label(form, submission.status, lang) if form else submission.status,

@@ -19,6 +19,7 @@ from forms.casework.tracking import (
     document_views,
     owner_number_of,
     preparation_of,
+    public_history,
     status_label,
 )
 from forms.catalog.runtime import catalog, draft_form, schemas
@@ -246,7 +247,7 @@ def status(submission_id: str):
     return render_template(
         "status.html", form=form, submission=submission, documents=documents, owner_number=owner_number,
         preparation=preparation_of(submission, documents, owner_number[1] if owner_number else None),
-        status_label=status_label(form, submission.status),
+        status_label=status_label(form, submission.status), history=public_history(submission, documents, form),
         sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
         derived=derived_items(form, submission.derived, services, current_language()))
 
