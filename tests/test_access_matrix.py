@@ -152,6 +152,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("tickets.officer_ticket", "GET"): Probe("/petugas/pengaduan/{ticket}", OFFICER_ONLY),
     ("tickets.officer_reply", "POST"): Probe("/petugas/pengaduan/{ticket}", OFFICER_ONLY, {"_version": "0"}),
     ("tickets.officer_attachment", "GET"): Probe("/petugas/pengaduan/{ticket}/berkas/{ticket_file}", OFFICER_ONLY),
+    ("printouts.verify_entry", "GET"): Probe("/verifikasi", PUBLIC),
     ("tracking.track", "GET"): Probe("/lacak", PUBLIC),
     ("tracking.track", "POST"): Probe("/lacak", PUBLIC, {"nomor": "PB-2026-000001", "nik": "1"}),
     ("surveys.index", "GET"): Probe("/ikm", PUBLIC),
@@ -182,7 +183,7 @@ def world(tmp_path_factory):
     folder = tmp_path_factory.mktemp("matrix")
     app = create_app({"TESTING": True, "SECRET_KEY": "matrix-secret", "DATA_DIR": str(folder / "data"),
                       "OUTBOX_DIR": str(folder / "outbox"), "CAPTCHA_TEST_ANSWER": ANSWER, "RATELIMIT_ENABLED": False,
-                      "SKM_REQUIRED_FOR_DOWNLOAD": False, "PUBLIC_URL": "https://loket.contoh.test",
+                      "SKM_REQUIRED_FOR_DOWNLOAD": False, "PUBLIC_URL": "https://loket.contoh.test", "DEMO_MODE": True,
                       **store_config()})
     app.instance_path = str(folder / "instance")
     app.wsgi_app = JobsAfterEachRequest(app, app.wsgi_app)  # issuing runs as a worker would, after each request

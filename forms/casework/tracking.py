@@ -22,6 +22,8 @@ from forms.store import (
     find_submission,
     holder_of,
     jobs_of,
+    latest_submitted,
+    owner_with_number,
     printed_numbers,
     submission_by_number,
 )
@@ -151,18 +153,33 @@ def owner_number_of(form: Form, submission: Submission) -> tuple[str, str] | Non
 
 
 def find_for_tracking(number: str, nik: str) -> Submission | None:
-    """The submission behind an application or document number, only if the NIK is its owner's."""
+    """The submission behind an application, document or owner number (the newest one for an owner number),
+    only if the NIK is its owner's."""
     number = number.strip().upper()
     submission = submission_by_number(number)
     if submission is None:
         document = document_by_number(number)
         submission = find_submission(str(document.submission_id)) if document else None
     if submission is None:
+        owner = next(filter(None, (owner_with_number(name, number) for name in owner_number_names())), None)
+        submission = latest_submitted(owner) if owner else None
+    if submission is None:
         return None
     account = holder_of(submission.owner, "nik")
     if account is None or not account.nik or not hmac.compare_digest(account.nik, nik.strip()):
         return None
     return submission
+
+
+def owner_number_labels(lang: str = "id") -> str:
+    """How people call the owner-level numbers the forms issue, joined ('' if none)."""
+    labels = {tr(spec["label"], lang) for form in schemas().latest() if (spec := issue_spec(form).get("owner_number"))}
+    return " / ".join(sorted(labels))
+
+
+def owner_number_names() -> set[str]:
+    """The names of the owner-level numbers the forms issue (e.g. one business number per person)."""
+    return {spec["name"] for form in schemas().latest() if (spec := issue_spec(form).get("owner_number"))}
 
 
 def label_of(form: Form, kind: str, status: str) -> str:

@@ -154,6 +154,7 @@ from forms.store.documents import (  # noqa: F401
     documents_in_state,
     documents_of_owner,
     owner_numbers_of,
+    owner_with_number,
     pin_workflow_version,
     search_tokens,
     set_search_words,

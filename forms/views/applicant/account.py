@@ -76,7 +76,8 @@ def login():
             sign_in(account)
             return redirect(target or url_for("account.home"))
     return page("account/login.html", problem, username=username, next=target,
-                refresh_url=url_for("account.login", next=target))
+                refresh_url=url_for("account.login", next=target),
+                sign_in_doors=[door for door in public_info().portal["doors"] if door.get("on_sign_in")])
 
 
 @bp.get("/masuk/captcha.png")
