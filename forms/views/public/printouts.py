@@ -48,6 +48,7 @@ from forms.store import (
 from forms.web.bodylimits import body_limit, uploads_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.security import current_owner
+from forms.web.templating import current_language
 
 bp = Blueprint("printouts", __name__)
 
@@ -79,9 +80,15 @@ def verify(token: str):
         return render_template("printouts/verify.html", printout=None), 404
     check = upload_check(printout) if request.method == "POST" else None
     return render_template("printouts/verify.html", printout=printout, facts=printout.public,
-                           state=public_state(printout), check=check,
+                           title=public_title(printout.public, current_language()), state=public_state(printout), check=check,
                            key_label=print_settings().data["key"]["label"],
                            fingerprint=office_signer(current_app).fingerprint)
+
+
+def public_title(facts: dict, lang: str) -> str:
+    """The printout's kind in the page's language (the printed title when no other is set)."""
+    spec = print_settings().document(facts.get("kind") or "") or {}
+    return (spec.get("title_en") if lang == "en" else None) or facts["title"]
 
 
 def upload_check(printout: Printout) -> dict:
