@@ -91,6 +91,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("info.standard", "GET"): Probe("/standar-pelayanan", PUBLIC),
     ("static", "GET"): Probe("/static/loket.css", PUBLIC),
     ("reference.search", "GET"): Probe("/referensi/kbli?q=107", PUBLIC),
+    ("reference.value", "GET"): Probe("/referensi/kbli-risiko/nilai?kunci=11052|mikro&kolom=risiko", PUBLIC),
     ("account.login", "GET"): Probe("/masuk", PUBLIC),
     ("account.login", "POST"): Probe("/masuk", PUBLIC, {"username": "x", "password": "y", "captcha": "z"}),
     ("account.captcha_image", "GET"): Probe("/masuk/captcha.png", PUBLIC),
@@ -236,7 +237,7 @@ def build_objects(app, client) -> dict[str, str]:
             "ticket_file": find_submission(ticket_id).answers["aduan"]["lampiran"]["id"]}
 
 
-CACHEABLE = {"static", "reference.search"}  # files of the app and public reference tables: no personal data
+CACHEABLE = {"static", "reference.search", "reference.value"}  # files of the app and public reference tables: no personal data
 
 
 def assert_not_stored(response, where) -> None:

@@ -176,3 +176,34 @@ def test_the_applicant_journey_fits_a_phone_and_passes_axe(browser, app, live_se
         assert declared[document.kind][document.status]["applicant"]["id"] in shown
     assert walk.problems == []
     context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_risk_and_product_appear_on_the_step_that_decides_them(browser, app, live_server, viewport):
+    from forms.identity.accounts import create_account
+    from tests.helpers import kegiatan, ok, start
+    with app.app_context():
+        create_account("siti", PASSWORD, "Siti Aminah", ["pemohon"], email="siti@contoh.id", nik=NIK, profile=PROFILE)
+    client = app.test_client()
+    assert login(client).status_code == 302
+    wizard, _rows = start(client, "11052")
+    ok(wizard.fill("bidang_usaha", kegiatan("11052")))
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="id-ID")
+    page = context.new_page()
+    sign_in(page, live_server, "siti")
+    page.goto(live_server + wizard.url("detail_usaha"))
+    for name, value in (("modal_tanah", "0"), ("modal_bangunan", "0"), ("modal_mesin", "150000000"),
+                        ("modal_lain", "0"), ("modal_kerja", "50000000")):
+        page.fill(f"#f-detail-0-{name}", value)
+    from playwright.sync_api import expect
+    expect(page.locator("#f-detail-0-skala")).to_have_text("Usaha Mikro")
+    expect(page.locator("#f-detail-0-risiko")).to_have_text("Menengah Tinggi")
+    expect(page.locator("#f-detail-0-produk")).to_have_text("Sertifikat Standar")
+    expect(page.locator("#f-detail-0-lingkungan")).to_contain_text("SPPL")
+    page.fill("#f-detail-0-modal_mesin", "2000000000")  # now a small business: the class follows at once
+    expect(page.locator("#f-detail-0-skala")).to_have_text("Usaha Kecil")
+    expect(page.locator("#f-detail-0-risiko")).to_have_text("Menengah Tinggi")
+    page.fill("#f-detail-0-modal_mesin", "6000000000")  # beyond UMK: no risk class of this service any more
+    expect(page.locator("#f-detail-0-skala")).to_have_text("Bukan UMK")
+    expect(page.locator("#f-detail-0-risiko")).to_have_text("—")
+    context.close()

@@ -148,3 +148,16 @@ def test_respondent_profile_waits_for_the_minimum_group(app, client):
     men = re.search(r'<th scope="row">Laki-laki</th>(.*?)</tr>', html, re.DOTALL)
     assert women and women.group(1) == "6"
     assert men and "&lt; 5" in men.group(1) and "14,3" not in men.group(1)  # one man of seven: withheld
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"kunci": "11052|mikro", "kolom": "risiko"}, "MT"),
+    ({"kunci": "86105|mikro", "kolom": "produk"}, "izin"),
+    ({"kunci": "00000|mikro", "kolom": "risiko"}, None),
+    ({"kunci": "11052|mikro", "kolom": "tidak_ada"}, None),
+    ({"kunci": "", "kolom": "risiko"}, None),
+])
+def test_a_page_looks_up_one_value_of_a_reference_table(client, query, expected):
+    answer = client.get("/referensi/kbli-risiko/nilai", query_string=query)
+    assert answer.status_code == 200 and answer.get_json() == {"value": expected}
+    assert client.get("/referensi/tidak-ada/nilai", query_string=query).status_code == 404
