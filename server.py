@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 
 from forms import create_app
@@ -26,10 +27,16 @@ def main() -> None:
     print_demo_accounts()
     stop = threading.Event()
     workers = start_workers(app, stop)
+    signal.signal(signal.SIGTERM, end_on_signal)  # a supervisor's stop: finish the runs in progress, stop the pool
     try:
         serve(app, host=host, port=port, threads=app.config["THREADS"], ident="Loket")
     finally:
         stop_workers(app, stop, workers)
+
+
+def end_on_signal(_signum: int, _frame: object) -> None:
+    """Leave the serving loop as Ctrl-C does, so that the workers and PDF processes are stopped."""
+    raise SystemExit(0)
 
 
 def print_demo_accounts() -> None:

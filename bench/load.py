@@ -1,7 +1,7 @@
 """Load: simulated applicants doing the whole journey through the JSON API, against a server on loopback.
 
     python bench/load.py [--seconds 60] [--users 32] [--server-threads 8] [--bare-seconds 10]
-    MONGODB_URI=mongodb://… python bench/load.py --workers 4      # gunicorn, several processes
+    MONGODB_URI=mongodb://… python bench/load.py --workers 3      # gunicorn, several processes, a worker process
 
 Each applicant (a seeded account with its own API token) loops: start a Permohonan Baru, fill its
 ten steps, submit (answered at once; a job numbers it and issues the NIB and a Sertifikat Standar,
@@ -9,7 +9,7 @@ rendered and signed), poll until the submission is issued and until its printout
 browser on the status page would), upload its six requirements, and send it for verification. Without
 MONGODB_URI the server is `python bench/serve.py` (waitress, one process, the embedded store in a
 temporary folder); with it, gunicorn with --workers processes on a throwaway database of that
-server. The same run measures bare Flask (hello GET, form POST) on the same server software.
+server, and one `flask --app server worker` process running the jobs. The same run measures bare Flask (hello GET, form POST) on the same server software.
 
 Prints every error, the submissions lost (each number the server acknowledged is looked up in the
 store after the server has stopped), and p50/p95 per step. Loopback only; bounded by --seconds.
@@ -37,7 +37,6 @@ from bench.wizard import free_port
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PASSWORD = "Rahasia#2026"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REQUIREMENTS = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
                 "foto_lokasi", "dokumen_sppl")
 PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-05", "alamat": "Jl. Melati No. 1", "rt": "001",
@@ -46,6 +45,21 @@ DETAIL = {"kbli": "11052", "nama_usaha": "Usaha Maju", "kecamatan_usaha": "14.01
           "alamat_usaha": "Jl. Pahlawan 5", "koordinat": "0.3312, 101.0251", "status_lahan": "sewa",
           "luas_lahan": 120, "satuan_luas": "m2", "modal_tanah": 0, "modal_bangunan": 0, "modal_mesin": 150000000,
           "modal_lain": 0, "modal_kerja": 50000000, "tenaga_laki": 2, "tenaga_perempuan": 3}
+
+
+def small_pdf() -> bytes:
+    """A small well-formed PDF (uploads are opened and checked by their content)."""
+    import io
+
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = small_pdf()
 
 
 def steps_for(nik: str) -> list[tuple[str, dict]]:
@@ -263,6 +277,12 @@ def start_server(kind: str, env: dict, threads: int, workers: int) -> tuple[subp
     return process, port
 
 
+def start_runner(env: dict) -> subprocess.Popen:
+    """`flask --app server worker`: the jobs (issuing, printouts) of a gunicorn deployment."""
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "server", "worker"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL)
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     process.wait(30)
@@ -327,6 +347,7 @@ def main() -> None:
         people = seed(config, args.users)
         workers = args.workers if uri else 0
         process, port = start_server("loket", env, args.server_threads, workers)
+        runner = start_runner(env) if workers else None  # gunicorn serves requests; a worker process runs the jobs
         try:
             warm = Recorder()  # one journey first: tables load on first use, the first PDF compiles templates
             journey(Client(port, people[0][0]), people[0][1], warm, time.perf_counter() + 120)
@@ -335,6 +356,8 @@ def main() -> None:
             recorder.submitted += warm.submitted
         finally:
             stop(process)
+            if runner is not None:
+                stop(runner)
         missing = lost(config, recorder.submitted)
         bare = bare_figures(env, args.server_threads, workers, args.users, args.bare_seconds)
         if uri:

@@ -156,7 +156,7 @@ def measure_in(instance: str, rounds: int) -> None:
             qr_fixed.append(timed(qr_png, URL, settings.data["qr"]))
             qr_default.append(timed(lambda: qrcode.make(URL).save(io.BytesIO(), "PNG")))
             sign_ms.append(timed(sign_pdf, office, html_pdf, settings.data["signature"]))
-        issue_ms = [timed(render_version, document, submission) for _round in range(max(3, rounds // 5))]
+        issue_ms = [timed(render_version, document, submission, f"bench:{index}") for index in range(max(3, rounds // 5))]
     report("xhtml2pdf template (Sertifikat Standar, with QR)", html_ms)
     report("reportlab canvas, same content (with QR)", canvas_ms)
     print(f"  ratio xhtml2pdf / canvas: {statistics.median(html_ms) / statistics.median(canvas_ms):.2f}x")

@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--lang", choices=("id", "en"), default="id")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", choices=("tottime", "cumulative"), default="tottime")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         app, get, post = prepared(data_dir, args.lang)
@@ -86,7 +87,7 @@ def main() -> None:
             for _ in range(args.requests):
                 work()
             profile.disable()
-            pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+            pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
         from forms.store import close_store
         close_store(app)
 

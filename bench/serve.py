@@ -33,15 +33,27 @@ def main() -> None:
     if kind == "bare":
         app = bare_app()
     else:
-        import threading
-
         from forms import create_app
         from forms.app import freeze_startup_objects
-        from forms.casework.workers import start_workers
         app = create_app()
         freeze_startup_objects()  # as server.py does
-        start_workers(app, threading.Event())  # and its job threads and PDF processes
-    serve(app, host="127.0.0.1", port=port, threads=threads, ident="bench", _quiet=True)
+    serve_until_stopped(app, kind, port, threads)
+
+
+def serve_until_stopped(app: Flask, kind: str, port: int, threads: int) -> None:
+    """Serve until SIGTERM; Loket with its job threads and PDF processes (as server.py), stopped on the way out."""
+    import signal
+    import threading
+
+    from forms.casework.workers import start_workers, stop_workers
+    stop = threading.Event()
+    workers = start_workers(app, stop) if kind == "loket" else []
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    try:
+        serve(app, host="127.0.0.1", port=port, threads=threads, ident="bench", _quiet=True)
+    finally:
+        if workers:
+            stop_workers(app, stop, workers)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_RETRY_SECONDS": 10,  # first retry of a failed job after this; doubles on each failure (at most 1 hour)
     "JOB_MAX_ATTEMPTS": 6,  # then the job is marked failed and shown to officers and admins
     "JOB_POLL_SECONDS": 5,  # how often idle job workers look for due jobs (a submit wakes them at once)
+    "FILE_SWEEP_HOURS": 24,  # workers delete stored files no record refers to this often (0: off; or files-sweep)
+    "FILE_GRACE_HOURS": 24,  # and only those older than this (an upload waits for its answer to be saved)
+    "RUNNER_CHECK_SECONDS": 120,  # on MongoDB, a web process warns this long after start if no worker runs (0: off)
 }
 
 # Delivery channels (forms/outreach/notify.py): conventional names, read from the environment as they are.

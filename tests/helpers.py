@@ -115,7 +115,7 @@ def login(client, username="siti", password=PASSWORD, answer=ANSWER, image=True,
 
 def signed_in(client) -> bool:
     """Whether the client's session is signed in."""
-    return client.get("/beranda").status_code == 200
+    return client.get("/profil").status_code == 200
 
 
 def one_page_pdf(padding: int = 0) -> bytes:

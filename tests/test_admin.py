@@ -130,7 +130,8 @@ def test_journey_a_new_required_field(app, people):
     version = add_required_field(admin)
     page = admin.get(f"/admin/form/permohonan-baru/{version}/terbitkan").get_data(as_text=True)
     assert "Nomor telepon tempat usaha" in page and "isian baru" in page
-    assert re.search(r"draft</b></td>\s*<td[^>]*>2 \(versi 1: 2\)", page), page[page.find("Dampak"):][:1500]
+    assert re.search(r"<b>Draf</b></td>\s*<td[^>]*>2 \(versi 1: 2\)", page), page[page.find("Dampak"):][:1500]
+    assert "<b>draft</b>" not in page  # the status by its label, not its code
     assert publish(admin, "form", "permohonan-baru", version, status_draft="tetap").status_code == 302
 
     fresh = WizardClient(siti, "permohonan-baru").start()
@@ -238,7 +239,7 @@ def test_only_admins_reach_the_area(app, people, who, expected):
                 "/admin/log", "/admin/table/kbli-risiko/1/baris", "/admin/form/permohonan-baru/1/ekspor"):
         assert client.get(url).status_code == expected, url
     if expected == 403:
-        page = client.get("/beranda")
+        page = client.get("/profil")
         response = client.post("/admin/form/permohonan-baru/draf", data={"csrf_token": token(page), "from": "1"})
         assert response.status_code == 403
         assert SchemaVersion.objects(kind="form", key="permohonan-baru").count() == 1

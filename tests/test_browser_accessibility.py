@@ -136,7 +136,8 @@ def journeys(data: dict) -> dict[str, list[str]]:
                 + [f"{application}/langkah/{step}" for step in ("data_pelaku", "bidang_usaha", "detail_usaha", "detail_teknis",
                                                                 "produk", "periksa_produk", "periksa_usaha",
                                                                 "periksa_kegiatan", "lingkungan", "pernyataan", "draf")],
-        "vera": ["/petugas/", f"/petugas/dokumen/{data['certificate']}", "/petugas/pengaduan"],
+        "vera": ["/petugas/", f"/petugas/dokumen/{data['certificate']}", "/petugas/pengaduan", "/petugas/pekerjaan",
+                 f"/petugas/dokumen/{data['izin']}"],
         "kepala": ["/petugas/", f"/petugas/dokumen/{data['izin']}"],
         "ani": ["/admin/", "/admin/form/permohonan-baru", "/admin/form/permohonan-baru/1", data["admin_draft"],
                 data["admin_draft"] + "/terbitkan", "/admin/akun", "/admin/log", "/admin/table/kbli-risiko/1/baris",
@@ -165,7 +166,15 @@ def acted_states(page, base: str, data: dict) -> dict[str, list[tuple[str, calla
         page.fill("#f-captcha", ANSWER)
         page.locator("form button[type=submit]").last.click()
 
+    def refused_decisions():
+        page.goto(f"{base}/petugas/dokumen/{data['certificate']}")
+        page.locator("details.preview summary").first.click()
+        page.locator(f"#p-{REQUIREMENTS_11052[0]} input[value=ditolak]").check()
+        page.get_by_role("button", name=re.compile("Simpan semua putusan|Save all verdicts")).click()
+        page.locator(".field-error").first.wait_for()
+
     return {
+        "vera": [("putusan ditolak, pratinjau terbuka", refused_decisions)],
         "siti": [("langkah ditolak", lambda: refuse(f"{application}/langkah/data_pelaku", "#f-email", "bukan-email")),
                  ("KBLI terbuka", kbli_list_open)],
         "tamu": [("pendaftaran ditolak", lambda: refuse(f"{registration}/langkah/formulir", "#f-nik", "3201")),

@@ -85,6 +85,22 @@ def test_officer_requests_use_indexes(app, people):
     assert not counter, f"officer requests scanned: {dict(counter)}"
 
 
+def test_webhook_sending_uses_indexes(app, people, scans):
+    """Queueing a change per hook, claiming due and abandoned deliveries, and recording attempts find rows by key."""
+    from datetime import timedelta
+
+    from forms.outreach.webhooks import deliver_due
+    from forms.store import Webhook, utcnow
+    with app.app_context():
+        Webhook(url="http://127.0.0.1:9/", secret="s" * 64, description="", created_by="admin").save()
+    issued(people["siti"], code="11052")
+    scans.clear()
+    with app.app_context():
+        sent = deliver_due(now=utcnow() + timedelta(hours=1))
+    assert sent and all(delivery.attempts == 1 for delivery in sent)
+    assert not scans, f"webhook sending scanned: {dict(scans)}"
+
+
 def test_a_scan_is_counted_and_named(app, people, scans):
     """The counter the tests above rely on does see a query no index serves."""
     from forms.store import IssuedDocument

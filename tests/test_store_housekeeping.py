@@ -11,8 +11,17 @@ from datetime import timedelta
 import pytest
 from bson import ObjectId
 
-from forms.store import Code, LoginSession, utcnow
+from forms.store import (
+    Code,
+    IssuedDocument,
+    LoginSession,
+    Printout,
+    open_file,
+    remove_unreferenced_files,
+    utcnow,
+)
 from forms.store.models import CODE_KEPT, SESSION_KEPT
+from tests.helpers import ANSWER, issued, one_page_pdf, upload_requirement
 
 
 def ttl_indexes(document) -> dict[str, int]:
@@ -39,3 +48,40 @@ def test_long_unseen_sessions_and_long_expired_codes_are_removed(app):
         Code(purpose="captcha", subject="baru", code_hash="x", expires_at=now - timedelta(minutes=5)).save()
         assert sorted(s.token_hash for s in LoginSession.objects) == ["baru"]
         assert sorted(c.subject for c in Code.objects) == ["baru"]
+
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(CAPTCHA_TEST_ANSWER=ANSWER, SKM_REQUIRED_FOR_DOWNLOAD=False)
+
+
+def stored_file_ids(app) -> set[str]:
+    """Ids of every file in GridFS."""
+    from forms.store.connection import database
+    with app.app_context():
+        return {str(raw["_id"]) for raw in database()["fs.files"].find({}, {"_id": 1})}
+
+
+def test_a_replaced_upload_is_removed_after_the_grace_period_and_nothing_referred_to_is(app, people):
+    """A requirement uploaded twice leaves one file nothing refers to; the sweep deletes it, and only it."""
+    document = issued(people["siti"], code="11052")
+    assert upload_requirement(people["siti"], document, "foto_lokasi", content=one_page_pdf()).status_code == 302
+    with app.app_context():
+        first = IssuedDocument.objects.get(id=document.id).fulfilment["foto_lokasi"]["file"]["id"]
+    assert upload_requirement(people["siti"], document, "foto_lokasi", content=one_page_pdf(10)).status_code == 302
+    with app.app_context():
+        second = IssuedDocument.objects.get(id=document.id).fulfilment["foto_lokasi"]["file"]["id"]
+        printouts = {printout.file_id for printout in Printout.objects}
+        assert printouts and remove_unreferenced_files(utcnow() - timedelta(hours=1)) == 0  # in the grace period
+    before = stored_file_ids(app)
+    assert {first, second} | printouts <= before
+    with app.app_context():
+        assert remove_unreferenced_files(utcnow() + timedelta(seconds=1)) == 1
+        assert open_file(first) is None and open_file(second) is not None
+        assert all(open_file(file_id) is not None for file_id in printouts)
+    assert stored_file_ids(app) == before - {first}
+    app.config["FILE_GRACE_HOURS"] = 0
+    result = app.test_cli_runner().invoke(args=["files-sweep"])
+    assert result.exit_code == 0 and "0 berkas tanpa rujukan dihapus" in result.output  # nothing left to remove
+    assert stored_file_ids(app) == before - {first}

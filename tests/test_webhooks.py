@@ -216,7 +216,7 @@ def test_only_admins_open_the_page(app, api_people):
     officer = app.test_client()
     login(officer, username="vera2")
     assert officer.get("/admin/webhook").status_code == 403
-    page = officer.get("/beranda")
+    page = officer.get("/profil")
     assert officer.post("/admin/webhook", data={"csrf_token": token(page), "url": "http://127.0.0.1/"}).status_code == 403
     assert Webhook.objects.count() == 0
 
@@ -228,3 +228,22 @@ def test_the_command_sends_what_is_due(app, admin, receiver):
     result = app.test_cli_runner().invoke(args=["webhook-run"])
     assert result.exit_code == 0 and "1 kiriman webhook diproses: 1 terkirim." in result.output
     assert len(receiver.received) == 1
+
+
+def test_a_sender_whose_lease_ran_out_records_nothing(app):
+    """A slow sender loses the delivery to a second one after its lease; only the second's attempt is logged."""
+    from forms.store import claim_due_delivery, queue_delivery, record_attempt
+    with app.app_context():
+        hook = Webhook(url="http://127.0.0.1:9/", secret="s" * 64, description="", created_by="admin").save()
+        queued = queue_delivery(hook.id, "ping", "{}")
+        start = utcnow()
+        slow = claim_due_delivery(start, timedelta(seconds=60))
+        assert slow is not None and slow.id == queued.id
+        assert claim_due_delivery(start + timedelta(seconds=59), timedelta(seconds=60)) is None  # still held
+        fast = claim_due_delivery(start + timedelta(seconds=61), timedelta(seconds=60))
+        assert fast is not None and fast.claimed_by != slow.claimed_by
+        late = record_attempt(slow, {"at": start, "code": 200, "error": "", "ms": 1}, "terkirim")
+        assert (late.status, late.attempts, late.log) == ("mengirim", 0, [])
+        done = record_attempt(fast, {"at": start, "code": 500, "error": "HTTP 500", "ms": 1}, PENDING,
+                              next_attempt_at=start + timedelta(seconds=90))
+        assert (done.status, done.attempts, [entry["code"] for entry in done.log]) == (PENDING, 1, [500])

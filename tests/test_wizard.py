@@ -230,3 +230,44 @@ def test_second_client_in_same_session_sees_same_draft_list(wizard, client):
     assert second.submission_id != wizard.submission_id
     home = client.get("/").get_data(as_text=True)
     assert home.count("Lanjutkan") == 2
+
+
+class Crash(BaseException):
+    """The process dying at this line (nothing catches it, nothing after it runs)."""
+
+
+def test_a_submit_that_died_between_its_writes_is_a_draft_again_and_sends_once(wizard, client, monkeypatch):
+    """An in-request submit (no intent, no job) claimed, numbered, then died: the sweep gives the draft back after
+    five minutes, and sending it again gives it the number it had claimed; a live claim is left alone."""
+    from datetime import timedelta
+
+    from forms.casework import filling
+    from forms.casework.jobs import (
+        STRANDED_AFTER,
+        queue_open_intents,
+        release_stranded_claims,
+    )
+    from forms.store import utcnow
+    fill_all(wizard)
+    page = client.get(wizard.url() + "/periksa")
+    real_change = filling.store.change_status
+
+    def die(*_args, **_kwargs):
+        raise Crash
+
+    monkeypatch.setattr(filling.store, "change_status", die)
+    with pytest.raises(Crash):
+        client.post(wizard.url() + "/kirim", data={"csrf_token": token(page), "_version": wizard.submission().version})
+    monkeypatch.setattr(filling.store, "change_status", real_change)
+    assert wizard.submission().status == "mengirim"
+    queue_open_intents()  # the sweep right away: the claim may still be in flight, so it stays
+    assert wizard.submission().status == "mengirim"
+    assert release_stranded_claims(utcnow() + STRANDED_AFTER + timedelta(seconds=1)) == [wizard.submission_id]
+    assert wizard.submission().status == "draft"
+    page = client.get(wizard.url() + "/periksa")
+    sent = client.post(wizard.url() + "/kirim", data={"csrf_token": token(page), "_version": wizard.submission().version})
+    assert sent.status_code == 302
+    submission = wizard.submission()
+    assert submission.status == "diterima" and submission.number.endswith("-000001")
+    assert [entry["to"] for entry in submission.history] == ["diterima"]
+    assert release_stranded_claims(utcnow() + timedelta(hours=1)) == []  # finished: nothing to give back

@@ -37,7 +37,9 @@ from forms.store import (
     claim_job,
     finish_job,
     release_running_jobs,
+    release_stranded,
     retry_job,
+    stranded_claims,
     submissions_being_submitted,
     utcnow,
 )
@@ -45,6 +47,7 @@ from forms.store import (
 log = logging.getLogger("loket.jobs")
 
 MAX_DELAY = timedelta(hours=1)
+STRANDED_AFTER = timedelta(minutes=5)  # an in-request submit claimed this long ago without finishing has died
 # What a failed run may raise: domain refusals, store failures (a lost commit is a RuntimeError), files, and
 # the usual faces of a bug in a job or a schema (recorded and shown to admins, rather than ending the worker).
 RETRYABLE = (FormsError, StoreError, RuntimeError, OSError, LookupError, ValueError, TypeError, AttributeError,
@@ -125,3 +128,13 @@ def queue_open_intents() -> None:
         key = (submission.intent or {}).get("job")
         if key:
             add_job(SUBMIT_JOB, f"submission:{submission.id}", key)
+    release_stranded_claims(utcnow() - STRANDED_AFTER)
+
+
+def release_stranded_claims(before: datetime) -> list[str]:
+    """Give back as drafts the in-request submits (no intent) claimed before `before` that never finished: their
+    owner can send them again (the number, claimed per submission, stays the same). Ids of those released."""
+    released = [str(submission.id) for submission in stranded_claims(before) if release_stranded(submission)]
+    if released:
+        log.warning("submits that died between their writes are drafts again: %s", ", ".join(released))
+    return released

@@ -127,30 +127,13 @@ def check_upload(data: bytes, limit: int, accepted) -> tuple[str, bytes]:
         raise CaseError(str(refused)) from None
 
 
-def judge(document: IssuedDocument, code: str, verdict: str, reason: str, officer: Account) -> IssuedDocument:
-    """An officer's verdict on one uploaded requirement (accept, or reject with a reason)."""
-    require_officer(officer)
-    if workflow_of(document).states[document.status].turn != "petugas":
-        raise CaseError(gettext("Putusan persyaratan hanya dapat diberikan saat dokumen menunggu pemeriksaan petugas."))
-    if code not in document.fulfilment:
-        raise CaseError(gettext("Persyaratan itu belum diunggah."))
-    if verdict not in ("diterima", "ditolak"):
-        raise CaseError(gettext("Putusan harus diterima atau ditolak."))
-    reason = checked_note(reason, 500)
-    if verdict == "ditolak" and not reason:
-        raise CaseError(gettext("Tuliskan alasan penolakan persyaratan."))
-    changes = {f"fulfilment.{code}.verdict": verdict, f"fulfilment.{code}.reason": reason,
-               f"fulfilment.{code}.by": actor_name(officer), f"fulfilment.{code}.at": utcnow()}
-    changed = update_document(document, changes, expected_status=document.status)
-    audit.append(actor_name(officer), document.number, f"putusan {code}: {verdict}", document.status,
-                 document.status, reason)
-    return changed
-
-
 def claim(document: IssuedDocument, officer: Account, assignee: Account | None = None) -> IssuedDocument:
     """Take a case (or give it to another officer): one conditional update on the holder seen, so of officers
     claiming at once exactly one wins and the others are told who holds it (ClaimTaken, nothing changed)."""
     require_officer(officer)
+    if is_finished(document):
+        raise CaseError(gettext("Kasus ini sudah selesai; tidak ada yang perlu diambil atau ditugaskan. "
+                                "Tidak ada yang diubah."))
     target = assignee or officer
     holder = document.assigned_to or None
     if holder == str(target.id):
@@ -162,6 +145,12 @@ def claim(document: IssuedDocument, officer: Account, assignee: Account | None =
     audit.append(actor_name(officer), document.number, f"ditugaskan kepada {target.name}", document.status,
                  document.status)
     return document
+
+
+def is_finished(document: IssuedDocument) -> bool:
+    """Whether a case has reached a final state (nothing is left for an officer to take)."""
+    state = workflow_of(document).states[document.status]
+    return state.final or state.turn == "selesai"
 
 
 def checked_note(text: str | None, limit: int) -> str:
@@ -198,8 +187,10 @@ def allowed_actions(document: IssuedDocument, account: Account | None) -> list[A
 
 
 def transition(document: IssuedDocument, action_name: str, account: Account | None, note: str = "",
-               now: datetime | None = None) -> IssuedDocument:
-    """Fire a workflow action: checked against the file, one conditional update, audit, SLA, notification."""
+               now: datetime | None = None, internal: str = "") -> IssuedDocument:
+    """Fire a workflow action: checked against the file, one conditional update, audit, SLA, notification.
+
+    `note` goes to the owner (history, message); `internal` is kept for officers only."""
     workflow = workflow_of(document)
     action = workflow.actions.get(action_name)
     if action is None or not workflow.enabled(action):
@@ -209,7 +200,9 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
     permitted = {a.name for a in allowed_actions(document, account)} if account is not None else set()
     if (account is None and SYSTEM not in action.roles) or (account is not None and action_name not in permitted):
         raise Forbidden(gettext("Anda tidak berwenang melakukan tindakan ini."))
-    note = checked_note(note, 1000)
+    note, internal = checked_note(note, 1000), checked_note(internal, 1000)
+    if internal and not is_officer(account):
+        raise Forbidden(gettext("Hanya petugas yang dapat menulis catatan internal."))
     if action.note_required and not note:
         raise CaseError(gettext("Tuliskan catatan/alasan untuk tindakan ini."))
     check_requirements(document, action)
@@ -221,9 +214,17 @@ def transition(document: IssuedDocument, action_name: str, account: Account | No
     if workflow.states[action.target].turn != "petugas":
         changes.update(assigned_to=None, assigned_name=None)
     queue_job(TRANSITION_JOB, f"document:{document.id}", f"{TRANSITION_JOB}:{event}")  # before: a crash leaves it
-    changed = update_document(document, changes, expected_status=document.status, push_history=entry)
+    kept = internal_entry(document, internal, account, document.version, now) if internal else None
+    changed = update_document(document, changes, expected_status=document.status, push_history=entry, push_internal=kept)
     record_transition(changed, entry)
     return changed
+
+
+def internal_entry(document: IssuedDocument, text: str, officer: Account, seen_version: int | None,
+                   at: datetime | None = None) -> dict:
+    """One officers-only note as stored: when, who, in which state, what, and the page version it was written on."""
+    return {"at": at or utcnow(), "actor": officer.name or officer.username, "status": document.status, "text": text,
+            "seen_version": seen_version}
 
 
 def record_transition(document: IssuedDocument, entry: dict) -> None:

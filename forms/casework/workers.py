@@ -9,19 +9,30 @@ are made in a small process pool (forms.printing.pool) so they do not take the G
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 
 from forms.casework.jobs import pick_up_unfinished, queue_open_intents, run_due
 from forms.casework.transitions import deemed_approvals
 from forms.outreach.webhooks import deliver_due
 from forms.printing.pool import start_pdf_pool, stop_pdf_pool
-from forms.store import StoreError
+from forms.store import (
+    StoreError,
+    live_workers,
+    remove_unreferenced_files,
+    report_worker,
+    utcnow,
+)
 
 log = logging.getLogger("loket.workers")
 INTENT_SWEEP_SECONDS = 60  # a web process that died between a submit's two writes: its intent waits at most this
+BEAT_SECONDS = 30  # a worker process says it is alive this often
+SILENT_AFTER = timedelta(seconds=3 * BEAT_SECONDS)  # and counts as gone when not heard from for this long
 
 
 def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
@@ -36,7 +47,12 @@ def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
         threads.append(spawn("deadline-watch", lambda: every(app, stop, minutes * 60, watch_deadlines)))
     if seconds > 0:
         threads.append(spawn("webhook-worker", lambda: every(app, stop, seconds, deliver_due)))
+    if app.config["FILE_SWEEP_HOURS"] > 0:
+        threads.append(spawn("file-sweep", lambda: every(app, stop, app.config["FILE_SWEEP_HOURS"] * 3600, sweep_files)))
     threads.append(spawn("intent-sweep", lambda: every(app, stop, INTENT_SWEEP_SECONDS, queue_open_intents)))
+    with app.app_context():
+        beat()
+    threads.append(spawn("heartbeat", lambda: every(app, stop, BEAT_SECONDS, beat)))
     return threads
 
 
@@ -86,3 +102,50 @@ def watch_deadlines() -> None:
     done = deemed_approvals()
     if done:
         log.info("deemed approvals: %s", ", ".join(done))
+
+
+def sweep_files() -> int:
+    """Delete stored files nothing refers to any more (replaced uploads, deleted drafts), past the grace period."""
+    hours = current_app.config["FILE_GRACE_HOURS"]
+    removed = remove_unreferenced_files(utcnow() - timedelta(hours=hours))
+    if removed:
+        log.info("removed %d stored files no record refers to (older than %d hours)", removed, hours)
+    return removed
+
+
+def process_name() -> str:
+    """How a worker process is known on the admin page: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def beat() -> None:
+    """Say that this process runs the background work."""
+    report_worker(process_name(), utcnow())
+
+
+def runners(now: datetime) -> list:
+    """The worker processes heard from lately (the admin page lists them)."""
+    return live_workers(now - SILENT_AFTER)
+
+
+def expect_runner(app: Flask) -> None:
+    """In a web process on MongoDB (gunicorn), warn a while after start when no worker process runs."""
+    seconds = app.config["RUNNER_CHECK_SECONDS"]
+    if app.config["STORE"] == "mongodb" and seconds > 0 and not app.testing:
+        timer = threading.Timer(seconds, lambda: warn_without_runner(app, utcnow()))
+        timer.daemon = True
+        timer.start()
+
+
+def warn_without_runner(app: Flask, now: datetime) -> bool:
+    """Log a warning when no worker process was heard from lately; whether it warned."""
+    with app.app_context():
+        try:
+            silent = not runners(now)
+        except StoreError:
+            log.exception("could not ask the store whether a worker runs")
+            return False
+    if silent:
+        log.warning("no background worker has reported in the last %d s: issuing, printouts, deemed approvals and "
+                    "webhooks wait until one runs (`flask --app server worker`)", SILENT_AFTER.total_seconds())
+    return silent

@@ -9,7 +9,9 @@ worker` start the pool (PDF_PROCESSES); without one (tests, PDF_PROCESSES = 0) t
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -35,7 +37,8 @@ def start_pdf_pool(app: Flask) -> None:
     with _lock:
         if processes > 0 and "loket.pdf_pool" not in app.extensions:
             app.extensions["loket.pdf_pool"] = ProcessPoolExecutor(
-                max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                initializer=end_with_parent, initargs=(os.getpid(),))
 
 
 def stop_pdf_pool(app: Flask) -> None:
@@ -43,6 +46,20 @@ def stop_pdf_pool(app: Flask) -> None:
     pool = app.extensions.pop("loket.pdf_pool", None)
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def end_with_parent(parent: int) -> None:
+    """In a worker process: exit as soon as the server that started it is gone.
+
+    A server killed by a signal cannot stop its pool; its PDF processes, left behind, kept the
+    server's output pipe open (a supervisor or shell waiting on it never saw the end).
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def make_signed_pdf(html: str, path: str, texts: Mapping[str, str]) -> bytes:

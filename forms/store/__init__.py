@@ -19,7 +19,13 @@ from forms.store.documents import (  # noqa: F401
     owner_number,
     update_document,
 )
-from forms.store.files import keyed_file, open_file, save_file  # noqa: F401
+from forms.store.files import (  # noqa: F401
+    keyed_file,
+    open_file,
+    referenced_files,
+    remove_unreferenced_files,
+    save_file,
+)
 from forms.store.models import (  # noqa: F401
     DRAFT,
     SUBMITTING,
@@ -42,6 +48,7 @@ from forms.store.models import (  # noqa: F401
     Submission,
     Webhook,
     WebhookDelivery,
+    WorkerBeat,
     utcnow,
 )
 from forms.store.submissions import (  # noqa: F401
@@ -58,7 +65,9 @@ from forms.store.submissions import (  # noqa: F401
     read_submission,
     refuse_operator_keys,
     release_claim,
+    release_stranded,
     save_answers,
+    stranded_claims,
     submissions_being_submitted,
 )
 
@@ -153,6 +162,7 @@ from forms.store.documents import (  # noqa: F401
     document_status,
     documents_in_state,
     documents_of_owner,
+    next_case,
     owner_numbers_of,
     owner_with_number,
     pin_workflow_version,
@@ -210,7 +220,9 @@ from forms.store.jobs import (  # noqa: F401
     find_job,
     finish_job,
     jobs_of,
+    live_workers,
     release_running_jobs,
+    report_worker,
     requeue_job,
     retry_job,
 )

@@ -27,6 +27,7 @@ from forms.store.models import (
     Submission,
     Webhook,
     WebhookDelivery,
+    WorkerBeat,
 )
 
 ALIAS = "default"
@@ -50,7 +51,7 @@ def init_store(app: Flask) -> None:
         add_units_of_work(app)
     for document in (Submission, Counter, Account, LoginSession, Code, OwnerNumber, IssuedDocument, AuditEntry, AuditHead,
                      Printout, SchemaVersion, AdminLogEntry, ApiToken, Webhook, WebhookDelivery,
-                     Job, NumberClaim, SignInThrottle):
+                     Job, NumberClaim, SignInThrottle, WorkerBeat):
         document.ensure_indexes()
     app.extensions["loket.store"] = kind
     upgrade_documents()

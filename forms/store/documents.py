@@ -47,14 +47,18 @@ def documents_of(submission_id) -> list[IssuedDocument]:
 
 @translate_errors
 def update_document(document: IssuedDocument, changes: Mapping[str, Any], expected_status: str | None = None,
-                    push_history: Mapping[str, Any] | None = None) -> IssuedDocument:
-    """One conditional update of an issued document on (id, version[, status]); ConflictError if someone was first."""
+                    push_history: Mapping[str, Any] | None = None,
+                    push_internal: Mapping[str, Any] | None = None) -> IssuedDocument:
+    """One conditional update of an issued document on (id, version[, status]); ConflictError if someone was first.
+
+    `push_history` appends a line to the history the owner sees; `push_internal` an officers-only note."""
     query = {"_id": document.id, "version": document.version}
     if expected_status is not None:
         query["status"] = expected_status
     update: dict[str, Any] = {"$set": {**changes, "updated_at": utcnow()}, "$inc": {"version": 1}}
-    if push_history is not None:
-        update["$push"] = {"history": dict(push_history)}
+    pushed = {"history": push_history, "internal_notes": push_internal}
+    if any(entry is not None for entry in pushed.values()):
+        update["$push"] = {name: dict(entry) for name, entry in pushed.items() if entry is not None}
     result = IssuedDocument._get_collection().update_one(query, update)
     if not result.modified_count:
         raise ConflictError(gettext("Data dokumen ini baru saja diubah oleh orang lain (atau status sudah berganti). "
@@ -147,6 +151,14 @@ def case_queue(status: str | None = None, words: str = "", assigned_to: str | No
     if fields:
         query = query.only(*fields)
     return list(query.limit(limit))
+
+
+@translate_errors
+def next_case(document: IssuedDocument) -> IssuedDocument | None:
+    """The case after this one in its state's queue (longest in the state first), or None at the end."""
+    later = {"status": document.status, "$or": [{"entered_at": {"$gt": document.entered_at}},
+                                               {"entered_at": document.entered_at, "_id": {"$gt": document.id}}]}
+    return IssuedDocument.objects(__raw__=later).order_by("entered_at", "id").only("id", "number").first()
 
 
 @translate_errors

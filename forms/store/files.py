@@ -1,14 +1,23 @@
-"""Private file storage in GridFS: uploads and rendered printouts."""
+"""Private file storage in GridFS: uploads and rendered printouts, and the sweep of files nothing refers to.
+
+A replaced upload, the files of a deleted draft and the half-made copy of a failed job stay in GridFS
+after their reference is gone; `remove_unreferenced_files` deletes those older than a grace period
+(long enough that no upload is still waiting for the answer that will refer to it). Printout PDFs,
+superseded ones included, stay: they are issued records, referred to by their printout.
+"""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from typing import Any
 
 import gridfs
 from bson import ObjectId
 from bson.errors import InvalidId
 
 from forms.store.connection import database
-from forms.store.errors import StoreError
+from forms.store.errors import StoreError, translate_errors
+from forms.store.models import Account, IssuedDocument, Printout, Submission
 
 
 def save_file(data: bytes, filename: str, content_type: str, owner: str, key: str | None = None) -> dict:
@@ -56,3 +65,41 @@ def open_file(file_id: str):
         return gridfs.GridFS(database()).get(ObjectId(file_id))
     except (InvalidId, TypeError, gridfs.errors.NoFile):
         return None
+
+
+def referenced_files(value: Any) -> set[str]:
+    """Ids of every file an answer structure refers to (a file reference has an id and a sha256)."""
+    if isinstance(value, dict):
+        found = {value["id"]} if {"id", "sha256"} <= value.keys() else set()
+        for item in value.values():
+            found |= referenced_files(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(referenced_files(item) for item in value)) if value else set()
+    return set()
+
+
+def every_reference() -> set[str]:
+    """Ids of every file some record refers to: answers, profiles, requirement uploads, printouts."""
+    found: set[str] = set()
+    for document, field in ((Submission, "answers"), (Account, "profile"), (IssuedDocument, "fulfilment")):
+        for raw in document._get_collection().find({}, {field: 1}):
+            found |= referenced_files(raw.get(field))
+    found |= {raw["file_id"] for raw in Printout._get_collection().find({}, {"file_id": 1})}
+    return found
+
+
+@translate_errors
+def remove_unreferenced_files(before: datetime) -> int:
+    """Delete the stored files written before `before` that no record refers to; how many.
+
+    Safe to run in several workers at once (deleting a file twice is deleting it once); a keyed file a
+    failed job may still need is made again by that job.
+    """
+    referenced = every_reference()
+    files = gridfs.GridFS(database())
+    stale = [raw["_id"] for raw in database()["fs.files"].find({"uploadDate": {"$lt": before}}, {"_id": 1})
+             if str(raw["_id"]) not in referenced]
+    for file_id in stale:
+        files.delete(file_id)
+    return len(stale)

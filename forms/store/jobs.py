@@ -15,7 +15,7 @@ from pymongo import ReturnDocument
 
 from forms.store.errors import translate_errors
 from forms.store.ids import parse_id
-from forms.store.models import Job, utcnow
+from forms.store.models import Job, WorkerBeat, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
@@ -114,3 +114,15 @@ def jobs_of(subject: str) -> list[Job]:
 def count_jobs(state: str) -> int:
     """How many jobs are in a state."""
     return Job.objects(state=state).count()
+
+
+@translate_errors
+def report_worker(name: str, now: datetime) -> None:
+    """Say that the worker process `name` is alive at `now` (one record per process, kept up to date)."""
+    WorkerBeat.objects(name=name).update_one(set__beat_at=now, set_on_insert__started_at=now, upsert=True)
+
+
+@translate_errors
+def live_workers(since: datetime) -> list[WorkerBeat]:
+    """The worker processes heard from since `since`, most recent first."""
+    return list(WorkerBeat.objects(beat_at__gte=since).order_by("-beat_at"))

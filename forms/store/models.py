@@ -238,6 +238,7 @@ class IssuedDocument(me.Document):
     search = me.StringField(default="")  # the words as one text (documents of earlier versions have only this)
     search_words = me.ListField(me.StringField())  # each word and its parts, lower case: found by prefix through an index
     workflow_version = me.IntField()  # the workflow version it follows (None: the latest)
+    internal_notes = me.ListField(me.DictField(me.DynamicField()))  # officer to officer: never shown to the owner
 
     meta: ClassVar[dict] = {"collection": "issued_documents",
             "indexes": ["submission_id", "owner", ("kind", "status"), ("status", "entered_at"), "entered_at",
@@ -327,9 +328,10 @@ class WebhookDelivery(me.Document):
     delivered_at = me.DateTimeField()
     log = me.ListField(me.DictField(me.DynamicField()))
     event_key = me.StringField()  # the change it announces: queued once per hook, however often a job runs
+    claimed_by = me.StringField()  # the token of the claim that holds it while being sent
 
     meta: ClassVar[dict] = {"collection": "webhook_deliveries",
-            "indexes": [("status", "next_attempt_at"), "hook_id", "-created_at",
+            "indexes": [("status", "next_attempt_at"), ("status", "lease_until"), "hook_id", "-created_at",
                         {"fields": ["hook_id", "event_key"], "unique": True, "sparse": True}]}
 
 
@@ -344,6 +346,17 @@ class NumberClaim(me.Document):
     meta: ClassVar[dict] = {"collection": "number_claims",
             "indexes": [{"fields": ["series", "value"], "unique": True},
                         {"fields": ["series", "subject"], "unique": True}]}
+
+
+class WorkerBeat(me.Document):
+    """A background worker process saying it is alive: the web processes warn when none has for a while."""
+
+    name = me.StringField(required=True, unique=True)  # host:pid
+    started_at = me.DateTimeField(default=utcnow)
+    beat_at = me.DateTimeField(default=utcnow)
+
+    meta: ClassVar[dict] = {"collection": "worker_beats",
+            "indexes": [{"fields": ["beat_at"], "expireAfterSeconds": 86400}]}
 
 
 class Job(me.Document):

@@ -159,7 +159,7 @@ def claim_for_submit(submission: Submission | SubmissionRecord, intent: Mapping[
 
     With an `intent` (what the submit still has to do) it is written in the same conditional update.
     """
-    changes: dict[str, Any] = {"status": SUBMITTING}
+    changes: dict[str, Any] = {"status": SUBMITTING, "updated_at": utcnow()}
     if intent is not None:
         refuse_operator_keys(dict(intent))
         changes["intent"] = dict(intent)
@@ -175,6 +175,23 @@ def claim_for_submit(submission: Submission | SubmissionRecord, intent: Mapping[
 def submissions_being_submitted() -> list[Submission]:
     """Every submission claimed for submitting whose submit is not finished (to pick up unfinished intents)."""
     return list(Submission.objects(status=SUBMITTING))
+
+
+@translate_errors
+def stranded_claims(before: datetime) -> list[Submission]:
+    """Submissions claimed before `before` for a submit without an intent that never finished: the process
+    making it (an in-request submit: registration, a complaint, the survey) died between its writes."""
+    return [submission for submission in Submission.objects(status=SUBMITTING, updated_at__lt=before)
+            if not submission.intent]
+
+
+@translate_errors
+def release_stranded(submission: Submission) -> bool:
+    """Give a stranded claim back to its owner as a draft (only if it is still stranded); whether it was."""
+    result = Submission._get_collection().update_one(
+        {"_id": submission.id, "status": SUBMITTING, "version": submission.version},
+        {"$set": {"status": DRAFT, "updated_at": utcnow()}, "$inc": {"version": 1}})
+    return bool(result.modified_count)
 
 
 @translate_errors

@@ -2,10 +2,11 @@
 claim–send–record cycle of a worker.
 
 A worker takes a delivery with one atomic update that sets a lease; it records the attempt only
-while it still holds the delivery, so two workers never send or record the same attempt.
+while its claim token still holds the delivery, so two workers never send or record the same attempt.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,26 +99,37 @@ def requeue_delivery(delivery_id: str, now: datetime) -> bool:
 
 @translate_errors
 def claim_due_delivery(now: datetime, lease: timedelta) -> WebhookDelivery | None:
-    """Take the oldest due delivery (or one whose sender's lease ran out) for `lease`, in one atomic update."""
-    raw = WebhookDelivery._get_collection().find_one_and_update(
-        {"$or": [{"status": DELIVERY_PENDING, "next_attempt_at": {"$lte": now}},
-                 {"status": DELIVERY_SENDING, "lease_until": {"$lte": now}}]},
-        {"$set": {"status": DELIVERY_SENDING, "lease_until": now + lease}},
-        sort=[("next_attempt_at", 1)], return_document=ReturnDocument.AFTER)
-    return WebhookDelivery._from_son(raw) if raw else None
+    """Take the oldest due delivery (or one whose sender's lease ran out) for `lease`, under a fresh claim token.
+
+    Two claims, each answered by an index, rather than one `$or` that no index serves: first the
+    pending ones that are due, then the abandoned ones. The token says who holds the delivery now.
+    """
+    change = {"$set": {"status": DELIVERY_SENDING, "lease_until": now + lease, "claimed_by": uuid.uuid4().hex}}
+    for due, sort in (({"status": DELIVERY_PENDING, "next_attempt_at": {"$lte": now}}, [("next_attempt_at", 1)]),
+                      ({"status": DELIVERY_SENDING, "lease_until": {"$lte": now}}, [("lease_until", 1)])):
+        raw = WebhookDelivery._get_collection().find_one_and_update(due, change, sort=sort,
+                                                                    return_document=ReturnDocument.AFTER)
+        if raw:
+            return WebhookDelivery._from_son(raw)
+    return None
 
 
 @translate_errors
 def record_attempt(delivery: WebhookDelivery, attempt: dict, status: str, next_attempt_at: datetime | None = None,
                    delivered_at: datetime | None = None) -> WebhookDelivery:
-    """Log an attempt of a claimed delivery and give it its next status, if still claimed; the delivery re-read."""
-    changes: dict[str, Any] = {"attempts": delivery.attempts + 1, "lease_until": None, "status": status}
+    """Log an attempt of a claimed delivery and give it its next status, only while this claim still holds it.
+
+    A sender whose lease ran out (another took the delivery over) records nothing; the delivery re-read.
+    """
+    changes: dict[str, Any] = {"attempts": delivery.attempts + 1, "lease_until": None, "status": status,
+                               "claimed_by": None}
     if next_attempt_at is not None:
         changes["next_attempt_at"] = next_attempt_at
     if delivered_at is not None:
         changes["delivered_at"] = delivered_at
-    WebhookDelivery._get_collection().update_one({"_id": delivery.id, "status": DELIVERY_SENDING},
-                                                 {"$set": changes, "$push": {"log": attempt}})
+    WebhookDelivery._get_collection().update_one(
+        {"_id": delivery.id, "status": DELIVERY_SENDING, "claimed_by": delivery.claimed_by},
+        {"$set": changes, "$push": {"log": attempt}})
     delivery.reload()
     return delivery
 

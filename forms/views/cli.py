@@ -24,6 +24,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(webhook_run)
     app.cli.add_command(worker)
     app.cli.add_command(totp_rekey)
+    app.cli.add_command(files_sweep)
 
 
 @click.command("worker")
@@ -77,6 +78,14 @@ def webhook_run() -> None:
         counts[delivery.status] = counts.get(delivery.status, 0) + 1
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     click.echo(f"{len(done)} kiriman webhook diproses" + (f": {summary}." if summary else "."))
+
+
+@click.command("files-sweep")
+@with_appcontext
+def files_sweep() -> None:
+    """Delete stored files no record refers to (replaced uploads, deleted drafts) older than FILE_GRACE_HOURS."""
+    from forms.casework.workers import sweep_files
+    click.echo(f"{sweep_files()} berkas tanpa rujukan dihapus.")
 
 
 @click.command("sla-run")

@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from forms.catalog.runtime import key_heading, office_clock
-from forms.engine.text import format_date_id, format_measure, format_rupiah, tr
+from forms.engine.text import format_date_id, format_rupiah, tr
 
 
 def init_templating(app: Flask) -> None:
@@ -18,7 +18,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["tr"] = translate
     app.context_processor(lambda: {"lang_code": current_language()})
     app.jinja_env.filters["rupiah"] = format_rupiah
-    app.jinja_env.filters["measure"] = format_measure
     app.jinja_env.filters["tanggal"] = format_date_id
     app.jinja_env.filters["datetime"] = office_time
     app.jinja_env.filters["office_date"] = office_date

@@ -11,9 +11,18 @@ from flask import (
     url_for,
 )
 
+from forms.casework.workers import SILENT_AFTER, runners
 from forms.engine.text import gettext
 from forms.identity.accounts import require_role
-from forms.store import FAILED, QUEUED, RUNNING, count_jobs, failed_jobs, requeue_job
+from forms.store import (
+    FAILED,
+    QUEUED,
+    RUNNING,
+    count_jobs,
+    failed_jobs,
+    requeue_job,
+    utcnow,
+)
 
 bp = Blueprint("jobs", __name__)
 
@@ -21,10 +30,11 @@ bp = Blueprint("jobs", __name__)
 @bp.get("/petugas/pekerjaan")
 @require_role("admin", "verifikator", "kepala")
 def index():
-    """Jobs waiting, running and failed; each failed one with its last error (admins may run it again)."""
+    """Worker processes alive, jobs waiting, running and failed; each failed one with its error (admins may rerun it)."""
     response = make_response(render_template(
         "admin/jobs.html", counts={state: count_jobs(state) for state in (QUEUED, RUNNING, FAILED)},
-        failed=failed_jobs(), admin_endpoints=lambda: current_app.view_functions))
+        failed=failed_jobs(), workers=runners(utcnow()),
+        silent_seconds=SILENT_AFTER.total_seconds(), admin_endpoints=lambda: current_app.view_functions))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 
+from forms.casework.tracking import status_label
 from forms.catalog import adminlog, migration
 from forms.catalog.items import (
     DOCUMENT,
@@ -23,6 +24,7 @@ from forms.catalog.items import (
 from forms.catalog.lifecycle import check_draft, save_draft
 from forms.catalog.runtime import catalog, draft_form
 from forms.engine.fields import REGISTRY
+from forms.engine.text import tr
 from forms.store import published_schema_version, schema_versions, status_counts_of_kind
 from forms.views.admin.common import KIND_LABELS, actor, content_of
 from forms.views.admin.workflowpage import workflow_view
@@ -118,7 +120,17 @@ def render_publish(record, status: int = 200):
         documents = status_counts_of_kind(content_of(record).get("applies_to"))
     return render_template("admin/publish.html", record=record, problems=problems, diff=diff, base=base,
                            impact=impact, documents=documents, migratable=migration.MIGRATABLE,
-                           kind_label=KIND_LABELS[record.kind]), status
+                           kind_label=KIND_LABELS[record.kind], status_names=status_names(record, impact)), status
+
+
+def status_names(record, impact) -> dict[str, str]:
+    """The statuses the impact tables list, as people read them (a form's status labels, a workflow's state labels)."""
+    lang = current_language()
+    if record.kind == WORKFLOW:
+        states = content_of(record).get("states") or {}
+        return {name: tr(state.get("label") or name, lang) for name, state in states.items() if isinstance(state, dict)}
+    form = catalog().schemas.get(record.key) if record.kind == FORM else None
+    return {name: status_label(form, name, lang) for name in (impact.by_status if impact else {})} if form else {}
 
 STANDARD = "standar-pelayanan"
 

@@ -14,6 +14,7 @@ from datetime import UTC
 from flask import abort, current_app, g, jsonify, request, send_file, url_for
 
 from forms.casework import transitions as casework
+from forms.casework import verdicts
 from forms.engine.text import tr
 from forms.errors import ConflictError
 from forms.office.surveys import settings as survey_settings
@@ -190,7 +191,7 @@ def verdict(document_id: str, code: str):
     if choice not in ("diterima", "ditolak"):
         return json_error(422, "Isian tidak valid.", {"verdict": "Pilih diterima atau ditolak."})
     reason = optional_text(body, "reason", 500)
-    return answer(lambda: casework.judge(document, code, choice, reason, g.account))
+    return answer(lambda: verdicts.judge(document, code, choice, reason, g.account))
 
 
 @bp.post("/documents/<document_id>/claim")

@@ -17,6 +17,7 @@ from flask import (
 )
 
 from forms.casework.tracking import document_views, status_label
+from forms.casework.transitions import is_officer
 from forms.catalog.runtime import schemas
 from forms.engine.idnumbers import format_phone
 from forms.engine.text import N_, gettext
@@ -158,7 +159,11 @@ def reset():
 @bp.get("/beranda")
 @require_role()
 def home():
-    """The signed-in person's submissions with their issued documents, and where to start a new one."""
+    """The signed-in person's submissions with their issued documents, and where to start a new one.
+
+    Officers who do not also apply work from their inbox: it is their home."""
+    if is_officer(g.account) and "pemohon" not in g.account.roles:
+        return redirect(url_for("officer.inbox"))
     forms = {form.id: form for form in schemas().latest()}
     startable = [form for form in forms.values() if form.access == "account" and form.menu]
     start = url_for("wizard.start", form_id=startable[0].id) if startable else url_for("public.home")

@@ -70,15 +70,3 @@ def account_context() -> dict:
     return {"id": str(account.id), "username": account.username, "name": account.name, "nik": account.nik,
             "phone": account.phone, "email": account.email, "roles": list(account.roles),
             "profile": dict(account.profile or {})}
-
-
-def referenced_files(value) -> set[str]:
-    """Ids of every file an answer structure refers to."""
-    if isinstance(value, dict):
-        found = {value["id"]} if {"id", "sha256"} <= value.keys() else set()
-        for item in value.values():
-            found |= referenced_files(item)
-        return found
-    if isinstance(value, list):
-        return set().union(*(referenced_files(item) for item in value)) if value else set()
-    return set()

@@ -42,7 +42,6 @@ from forms.views.applicant.requestinput import RequestInput, WithoutRow
 from forms.views.applicant.submission import (
     get_submission_or_404,
     load_form,
-    referenced_files,
     services_for,
 )
 from forms.views.applicant.verification import send_codes
@@ -261,7 +260,7 @@ def status(submission_id: str):
 def download(submission_id: str, file_id: str):
     """An uploaded file, only to the submission's owner and only if the submission refers to it."""
     submission, _form = get_submission_or_404(submission_id)
-    if file_id not in referenced_files(submission.answers):
+    if file_id not in store.referenced_files(submission.answers):
         abort(404)
     stored = store.open_file(file_id)
     if stored is None:

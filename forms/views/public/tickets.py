@@ -44,7 +44,6 @@ from forms.office.tickets import (
     ticket_by_id,
 )
 from forms.outreach.notify import DeliveryError
-from forms.views.applicant.submission import referenced_files
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.templating import current_language
@@ -168,7 +167,7 @@ def send_reply(ticket: store.Submission, text: str) -> None:
 def officer_attachment(ticket_id: str, file_id: str):
     """A ticket's attachment, for officers, only if the ticket refers to it."""
     ticket = ticket_by_id(ticket_id) or abort(404)
-    if file_id not in referenced_files(ticket.answers):
+    if file_id not in store.referenced_files(ticket.answers):
         abort(404)
     stored = store.open_file(file_id) or abort(404)
     return send_file(stored, mimetype=stored.metadata["content_type"], download_name=stored.filename,
