@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ("id", "en"),
     "DEFAULT_LANGUAGE": "id",
     "SITE_NAME": "Loket",
+    "DEMO_MODE": False,  # offer the example forms (those marked "demo") to everybody; never on a real office's site
     "OUTBOX_DIR": "",  # where messages go when no channel is configured; empty → <instance>/outbox
     "TRACK_RATE_LIMIT": "20/minute",
     "DEADLINE_CHECK_MINUTES": 10,  # python server.py: how often deemed approvals run (0: off; use cron + sla-run)

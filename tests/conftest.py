@@ -109,6 +109,7 @@ def make_app(tmp_path, signing_pair, session_signer):
         config = {"TESTING": True, "SECRET_KEY": "test-secret", "DATA_DIR": str(tmp_path / "data"),
                   "OUTBOX_DIR": str(tmp_path / "outbox"),
                   "SIGNING_KEY": str(signing_pair[0]), "SIGNING_CERT": str(signing_pair[1]),
+                  "DEMO_MODE": True,  # many tests drive the demo form; tests of a real office's site turn it off
                   **store_config(), **settings}
         app = create_app(config)
         app.instance_path = str(tmp_path / "instance")

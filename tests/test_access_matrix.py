@@ -92,6 +92,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("info.standard", "GET"): Probe("/standar-pelayanan", PUBLIC),
     ("static", "GET"): Probe("/static/loket.css", PUBLIC),
     ("reference.search", "GET"): Probe("/referensi/kbli?q=107", PUBLIC),
+    ("reference.value", "GET"): Probe("/referensi/kbli-risiko/nilai?kunci=11052|mikro&kolom=risiko", PUBLIC),
     ("account.login", "GET"): Probe("/masuk", PUBLIC),
     ("account.login", "POST"): Probe("/masuk", PUBLIC, {"username": "x", "password": "y", "captcha": "z"}),
     ("account.captcha_image", "GET"): Probe("/masuk/captcha.png", PUBLIC),
@@ -156,6 +157,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("tickets.officer_ticket", "GET"): Probe("/petugas/pengaduan/{ticket}", OFFICER_ONLY),
     ("tickets.officer_reply", "POST"): Probe("/petugas/pengaduan/{ticket}", OFFICER_ONLY, {"_version": "0"}),
     ("tickets.officer_attachment", "GET"): Probe("/petugas/pengaduan/{ticket}/berkas/{ticket_file}", OFFICER_ONLY),
+    ("printouts.verify_entry", "GET"): Probe("/verifikasi", PUBLIC),
     ("tracking.track", "GET"): Probe("/lacak", PUBLIC),
     ("tracking.track", "POST"): Probe("/lacak", PUBLIC, {"nomor": "PB-2026-000001", "nik": "1"}),
     ("surveys.index", "GET"): Probe("/ikm", PUBLIC),
@@ -194,7 +196,7 @@ def world(tmp_path_factory):
     folder = tmp_path_factory.mktemp("matrix")
     app = create_app({"TESTING": True, "SECRET_KEY": "matrix-secret", "DATA_DIR": str(folder / "data"),
                       "OUTBOX_DIR": str(folder / "outbox"), "CAPTCHA_TEST_ANSWER": ANSWER, "RATELIMIT_ENABLED": False,
-                      "SKM_REQUIRED_FOR_DOWNLOAD": False, "PUBLIC_URL": "https://loket.contoh.test",
+                      "SKM_REQUIRED_FOR_DOWNLOAD": False, "PUBLIC_URL": "https://loket.contoh.test", "DEMO_MODE": True,
                       **store_config()})
     app.instance_path = str(folder / "instance")
     app.wsgi_app = JobsAfterEachRequest(app, app.wsgi_app)  # issuing runs as a worker would, after each request
@@ -247,7 +249,7 @@ def build_objects(app, client) -> dict[str, str]:
             "ticket_file": find_submission(ticket_id).answers["aduan"]["lampiran"]["id"]}
 
 
-CACHEABLE = {"static", "reference.search"}  # files of the app and public reference tables: no personal data
+CACHEABLE = {"static", "reference.search", "reference.value"}  # files of the app and public reference tables: no personal data
 
 
 def assert_not_stored(response, where) -> None:

@@ -138,7 +138,7 @@ def test_standard_page_in_both_languages(browser, live_server, screenshots, view
     page = context.new_page()
     errors = watch(page)
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Standar pelayanan").click()
+    page.get_by_role("navigation", name="Informasi layanan").get_by_role("link", name="Standar pelayanan").click()
     assert page.locator(".component").count() == 14
     assert page.get_by_role("heading", name="Dasar hukum").is_visible()
     page.screenshot(path=str(screenshots / f"standar-{viewport}-id.png"), full_page=True)

@@ -202,6 +202,7 @@ def test_access_is_per_object_and_per_role(people):
     ("2026-12-12 10:00", True, "Lewat batas waktu"),      # Saturday
     ("2026-12-14 10:00", True, "Lewat 1 hari kerja"),   # Monday: one working day late
     ("2026-12-11 09:59", False, "Sisa 0 hari kerja"),   # Friday a minute before
+    ("2026-12-04 10:00", False, "Sisa 5 hari kerja"),   # a week before: whole days, no decimal point
 ])
 def test_a_case_past_its_deadline_is_overdue_on_any_day(app, people, now, overdue, shown):
     first = fulfil(people["siti"], issued(people["siti"]))
@@ -234,7 +235,7 @@ def test_key_columns_are_headed_by_the_workflows_key_table(people):
     inbox = people["vera"].get("/petugas/?status=belum_terverifikasi").get_data(as_text=True)
     assert 'placeholder="Cari nomor, NIK, nama, KBLI…"' in inbox and "<th>KBLI / usaha</th>" in inbox
     pages = [people["siti"].get(path).get_data(as_text=True) for path in ("/pemenuhan", "/beranda")]
-    assert "<th>KBLI</th>" in pages[0] and "<th>KBLI · risiko</th>" in pages[1]
+    assert "<th>KBLI</th>" in pages[0] and "KBLI 11052 · risiko Menengah Tinggi" in pages[1]
 
 
 def test_audit_chain_detects_an_edit_of_history(app, people):

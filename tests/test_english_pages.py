@@ -212,3 +212,71 @@ def test_a_form_refused_before_the_view_is_explained_in_english(client):
     english(client)
     refused = client.post("/formulir/demo", data={})
     assert refused.status_code == 400 and "The form cannot be sent" in refused.get_data(as_text=True)
+
+
+def translated_pairs() -> dict[str, str]:
+    """Indonesian texts of schemas/ that have a different English text ({"id": …, "en": …}), longer than a word."""
+    pairs: dict[str, str] = {}
+
+    def walk(value):
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str) and isinstance(value.get("en"), str) and value["id"] != value["en"]:
+                text = " ".join(value["id"].split())
+                if len(text) > 6 and " " in text or len(text) > 12:
+                    pairs[text] = value["en"]
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in (ROOT / "schemas").rglob("*.json"):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return pairs
+
+
+MONTHS = re.compile(r"\b\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|"
+                    r"Desember) \d{4}\b")
+
+
+def untranslated(html: str, pairs: dict[str, str]) -> list[str]:
+    """Schema texts shown in Indonesian although they have an English text, and Indonesian dates."""
+    parser = PageText()
+    parser.feed(html)
+    text = " ".join(" ".join(parser.texts).split())
+    return [source for source in pairs if source in text and pairs[source] not in text] + MONTHS.findall(text)
+
+
+def front_door_pages(app, people) -> dict[str, str]:
+    """The applicant's and the public pages of the front door, with an issued document behind them."""
+    from tests.helpers import NIK, verification_token
+    app.config["SKM_REQUIRED_FOR_DOWNLOAD"] = False
+    document = issued(people["siti"])
+    siti, visitor = people["siti"], app.test_client()
+    for client in (siti, visitor):
+        english(client)
+    code = verification_token(app, siti.get(f"/dokumen/{document.number}.pdf").data)
+    pages = {path: siti.get(path).get_data(as_text=True) for path in (
+        "/beranda", "/pemenuhan", f"/dokumen/{document.id}", f"/isian/{document.submission_id}/status")}
+    pages.update({path: visitor.get(path).get_data(as_text=True) for path in (
+        "/", "/masuk", "/verifikasi", f"/verifikasi/{code}", "/lacak", "/standar-pelayanan", "/ikm", "/pengaduan")})
+    form = visitor.get("/lacak")
+    pages["tracking found"] = visitor.post("/lacak", data={"csrf_token": token(form), "nomor": document.number,
+                                                           "nik": NIK}).get_data(as_text=True)
+    return pages
+
+
+def test_front_door_pages_in_english_use_the_english_of_the_schemas(app, people, known):
+    pairs = translated_pairs()
+    pages = front_door_pages(app, people)
+    problems = {name: found for name, html in pages.items() if (found := untranslated(html, pairs))}
+    problems.update({name: found for name, html in pages.items() if (found := leftovers(html, known | table_labels(app)))})
+    assert not problems, problems
+
+
+def test_the_schema_check_finds_indonesian_left_in_english(app, people):
+    """On the Indonesian pages the same check finds what it looks for (so it can fail)."""
+    pairs = translated_pairs()
+    issued(people["siti"])
+    found = untranslated(people["siti"].get("/beranda").get_data(as_text=True), pairs)
+    assert "Terbit — belum terverifikasi" in found and "Sertifikat Standar" in found

@@ -25,13 +25,14 @@ from forms.casework import audit
 from forms.casework.events import StatusChange, announce
 from forms.casework.filling import notify_submitted
 from forms.casework.handlers import SubmitError, document_code
+from forms.casework.notices import tell_issued
 from forms.casework.numbering import document_number_of, owner_number_of
 from forms.casework.provenance import record_counter_submit
 from forms.casework.queue import PRINT_JOB, SUBMIT_JOB, queue_job
 from forms.casework.transitions import set_search_text
 from forms.catalog.runtime import office_clock, schemas
 from forms.engine.schema import Form
-from forms.engine.text import gettext
+from forms.engine.text import gettext, tr
 from forms.errors import ConflictError
 from forms.printing.issue import printed_subjects, render_version
 from forms.store import (
@@ -42,6 +43,7 @@ from forms.store import (
     add_document,
     change_status,
     claim_number,
+    documents_of,
     find_submission,
     unit_of_work,
     utcnow,
@@ -99,10 +101,23 @@ def run_submit(job: Job) -> None:
     with unit_of_work(app):
         changed = finish_submit(submission, number, derived, intent)
         record_counter_submit(submission, number, intent["status"])
-    if changed:  # this run made the change: its confirmation, if the form sends one (at most once)
+    if changed:  # this run made the change: its confirmation and notice of issue, if the form sends them (at most once)
         notify_submitted(form, flat_answers(submission), number, intent.get("base_url") or "/", intent.get("lang", "id"))
+        announce_issue(form, submission, number, intent.get("base_url") or "/")
     with unit_of_work(app):
         queue_job(PRINT_JOB, job.subject, f"{PRINT_JOB}:{submission.id}")
+
+
+def announce_issue(form: Form, submission: Submission, number: str, base_url: str) -> None:
+    """Tell the applicant the documents an application issued, if the form's issuing rules name a message."""
+    spec = form.submit.get("issue") or {}
+    notify = spec.get("notify")
+    if not notify:
+        return
+    kinds = (spec.get("per_row") or {}).get("kinds", {})
+    documents = [(document, tr(kinds.get(document.kind, {}).get("label"), "id") or document.kind)
+                 for document in documents_of(submission.id)]
+    tell_issued(submission.owner, number, documents, notify["message"], base_url.rstrip("/") + notify["url"])
 
 
 def run_print(job: Job) -> None:

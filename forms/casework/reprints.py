@@ -9,16 +9,12 @@ job finds no such entry and ends; if it has not happened *yet*, the job waits fo
 """
 from __future__ import annotations
 
-from flask import current_app
-
+from forms.casework.notices import tell_status
 from forms.casework.transitions import TRANSITION_JOB, record_transition, workflow_of
-from forms.engine.text import gettext, tr
-from forms.engine.workflow import Action, Workflow
+from forms.engine.text import gettext
 from forms.errors import FormsError
-from forms.outreach.messages import deliver
-from forms.outreach.notify import DeliveryError
 from forms.printing.issue import reissue
-from forms.store import IssuedDocument, Job, find_document, holder_of
+from forms.store import Job, find_document
 
 __all__ = ["TRANSITION_JOB", "run_transition"]
 
@@ -43,21 +39,6 @@ def run_transition(job: Job) -> None:
     workflow = workflow_of(document)
     action = workflow.actions.get(entry["action"])
     if action is not None and action.notify:
-        notify_owner(workflow, document, action, entry)
+        tell_status(document, action.notify, entry["to"], entry["note"])
     if workflow.states[entry["to"]].reissue:
         reissue(document, key=f"{TRANSITION_JOB}:{event}")
-
-
-def notify_owner(workflow: Workflow, document: IssuedDocument, action: Action, entry: dict) -> None:
-    """Tell the applicant about a status change over their channels; a failed delivery is logged, not fatal."""
-    account = holder_of(document.owner)
-    if account is None:
-        return
-    values = {"nama": account.name, "nomor": document.number, "status": tr(workflow.states[entry["to"]].label),
-              "catatan": entry["note"] or "-"}
-    for channel, target in (("email", account.email), ("whatsapp", account.phone)):
-        if target:
-            try:
-                deliver(action.notify, channel, target, **values)
-            except DeliveryError:
-                current_app.logger.warning("notification to %s over %s failed", document.number, channel)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from forms.casework.transitions import key_title
-from forms.catalog.runtime import workflow_for, workflows
+from forms.catalog.runtime import schemas, workflow_for, workflows
 from forms.engine.schema import Form
 from forms.engine.text import active_language, gettext, tr
 from forms.store import (
@@ -21,9 +22,20 @@ from forms.store import (
     find_submission,
     holder_of,
     jobs_of,
+    latest_submitted,
+    owner_with_number,
     printed_numbers,
     submission_by_number,
 )
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What the applicant should do next in a document's state, and where ("dokumen": its page, "unduh": its PDF)."""
+
+    text: str
+    go_to: str | None
+    go_label: str | None
 
 
 @dataclass
@@ -39,6 +51,8 @@ class DocumentView:
     status_label: str
     data: dict
     history: list
+    guidance: Guidance | None = None
+    shown: dict | None = None  # the copied values (risk, scale…) as their fields display them
 
 
 @dataclass
@@ -78,8 +92,36 @@ def document_views(form: Form, submission: Submission, lang: str = "id") -> list
             id=str(document.id), kind=tr(kind.get("label"), lang) or document.kind, number=document.number, key=document.key,
             title=key_title(document), status=document.status,
             status_label=document_status_label(form, document, lang), data=dict(document.data or {}),
-            history=list(document.history or [])))
+            history=list(document.history or []), guidance=guidance_of(document, lang),
+            shown=shown_values(form, document.data or {}, lang)))
     return views
+
+
+def guidance_of(document: IssuedDocument, lang: str = "id") -> Guidance | None:
+    """The next step its workflow declares for the document's state (None where it declares none)."""
+    workflow = workflow_for(document.kind, document.workflow_version)
+    state = workflow.states.get(document.status) if workflow is not None else None
+    if state is None or not state.guidance:
+        return None
+    go = state.guidance.get("go") or {}
+    return Guidance(text=tr(state.guidance["applicant"], lang), go_to=go.get("to"),
+                    go_label=tr(go["label"], lang) if go else None)
+
+
+def named_fields(form: Form) -> dict:
+    """Every field of the form by name, sub-fields of repeat groups included (a document copies a group's row)."""
+    found = {}
+    for field in form.fields.values():
+        found.update({sub.name: sub for sub in field.fields or ()})
+        found[field.name] = field
+    return found
+
+
+def shown_values(form: Form, data: Mapping[str, Any], lang: str = "id") -> dict[str, str]:
+    """A document's copied values as the form's fields display them (labels, not codes); absent ones left out."""
+    fields, tables = named_fields(form), schemas().tables
+    return {name: fields[name].kind.display(fields[name], value, tables, lang) if name in fields else str(value)
+            for name, value in data.items() if value not in (None, "")}
 
 
 def document_status_label(form: Form, document: IssuedDocument, lang: str = "id") -> str:
@@ -111,18 +153,33 @@ def owner_number_of(form: Form, submission: Submission) -> tuple[str, str] | Non
 
 
 def find_for_tracking(number: str, nik: str) -> Submission | None:
-    """The submission behind an application or document number, only if the NIK is its owner's."""
+    """The submission behind an application, document or owner number (the newest one for an owner number),
+    only if the NIK is its owner's."""
     number = number.strip().upper()
     submission = submission_by_number(number)
     if submission is None:
         document = document_by_number(number)
         submission = find_submission(str(document.submission_id)) if document else None
     if submission is None:
+        owner = next(filter(None, (owner_with_number(name, number) for name in owner_number_names())), None)
+        submission = latest_submitted(owner) if owner else None
+    if submission is None:
         return None
     account = holder_of(submission.owner, "nik")
     if account is None or not account.nik or not hmac.compare_digest(account.nik, nik.strip()):
         return None
     return submission
+
+
+def owner_number_labels(lang: str = "id") -> str:
+    """How people call the owner-level numbers the forms issue, joined ('' if none)."""
+    labels = {tr(spec["label"], lang) for form in schemas().latest() if (spec := issue_spec(form).get("owner_number"))}
+    return " / ".join(sorted(labels))
+
+
+def owner_number_names() -> set[str]:
+    """The names of the owner-level numbers the forms issue (e.g. one business number per person)."""
+    return {spec["name"] for form in schemas().latest() if (spec := issue_spec(form).get("owner_number"))}
 
 
 def label_of(form: Form, kind: str, status: str) -> str:

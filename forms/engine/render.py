@@ -37,6 +37,7 @@ class FieldView:
     options: list[tuple[str, str]] = dc_field(default_factory=list)
     rows: list[list[FieldView]] = dc_field(default_factory=list)
     row_titles: list[str] = dc_field(default_factory=list)
+    row_context: list[dict] = dc_field(default_factory=list)  # per seeded row: the source's key, for the page's rules
     sections: list = dc_field(default_factory=list)
     shown: str = ""
     label: str = ""
@@ -68,6 +69,7 @@ def step_view(form: Form, step: Step, answers: Mapping, derived: Mapping, servic
         if field.kind.is_group:
             view.rows, view.row_titles = repeat_rows(field, stored.get(field.name) or [], data, services, raw,
                                                      errors or {}, extra_rows, lang, seeded_from_parsed=bool(parsed))
+            view.row_context = row_context(field, data, services)
         if field.kind.shows_answers:
             view.sections = [section for section in review_sections(form, answers, derived, services, lang)
                              if section[0].name in field.steps]
@@ -117,6 +119,15 @@ def condition_json(field: Field) -> str:
 
 
 CONDITIONS: dict[int, tuple[Field, str]] = {}
+
+
+def row_context(field: Field, data: Mapping, services: Services) -> list[dict]:
+    """For a group with `rows_from`: each row's source key, which the page's script needs to recompute the row."""
+    if not field.rows_from:
+        return []
+    from forms.engine.wizard import seed_rows
+    key = field.rows_from["key"]
+    return [{key: seed.get(key)} for seed in seed_rows(field, data, services.tables)]
 
 
 def repeat_rows(field: Field, stored_rows: list, data: Mapping, services: Services, raw: RawInput | None,

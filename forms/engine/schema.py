@@ -124,6 +124,7 @@ class Form:
     access: str = "public"
     roles: tuple[str, ...] = ()
     menu: bool = True
+    demo: bool = False  # an example of the engine: offered only when the instance runs in demo mode
     number_pattern: str = "{form}-{year}-{seq:06d}"
     submit: Mapping[str, Any] = dc_field(default_factory=dict)
     derived: tuple[Derived, ...] = ()
@@ -369,7 +370,7 @@ def build_form(raw: Mapping[str, Any]) -> Form:
     return Form(
         id=raw["id"], version=raw["version"], title=raw["title"], source=raw,
         description=raw.get("description"), access=raw.get("access", "public"),
-        roles=tuple(raw.get("roles", ())), menu=raw.get("menu", True),
+        roles=tuple(raw.get("roles", ())), menu=raw.get("menu", True), demo=raw.get("demo", False),
         number_pattern=raw.get("number_pattern", Form.number_pattern),
         submit=raw.get("submit", {}),
         derived=tuple(Derived(d["name"], d["expr"], d.get("label"), d.get("format")) for d in raw.get("derived", [])),

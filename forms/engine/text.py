@@ -105,6 +105,14 @@ def format_number(value: Any, decimals: int | None = 0) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def format_measure(value: Any, decimals: int | None = 1) -> str:
+    """A count or measure without needless decimals: 5.0 → '5', 3000.0 → '3.000', 4.25 → '4,25'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    rounded = round(float(value), decimals or 0)
+    return format_number(rounded, 0 if rounded == int(rounded) else decimals)
+
+
 def format_rupiah(value: Any) -> str:
     """1250000 → 'Rp1.250.000'."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -29,6 +29,7 @@ class State:
     reissue: bool = False
     public_status: str = "dalam_proses"
     pia_from: Mapping[str, str] | None = None  # the code when entered from a given state (42: resubmitted after 41)
+    guidance: Mapping[str, Any] | None = None  # what to do next: applicant / officer text, "go" link
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The office's public-service data: contact channels, the service standard, ticket and survey settings.
 
-These live in schemas/ (office.json, standar-pelayanan.json, tickets.json, survey.json) so an admin
+These live in schemas/ (office.json, standar-pelayanan.json, tickets.json, survey.json, portal.json) so an admin
 changes them without a deploy. They are read once at start-up, checked for structure against
 schemas/public.schema.json and for meaning against the loaded forms (a setting that names a field
 the form lacks), every problem reported at once, and normalised into frozen dataclasses.
@@ -19,7 +19,7 @@ from forms.engine.schema import SchemaSet, located, meta_validator, read_json
 from forms.errors import SchemaError
 
 FILES = {"office": "office.json", "standard": "standar-pelayanan.json", "tickets": "tickets.json",
-         "survey": "survey.json"}
+         "survey": "survey.json", "portal": "portal.json"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class SurveySettings:
     grades: tuple[Grade, ...]  # highest lower bound first
     conversion: int = 25
     profile: tuple[str, ...] = ()
+    profile_min_group: int = 5  # fewer respondents than this in a period or a group: not shown (they could be recognised)
     comment: str | None = None
     trend_periods: int = 6
 
@@ -83,6 +84,7 @@ class PublicInfo:
     standard: Mapping[str, Any]
     tickets: TicketSettings
     survey: SurveySettings
+    portal: Mapping[str, Any]  # the office's home page: what, for whom, the steps, the doors
 
 
 def public_info() -> PublicInfo:
@@ -92,7 +94,7 @@ def public_info() -> PublicInfo:
 
 def load_public_info(root: Path, schema_set: SchemaSet, messages: Mapping[str, Any],
                      given: Mapping[str, Any] | None = None) -> PublicInfo:
-    """Read the four files; raise SchemaError listing every problem of structure or meaning.
+    """Read the five files; raise SchemaError listing every problem of structure or meaning.
 
     `given` supplies some of them by key (office, standard…), e.g. versions from the schema store.
     """
@@ -113,7 +115,7 @@ def load_public_info(root: Path, schema_set: SchemaSet, messages: Mapping[str, A
     if problems:
         raise SchemaError(problems)
     return PublicInfo(office=raw["office"], standard=raw["standard"], tickets=build_tickets(raw["tickets"]),
-                      survey=build_survey(raw["survey"]))
+                      survey=build_survey(raw["survey"]), portal=raw["portal"])
 
 
 def check_tickets(raw: Mapping[str, Any], schema_set: SchemaSet, messages: Mapping[str, Any]) -> list[str]:
@@ -176,4 +178,5 @@ def build_survey(raw: Mapping[str, Any]) -> SurveySettings:
         form=raw["form"], conversion=raw["conversion"],
         elements=tuple(Element(e["field"], e["code"], e["name"]) for e in raw["elements"]),
         grades=tuple(Grade(g["grade"], Decimal(g["from"]), g["label"], g.get("fill", Grade.fill)) for g in raw["grades"]),
-        profile=tuple(raw.get("profile", ())), comment=raw.get("comment"), trend_periods=raw.get("trend_periods", 6))
+        profile=tuple(raw.get("profile", ())), profile_min_group=raw.get("profile_min_group", 5),
+        comment=raw.get("comment"), trend_periods=raw.get("trend_periods", 6))

@@ -26,6 +26,7 @@ from forms.engine.text import format_date_id, tr
 from forms.office.publicinfo import Element, Grade, SurveySettings, public_info
 
 ROMAN = {1: "I", 2: "II"}
+AFTER_SURVEY = "after_survey"  # session key: the download the survey was asked before, linked from its thank-you page
 YEARS = range(2000, 2101)  # periods outside are refused: nothing to report, and no date arithmetic overflow
 
 
@@ -198,22 +199,30 @@ def scale_max() -> int:
     return max(int(option.value) for element in settings().elements for option in fields[element.field].options)
 
 
-def profile(report: Report, lang: str = "id") -> list[tuple[str, list[tuple[str, int, Decimal]]]]:
-    """Respondents by each profile field: (field label, [(option label, count, percent)])."""
+def profile(report: Report, lang: str = "id") -> list[tuple[str, list[tuple[str, int | None, Decimal | None]]]]:
+    """Respondents by each profile field: (field label, [(option label, count, percent)]); nothing for a period of
+    fewer respondents than the minimum group, and a group smaller than it shows None (its people could be recognised)."""
+    if report.respondents < settings().profile_min_group:
+        return []
     form = schemas().get(settings().form)
-    tables = []
-    for name in settings().profile:
-        field_def = form.fields[name]
-        counts = {option.value: 0 for option in field_def.options}
-        for response in report.responses:
-            value = str(response.get(name) or "")
-            if value in counts:
-                counts[value] += 1
-        rows = [(tr(option.label, lang), counts[option.value],
-                 round_half_up(Fraction(counts[option.value] * 100, report.respondents), 1) if report.respondents else Decimal(0))
-                for option in field_def.options]
-        tables.append((tr(field_def.label, lang), rows))
-    return tables
+    return [(tr(form.fields[name].label, lang), profile_rows(report, form.fields[name], lang)) for name in settings().profile]
+
+
+def profile_rows(report: Report, field_def: Any, lang: str) -> list[tuple[str, int | None, Decimal | None]]:
+    """One profile field's options with their counts and percentages, small groups withheld."""
+    counts = {option.value: 0 for option in field_def.options}
+    for response in report.responses:
+        value = str(response.get(field_def.name) or "")
+        if value in counts:
+            counts[value] += 1
+    rows = []
+    for option in field_def.options:
+        count = counts[option.value]
+        if 0 < count < settings().profile_min_group:
+            rows.append((tr(option.label, lang), None, None))
+        else:
+            rows.append((tr(option.label, lang), count, round_half_up(Fraction(count * 100, report.respondents), 1)))
+    return rows
 
 
 def survey_done(owner: str | None, since: datetime | None = None) -> bool:

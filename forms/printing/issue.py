@@ -30,6 +30,7 @@ from forms.printing.render import (
     PrintoutError,
     PrintSettings,
     local_date,
+    local_day,
     png_data_uri,
     qr_png,
     render_html,
@@ -161,12 +162,12 @@ def document_context(settings: PrintSettings, subject: Subject, submission: Subm
     spec = settings.document(kind_of(subject))
     status = status_of(subject, settings)
     values = holder_values(submission)
+    issued = subject.issued_at if isinstance(subject, IssuedDocument) else subject.created_at
     return {
         **base_context(settings, values), "template": spec["template"], "kind": kind_of(subject),
         "title": spec["title"], "number": subject.number, "status": status,
         "state": settings.state(settings.state_of(status)),
-        "issued_at": local_date(settings, subject.issued_at if isinstance(subject, IssuedDocument)
-                                else subject.created_at),
+        "issued_at": local_date(settings, issued), "issued_on": str(local_day(settings, issued) or ""),
         "printed_at": local_date(settings, utcnow()),
         "key": getattr(subject, "key", "") or "", "key_title": key_title(settings, getattr(subject, "key", "")),
         "data": dict(getattr(subject, "data", None) or {}), "items": owner_items(settings, subject),
@@ -239,7 +240,7 @@ def public_facts(context: Mapping[str, Any]) -> dict:
     keys = [[item["key"], item["key_title"]] for item in context["items"]] or \
         ([[context["key"], context["key_title"]]] if context["key"] else [])
     return {"title": context["title"], "number": context["number"], "holder": context["holder"], "keys": keys,
-            "issued_at": context["issued_at"]}
+            "issued_at": context["issued_at"], "issued_on": context.get("issued_on", ""), "kind": context.get("kind")}
 
 
 def verification_url(token: str, origin: str | None = None) -> str:

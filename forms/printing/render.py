@@ -205,11 +205,15 @@ def html_to_pdf(html: str, path: str) -> bytes:
 
 def local_date(settings: PrintSettings, moment: datetime | date | None) -> str:
     """A stored UTC time (or a date) as the office's local date in words: '25 November 2026'."""
-    if moment is None:
-        return ""
+    day = local_day(settings, moment)
+    return format_date_id(day.isoformat()) if day else ""
+
+
+def local_day(settings: PrintSettings, moment: datetime | date | None) -> date | None:
+    """A stored UTC time (or a date) as the office's local date."""
     if isinstance(moment, datetime):
-        moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(settings.zone).date()
-    return format_date_id(moment.isoformat())
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(settings.zone).date()
+    return moment
 
 
 def mask_digits(value: Any, keep_start: int = 6, keep_end: int = 4) -> str:

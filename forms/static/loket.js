@@ -44,8 +44,28 @@
       case ">=": return v[0] != null && v[1] != null && num(v[0]) >= num(v[1]);
       case "empty": return !truthy(v[0]);
       case "count": return (v[0] || []).length;
+      case "cat": return v.map(function (x) { return x == null ? "" : String(x); }).join("");
+      case "lookup": return lookedUp(v[0], v[1], v[2]);
       default: return UNKNOWN;
     }
+  }
+
+  // A value of a reference table, asked of the server once per (table, key, column); until it answers the
+  // value is unknown, and the answer re-runs the page's rules (a risk class shown as soon as the scale is typed).
+  var lookups = new Map();
+  function lookedUp(table, key, column) {
+    if (key == null || key === "") return null;
+    var id = [table, key, column].join("\u0000");
+    if (lookups.has(id)) return lookups.get(id);
+    lookups.set(id, UNKNOWN);
+    var url = "/referensi/" + encodeURIComponent(table) + "/nilai?kunci=" + encodeURIComponent(key) +
+      "&kolom=" + encodeURIComponent(column);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : { value: null }; })
+      .then(function (answer) {
+        lookups.set(id, answer.value);
+        document.querySelectorAll("form.wizard-form").forEach(applyConditions);
+      });
+    return UNKNOWN;
   }
 
   function numeric(data) {
@@ -76,7 +96,7 @@
   function rowScope(box, data, rowValues) {
     var rowBox = box.closest(".repeat-row");
     if (!rowBox) return data;
-    var scope = Object.assign({}, data, rowValues.get(rowBox) || {});
+    var scope = Object.assign({}, data, JSON.parse(rowBox.getAttribute("data-row") || "{}"), rowValues.get(rowBox) || {});
     rowBox.querySelectorAll("[name]").forEach(function (el) {
       var parts = el.name.split("-");
       if (parts.length === 3) scope[parts[2]] = el.type === "checkbox" ? el.checked : el.value;
@@ -91,8 +111,9 @@
     form.querySelectorAll("output[data-expr]").forEach(function (out) {
       var scope = numeric(rowScope(out, data, rowValues));
       var value = evaluate(JSON.parse(out.getAttribute("data-expr")), scope);
-      if (value === UNKNOWN || value === null || value === undefined) return;
-      var text = show(value, out.getAttribute("data-format"));
+      if (value === UNKNOWN) return;
+      var labels = JSON.parse(out.getAttribute("data-labels") || "{}");
+      var text = value == null ? "—" : labels[String(value)] || show(value, out.getAttribute("data-format"));
       if (out.textContent !== text) out.textContent = text;  // untouched DOM keeps a click in progress intact
       var name = out.id.replace(/^f-/, "").split("-").pop();
       var rowBox = out.closest(".repeat-row");

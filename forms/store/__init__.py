@@ -173,6 +173,7 @@ from forms.store.documents import (  # noqa: F401
     documents_of_owner,
     next_case,
     owner_numbers_of,
+    owner_with_number,
     pin_workflow_version,
     search_tokens,
     set_search_words,

@@ -95,6 +95,13 @@ def count_by_status(document: type[me.Document], statuses: list[str]) -> dict[st
 
 
 @translate_errors
+def owner_with_number(name: str, number: str) -> str | None:
+    """Who was given the owner number `number` of that name (None if nobody)."""
+    found = OwnerNumber.objects(name=name, number=number).first()
+    return found.owner if found is not None else None
+
+
+@translate_errors
 def owner_numbers_of(owner: str) -> list[OwnerNumber]:
     """Every owner number given to an owner."""
     return list(OwnerNumber.objects(owner=owner))

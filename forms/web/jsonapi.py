@@ -136,7 +136,10 @@ def is_officer(account) -> bool:
 
 
 def may_fill(form, account) -> bool:
-    """Whether an account (or nobody) may fill a form: public forms anyone, account forms a fitting role."""
+    """Whether an account (or nobody) may fill a form: public forms anyone, account forms a fitting role; demo forms
+    only in demo mode."""
+    if form.demo and not current_app.config["DEMO_MODE"]:
+        return False
     if form.access != "account":
         return True
     return account is not None and (not form.roles or bool(set(form.roles) & set(account.roles)))

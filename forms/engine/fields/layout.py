@@ -44,9 +44,16 @@ class ReadOnly(FieldType):
 
 @field_type("computed")
 class Computed(ReadOnly):
-    """A derived value (a total, a class from a table), recomputed on every save."""
+    """A derived value (a total, a class from a table), recomputed on every save; `options` label its codes."""
 
     widget = "computed"
+    settings = ReadOnly.settings + ("options",)
+
+    def display(self, field, value, tables, lang="id"):
+        if field.options and value is not None:
+            return next((tr(option.label, lang) for option in field.options if str(option.value) == str(value)),
+                        str(value))
+        return display_as(field, value, tables, lang)
 
 
 def display_as(field: Field, value: Any, tables: Any, lang: str) -> str:

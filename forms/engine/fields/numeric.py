@@ -10,6 +10,7 @@ from forms.engine.fields.core import ASKED, FieldType, Invalid, field_type
 from forms.engine.text import (
     active_language,
     format_date_id,
+    format_measure,
     format_number,
     format_rupiah,
     gettext,
@@ -40,7 +41,7 @@ class Number(FieldType):
         return check_range(field, value, lambda v: format_number(v, field.decimals))
 
     def display(self, field, value, tables, lang="id"):
-        return "" if value is None else format_number(value, field.decimals)
+        return format_measure(value, field.decimals)
 
     def as_input(self, field, value):
         return format_number(value, field.decimals)

@@ -42,6 +42,7 @@ from forms.identity.captchas import (
 )
 from forms.identity.codes import CodeError
 from forms.identity.signin import authenticate
+from forms.office.publicinfo import public_info
 from forms.store import DRAFT, list_submissions, utcnow
 from forms.web.bodylimits import body_limit
 from forms.web.ratelimits import configured, limiter
@@ -77,7 +78,8 @@ def login():
             sign_in(account)
             return redirect(target or url_for("account.home"))
     return page("account/login.html", problem, username=username, next=target,
-                refresh_url=url_for("account.login", next=target))
+                refresh_url=url_for("account.login", next=target),
+                sign_in_doors=[door for door in public_info().portal["doors"] if door.get("on_sign_in")])
 
 
 @bp.get("/masuk/captcha.png")
@@ -167,8 +169,10 @@ def home():
     startable = [form for form in forms.values() if form.access == "account" and form.menu]
     start = url_for("wizard.start", form_id=startable[0].id) if startable else url_for("public.home")
     lang = current_language()
-    rows = []
+    rows, survey = [], public_info().survey.form
     for submission in list_submissions(current_owner()):
+        if submission.form_id == survey:  # the survey is anonymous: never listed as the person's application
+            continue
         form = schemas().get(submission.form_id, submission.form_version) or forms.get(submission.form_id)
         rows.append({"submission": submission, "form": form,
                      "status": status_label(form, submission.status, lang) if form else submission.status,

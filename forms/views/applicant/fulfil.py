@@ -14,6 +14,7 @@ from flask import (
 )
 
 from forms.casework import transitions as casework
+from forms.casework.tracking import guidance_of
 from forms.engine.text import gettext, tr
 from forms.identity.accounts import require_role
 from forms.store import IssuedDocument, documents_of_owner, find_document, open_file
@@ -46,7 +47,8 @@ def row_of(document: IssuedDocument) -> dict:
     state = workflow.states[document.status]
     return {"document": document, "label": tr(state.label, current_language()), "turn": state.turn,
             "title": casework.key_title(document),
-            "sla": casework.sla_view(document), "kind": tr(workflow.title, current_language())}
+            "sla": casework.sla_view(document), "kind": tr(workflow.title, current_language()),
+            "guidance": guidance_of(document, current_language())}
 
 
 @bp.get("/dokumen/<document_id>")

@@ -15,7 +15,7 @@ from forms.web.security import current_owner
 def load_form(form_id: str, version: int | None = None) -> Form:
     """A form definition or 404; forms that need an account are refused to anonymous visitors."""
     form = schemas().get(form_id, version)
-    if form is None:
+    if form is None or (form.demo and not current_app.config["DEMO_MODE"]):
         abort(404)
     if form.access == "account":
         account = g.get("account")

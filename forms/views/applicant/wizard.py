@@ -9,6 +9,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 
@@ -19,6 +20,7 @@ from forms.casework.tracking import (
     document_views,
     owner_number_of,
     preparation_of,
+    public_history,
     status_label,
 )
 from forms.catalog.runtime import catalog, draft_form, schemas
@@ -33,6 +35,9 @@ from forms.engine.schema import Form
 from forms.engine.text import gettext, tr
 from forms.engine.wizard import MAX_ROWS, Services, flat_data, navigate
 from forms.errors import ConflictError
+from forms.office.surveys import AFTER_SURVEY
+from forms.office.surveys import settings as survey_settings
+from forms.views.applicant.account import safe_next
 from forms.views.applicant.requestinput import RequestInput, WithoutRow
 from forms.views.applicant.submission import (
     get_submission_or_404,
@@ -245,7 +250,8 @@ def status(submission_id: str):
     return render_template(
         "status.html", form=form, submission=submission, documents=documents, owner_number=owner_number,
         preparation=preparation_of(submission, documents, owner_number[1] if owner_number else None),
-        status_label=status_label(form, submission.status),
+        status_label=status_label(form, submission.status), history=public_history(submission, documents, form),
+        return_to=safe_next(session.get(AFTER_SURVEY)) if form.id == survey_settings().form else None,
         sections=review_sections(form, submission.answers, submission.derived, services, current_language()),
         derived=derived_items(form, submission.derived, services, current_language()))
 

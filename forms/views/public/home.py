@@ -1,9 +1,10 @@
-"""Public pages: the home page listing the forms, the language switch, health."""
+"""Public pages: the office's home (what the service is, for whom, its steps and doors), the language switch, health."""
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -12,6 +13,7 @@ from flask import (
 )
 
 from forms.catalog.runtime import schemas
+from forms.office.publicinfo import public_info
 from forms.store import list_submissions
 from forms.views.applicant.account import safe_next
 from forms.web.bodylimits import body_limit
@@ -22,12 +24,15 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    """The forms offered here and, for a returning visitor, their submissions."""
-    forms = [form for form in schemas().latest() if form.menu]
-    owner = current_owner()
-    mine = list_submissions(owner) if owner else []
+    """The portal: the service, who it is for, its steps and the doors for this visitor; demo forms in demo mode."""
+    portal = public_info().portal
+    who = "account" if g.get("account") is not None else "guest"
+    doors = [door for door in portal["doors"] if door["for"] in (who, "all")]
+    demos = [form for form in schemas().latest() if form.demo] if current_app.config["DEMO_MODE"] else []
+    owner, survey = current_owner(), public_info().survey.form
+    mine = [item for item in list_submissions(owner) if item.form_id != survey] if owner and who == "guest" else []
     titles = {form.id: form.title for form in schemas().latest()}
-    return render_template("home.html", forms=forms, mine=mine, titles=titles)
+    return render_template("home.html", portal=portal, doors=doors, demos=demos, mine=mine, titles=titles)
 
 
 @bp.post("/bahasa")

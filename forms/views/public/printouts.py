@@ -8,6 +8,7 @@ number reveals nothing. Nothing is rendered when serving, except the unsigned dr
 from __future__ import annotations
 
 import hmac
+import re
 
 from flask import (
     Blueprint,
@@ -20,14 +21,15 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 
 from forms.catalog.runtime import schemas
 from forms.engine.text import gettext
 from forms.identity.accounts import require_role
+from forms.office.surveys import AFTER_SURVEY, survey_required
 from forms.office.surveys import settings as survey_settings
-from forms.office.surveys import survey_required
 from forms.printing.issue import (
     draft_pdf,
     find_by_token,
@@ -46,11 +48,26 @@ from forms.store import (
 from forms.web.bodylimits import body_limit, uploads_limit
 from forms.web.ratelimits import configured, limiter
 from forms.web.security import current_owner
+from forms.web.templating import current_language
 
 bp = Blueprint("printouts", __name__)
 
 OFFICER_ROLES = frozenset({"verifikator", "kepala", "admin"})
 MAX_CHECK_BYTES = 5 * 1024 * 1024
+TOKEN_IN_TEXT = re.compile(r"(?:.*/verifikasi/)?(?P<token>[A-Za-z0-9_-]{16,64})")
+
+
+@bp.get("/verifikasi")
+def verify_entry():
+    """Where a code is pasted (or a scanned address): its verification page, or the form again with a reason."""
+    entered = request.args.get("kode", "").strip()
+    if not entered:
+        return render_template("printouts/verify_entry.html", entered="", problem=None)
+    match = TOKEN_IN_TEXT.fullmatch(entered.rstrip("/"))
+    if match is None:
+        problem = gettext("Kode tidak dikenali. Tempel alamat lengkap dari kode QR (…/verifikasi/…) atau kodenya saja.")
+        return render_template("printouts/verify_entry.html", entered=entered, problem=problem), 422
+    return redirect(url_for("printouts.verify", token=match.group("token")))
 
 
 @bp.route("/verifikasi/<token>", methods=["GET", "POST"])
@@ -63,9 +80,15 @@ def verify(token: str):
         return render_template("printouts/verify.html", printout=None), 404
     check = upload_check(printout) if request.method == "POST" else None
     return render_template("printouts/verify.html", printout=printout, facts=printout.public,
-                           state=public_state(printout), check=check,
+                           title=public_title(printout.public, current_language()), state=public_state(printout), check=check,
                            key_label=print_settings().data["key"]["label"],
                            fingerprint=office_signer(current_app).fingerprint)
+
+
+def public_title(facts: dict, lang: str) -> str:
+    """The printout's kind in the page's language (the printed title when no other is set)."""
+    spec = print_settings().document(facts.get("kind") or "") or {}
+    return (spec.get("title_en") if lang == "en" else None) or facts["title"]
 
 
 def upload_check(printout: Printout) -> dict:
@@ -119,6 +142,7 @@ def send_printout(printout: Printout | None):
     if printout.owner == current_owner() and survey_required(printout.owner):
         flash(gettext("Sebelum mengunduh dokumen, isi Survei Kepuasan Masyarakat (SKM) terlebih dahulu. "
                       "Terima kasih."), "info")
+        session[AFTER_SURVEY] = request.path  # the thank-you page links back here
         return redirect(url_for("wizard.start", form_id=survey_settings().form))
     stored = open_file(printout.file_id)
     if stored is None:

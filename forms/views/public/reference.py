@@ -1,4 +1,4 @@
-"""Search endpoint of the reference tables behind lookup fields and cascading choices."""
+"""Endpoints of the reference tables behind lookup fields, cascading choices and values computed on the page."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
@@ -20,5 +20,16 @@ def search(table_id: str):
     limit = min(request.args.get("batas", 20, type=int) or 20, 1000 if cascading else 50)
     rows = table.search(query, column, parent, limit) if cascading else table.search(query, limit=limit)
     response = jsonify(rows)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/<table_id>/nilai")
+def value(table_id: str):
+    """One column of one row (?kunci=&kolom=): what a page's rule looks up while the applicant types."""
+    if table_id not in schemas().tables:
+        abort(404)
+    key, column = request.args.get("kunci", "")[:200], request.args.get("kolom", "")[:100]
+    response = jsonify({"value": schemas().tables.lookup(table_id, key, column) if key and column else None})
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

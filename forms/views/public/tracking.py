@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from forms.casework.tracking import (
     document_views,
     find_for_tracking,
+    owner_number_labels,
     public_history,
     status_label,
 )
@@ -28,16 +29,19 @@ NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 def track():
     """Ask for a number and the applicant's NIK; show statuses and dates only."""
     if request.method == "GET":
-        return render_template("tracking.html", number=request.args.get("nomor", "")[:40])
+        return page(number=request.args.get("nomor", "")[:40])
     number, nik = request.form.get("nomor", "").strip(), request.form.get("nik", "").strip()
     if not NUMBER.fullmatch(number) or not re.fullmatch(r"\d{16}", nik):
-        return render_template("tracking.html", number=number,
-                               problem=gettext("Isi nomor permohonan atau nomor dokumen, dan NIK 16 digit.")), 422
+        return page(number=number, problem=gettext("Isi nomor permohonan atau nomor dokumen, dan NIK 16 digit.")), 422
     submission = find_for_tracking(number, nik)
     if submission is None:
-        return render_template("tracking.html", number=number,
-                               problem=gettext("Tidak ada permohonan dengan nomor dan NIK tersebut.")), 404
+        return page(number=number, problem=gettext("Tidak ada permohonan dengan nomor dan NIK tersebut.")), 404
     form = schemas().get(submission.form_id, submission.form_version)
     documents = document_views(form, submission, current_language())
-    return render_template("tracking.html", number=number, found=submission, form=form, documents=documents,
-                           status=status_label(form, submission.status), history=public_history(submission, documents, form))
+    return page(number=number, found=submission, form=form, documents=documents,
+                status=status_label(form, submission.status), history=public_history(submission, documents, form))
+
+
+def page(**values):
+    """The tracking page, naming the owner-level numbers it also finds."""
+    return render_template("tracking.html", owner_labels=owner_number_labels(current_language()), **values)
