@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from inspect import iscoroutinefunction
 from typing import Any
 
 from flask import Flask
@@ -27,9 +29,31 @@ from forms.web.security import init_security
 from forms.web.templating import init_templating
 
 
+class Loket(Flask):
+    """Flask, except that whether a hook or view is a coroutine function is found out once per function.
+
+    Flask asks it again for every before/after/teardown hook and the view on every request
+    (`inspect.iscoroutinefunction`, ~20 times a request); the answer never changes for a function.
+    """
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        """The function itself when it is synchronous, else Flask's synchronous wrapper of it."""
+        try:
+            coroutine = is_coroutine_function(func)
+        except TypeError:  # an unhashable callable: asked every time, as Flask does
+            coroutine = iscoroutinefunction(func)
+        return self.async_to_sync(func) if coroutine else func
+
+
+@lru_cache(maxsize=4096)
+def is_coroutine_function(func: Callable) -> bool:
+    """inspect.iscoroutinefunction, remembered per function (hooks and views live as long as the app)."""
+    return iscoroutinefunction(func)
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build a Loket app; tests pass a mapping that overrides the configuration."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Loket(__name__, instance_relative_config=True)
     load_config(app, test_config)
     init_body_limits(app)
     init_security(app)

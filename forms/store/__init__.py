@@ -68,6 +68,7 @@ from forms.store.submissions import (  # noqa: F401
     release_stranded,
     save_answers,
     stranded_claims,
+    submission_form_key,
     submissions_being_submitted,
 )
 

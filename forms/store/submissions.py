@@ -91,6 +91,15 @@ def raw_submission(submission_id: str) -> dict | None:
 
 
 @translate_errors
+def submission_form_key(submission_id: str) -> tuple[str, int, bool] | None:
+    """(form id, form version, preview) of a submission, read without its answers; None for an unknown id."""
+    wanted = parse_id(submission_id)
+    raw = Submission._get_collection().find_one(
+        {"_id": wanted}, {"form_id": 1, "form_version": 1, "preview": 1}) if wanted is not None else None
+    return (raw["form_id"], raw["form_version"], bool(raw.get("preview"))) if raw else None
+
+
+@translate_errors
 def list_submissions(owner: str, form_id: str | None = None, status: str | None = None,
                      limit: int | None = None) -> list[Submission]:
     """An owner's submissions, newest first, optionally of one form and/or in one status, at most `limit`."""

@@ -107,11 +107,11 @@ def step(submission_id: str, step_name: str):
 
 def step_body_limit(submission_id: str, step_name: str) -> int:
     """A step's body limit: its text, plus room for each of its uploads (rows of a group count each)."""
-    submission = store.find_submission(submission_id)
+    key = store.submission_form_key(submission_id)
     form = None
-    if submission is not None:
-        form = draft_form(submission.form_id, submission.form_version) if submission.preview \
-            else schemas().get(submission.form_id, submission.form_version)
+    if key is not None:
+        form_id, version, preview = key
+        form = draft_form(form_id, version) if preview else schemas().get(form_id, version)
     step = form.step(step_name) if form else None
     return uploads_limit(*[size for field in (step.fields if step else ()) for size in upload_sizes(field)])
 
