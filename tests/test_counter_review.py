@@ -127,3 +127,18 @@ def test_nik_lookups_at_the_counter_are_audited_without_the_full_number(app, cou
     assert unknown.actor == "lina (loket)" and unknown.subject == "nik:320101******0001"
     assert all(NIK not in entry.note + entry.subject and "3201010101010001" not in entry.subject
                for entry in (found, unknown))
+
+
+def test_the_counter_filing_line_is_written_once_when_the_submit_job_runs_again(app, counter):
+    from forms.casework.issuing import SUBMIT_JOB, run_submit
+    from forms.store import Job
+    serve(counter["lina"])
+    submission, document = file_for_siti(counter["lina"])
+    line = "diajukan oleh petugas Lina Loket atas nama Siti Aminah"
+    job = Job.objects(kind=SUBMIT_JOB, subject=f"submission:{submission.id}").first()
+    assert job is not None and job.state == "done"
+    assert submission.intent  # kept after the run, so a run again redoes every step (each once)
+    with app.test_request_context():
+        run_submit(job)
+    for subject in (submission.number, document.number):
+        assert AuditEntry.objects(subject=subject, action=line).count() == 1
