@@ -142,3 +142,19 @@ def test_the_counter_filing_line_is_written_once_when_the_submit_job_runs_again(
         run_submit(job)
     for subject in (submission.number, document.number):
         assert AuditEntry.objects(subject=subject, action=line).count() == 1
+
+
+@pytest.mark.parametrize("change", ["applicant disabled", "applicant made an officer", "officer loses the role"])
+def test_serving_ends_when_the_applicant_or_the_officer_changes(app, counter, change):
+    from forms.store import set_account_active, set_roles
+    serve(counter["lina"])
+    siti, lina = counter_id(app, "siti"), counter_id(app, "lina")
+    with counter["lina"].session_transaction() as session:
+        assert session["loket_atas_nama"] == str(siti)
+    with app.app_context():
+        {"applicant disabled": lambda: set_account_active(siti, False),
+         "applicant made an officer": lambda: set_roles(siti, ["pemohon", "verifikator"]),
+         "officer loses the role": lambda: set_roles(lina, ["pemohon"])}[change]()
+    counter["lina"].get("/beranda")
+    with counter["lina"].session_transaction() as session:
+        assert "loket_atas_nama" not in session
