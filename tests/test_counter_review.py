@@ -158,3 +158,14 @@ def test_serving_ends_when_the_applicant_or_the_officer_changes(app, counter, ch
     counter["lina"].get("/beranda")
     with counter["lina"].session_transaction() as session:
         assert "loket_atas_nama" not in session
+
+
+def test_counter_posts_need_the_form_token_and_counter_pages_are_not_stored(app, counter):
+    lina = counter["lina"]
+    siti_page = lina.get(f"/loket/cari?nik={NIK}").headers["Location"]
+    assert lina.post(siti_page + "/layani", data={}).status_code == 400
+    with lina.session_transaction() as session:
+        assert "loket_atas_nama" not in session
+    for path in ("/loket/", siti_page):
+        response = lina.get(path)
+        assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
