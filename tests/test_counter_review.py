@@ -169,3 +169,16 @@ def test_counter_posts_need_the_form_token_and_counter_pages_are_not_stored(app,
     for path in ("/loket/", siti_page):
         response = lina.get(path)
         assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+
+
+def test_the_receipt_shows_the_nik_masked_and_another_applicant_cannot_open_it(app, counter):
+    from tests.helpers import printout_text
+    serve(counter["lina"])
+    submission, _document = file_for_siti(counter["lina"])
+    page = counter["lina"].get("/loket/")
+    assert counter["lina"].post(f"/loket/isian/{submission.id}/bukti",
+                                data={"csrf_token": token(page)}).status_code == 302
+    pdf = counter["lina"].get(f"/loket/isian/{submission.id}/bukti.pdf")
+    text = printout_text(pdf.data)
+    assert pdf.status_code == 200 and "320101******0001" in text and NIK not in text.replace(" ", "")
+    assert counter["budi"].get(f"/loket/isian/{submission.id}/bukti.pdf").status_code == 403
