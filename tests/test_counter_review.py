@@ -182,3 +182,24 @@ def test_the_receipt_shows_the_nik_masked_and_another_applicant_cannot_open_it(a
     text = printout_text(pdf.data)
     assert pdf.status_code == 200 and "320101******0001" in text and NIK not in text.replace(" ", "")
     assert counter["budi"].get(f"/loket/isian/{submission.id}/bukti.pdf").status_code == 403
+
+
+def test_an_officer_who_uploaded_a_file_at_the_counter_cannot_judge_the_case(app, counter):
+    from forms.casework import transitions, verdicts
+    from forms.store import find_account_by_username
+    _submission, document = file_for_siti(counter["siti"])  # siti filed herself; rina only scans one file for her
+    serve(counter["rina"])
+    code = REQUIREMENTS_11052[0]
+    assert upload_requirement(counter["rina"], document, code).status_code == 302
+    for other in REQUIREMENTS_11052[1:]:
+        assert upload_requirement(counter["siti"], document, other).status_code == 302
+    assert take_action(counter["siti"], document, "ajukan_verifikasi", officer=False).status_code == 302
+    document.reload()
+    with app.test_request_context():
+        rina = find_account_by_username("rina")
+        with pytest.raises(transitions.Forbidden):
+            verdicts.judge(document, code, "diterima", "", rina)
+        with pytest.raises(transitions.Forbidden):
+            transitions.claim(document, rina)
+    document.reload()
+    assert document.fulfilment[code]["verdict"] is None and not document.assigned_to
