@@ -85,5 +85,14 @@ def filed_by(document: store.IssuedDocument) -> str | None:
 
 
 def is_filer(account: store.Account | None, document: store.IssuedDocument) -> bool:
-    """Whether this account filed the document's application at the counter (so may not judge it)."""
-    return account is not None and filed_by(document) == str(account.id)
+    """Whether this account filed the document's application, or uploaded one of its files, at the counter
+    (so may not judge it)."""
+    if account is None:
+        return False
+    return filed_by(document) == str(account.id) or account.username in counter_uploaders(document)
+
+
+def counter_uploaders(document: store.IssuedDocument) -> set[str]:
+    """The usernames of the front-office officers who uploaded any of a document's requirement files."""
+    sources = [entry.get("entered_by") or {} for entry in (document.fulfilment or {}).values()]
+    return {source.get("username") for source in sources if source.get("by") == OFFICER}

@@ -156,7 +156,9 @@ def claim(document: IssuedDocument, officer: Account, assignee: Account | None =
     """Take a case (or give it to another officer): one conditional update on the holder seen, so of officers
     claiming at once exactly one wins and the others are told who holds it (ClaimTaken, nothing changed)."""
     require_officer(officer)
-    refuse_own_filing(assignee or officer, document)
+    refuse_own_filing(officer, document)
+    if assignee is not None:
+        refuse_own_filing(assignee, document)
     if is_finished(document):
         raise CaseError(gettext("Kasus ini sudah selesai; tidak ada yang perlu diambil atau ditugaskan. "
                                 "Tidak ada yang diubah."))

@@ -16,12 +16,14 @@ from flask import (
 )
 
 from forms import store
+from forms.casework import audit
 from forms.casework.provenance import COUNTER_ROLE
 from forms.casework.receipts import ask_for_receipt, receipt_key
 from forms.casework.transitions import requirements
 from forms.catalog.runtime import office_clock, schemas
 from forms.engine.text import gettext
 from forms.identity.accounts import require_role
+from forms.printing.render import mask_digits
 from forms.views.counter import acting, records
 from forms.views.counter.acting import servable, start_serving, stop_serving
 from forms.web.bodylimits import body_limit
@@ -69,10 +71,17 @@ def find():
         flash(gettext("NIK harus 16 digit angka."), "warning")
         return redirect(url_for("counter.queue"))
     account = store.find_account_by_nik(nik)
+    record_lookup(nik, account if servable(account) else None)
     if account is None or not servable(account):
         flash(gettext("Belum ada akun pemohon dengan NIK itu. Daftarkan pemohon lebih dulu."), "info")
         return redirect(url_for("counter.queue"))
     return redirect(url_for("counter.applicant", account_id=account.id))
+
+
+def record_lookup(nik: str, account: store.Account | None) -> None:
+    """Audit who looked up whom by NIK (the applicant's account, or the masked number when none was found)."""
+    subject = f"account:{account.id}" if account is not None else f"nik:{mask_digits(nik)}"
+    audit.append(f"{g.account.username} ({COUNTER_ROLE})", subject, "pencarian pemohon dengan NIK di loket", None, None)
 
 
 @bp.get("/pemohon/<account_id>")
