@@ -477,3 +477,9 @@ class JobsAfterEachRequest:
                 result.close()
         run_jobs(self.app)
         return body
+
+
+def find_by_nik(client, nik: str, follow: bool = False):
+    """Search an applicant at the counter by NIK, as its search form posts it."""
+    page = client.get("/loket/")
+    return client.post("/loket/cari", data={"csrf_token": token(page), "nik": nik}, follow_redirects=follow)

@@ -165,7 +165,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("surveys.report_pdf", "GET"): Probe("/ikm/laporan.pdf", PUBLIC),
     ("surveys.answers", "GET"): Probe("/ikm/jawaban.csv", OFFICER_ONLY),
     ("counter.queue", "GET"): Probe("/loket/", COUNTER_ONLY),
-    ("counter.find", "GET"): Probe(f"/loket/cari?nik={NIK}", COUNTER_ONLY),
+    ("counter.find", "POST"): Probe("/loket/cari", COUNTER_ONLY, {"nik": NIK}),
     ("counter.applicant", "GET"): Probe("/loket/pemohon/000000000000000000000000", COUNTER_ONLY),
     ("counter.serve", "POST"): Probe("/loket/pemohon/000000000000000000000000/layani", COUNTER_ONLY),
     ("counter.finish", "POST"): Probe("/loket/selesai", COUNTER_ONLY),

@@ -14,6 +14,7 @@ from tests.helpers import (
     REQUIREMENTS_11052,
     WizardClient,
     detail,
+    find_by_nik,
     issue,
     login,
     ok,
@@ -48,7 +49,7 @@ def counter(app, people):
 
 def serve(client, nik=NIK):
     """Find the applicant by NIK and start serving them; the applicant page's address."""
-    found = client.get(f"/loket/cari?nik={nik}")
+    found = find_by_nik(client, nik)
     assert found.status_code == 302 and "/loket/pemohon/" in found.headers["Location"], found.headers.get("Location")
     page = client.get(found.headers["Location"])
     served = client.post(found.headers["Location"] + "/layani", data={"csrf_token": token(page)})
@@ -145,7 +146,7 @@ def test_an_applicant_cannot_act_as_front_office(app, counter):
     budi = counter["budi"]
     assert budi.get("/loket/").status_code == 403
     page = budi.get("/beranda")
-    siti_page = counter["lina"].get(f"/loket/cari?nik={NIK}").headers["Location"]
+    siti_page = find_by_nik(counter["lina"], NIK).headers["Location"]
     assert budi.post(siti_page + "/layani", data={"csrf_token": token(page)}).status_code == 403
     submission, _document = file_for_siti(counter["siti"])
     with budi.session_transaction() as session:  # even a session naming someone to serve gives an applicant nothing
@@ -157,7 +158,7 @@ def test_an_applicant_cannot_act_as_front_office(app, counter):
 @pytest.mark.parametrize("nik, message", [("123", "NIK harus 16 digit angka."),
                                           ("3201010101010001", "Belum ada akun pemohon dengan NIK itu.")])
 def test_a_bad_or_unknown_nik_gets_a_clear_message_and_serves_nobody(app, counter, nik, message):
-    response = counter["lina"].get(f"/loket/cari?nik={nik}", follow_redirects=True)
+    response = find_by_nik(counter["lina"], nik, follow=True)
     assert message in response.get_data(as_text=True)
     with counter["lina"].session_transaction() as session:
         assert "loket_atas_nama" not in session

@@ -11,6 +11,7 @@ from tests.helpers import (
     PASSWORD,
     REQUIREMENTS_11052,
     Api,
+    find_by_nik,
     issue,
     login,
     ok,
@@ -43,7 +44,7 @@ def counter(app, people):
 
 def serve(client):
     """Find siti by NIK and start serving her."""
-    found = client.get(f"/loket/cari?nik={NIK}").headers["Location"]
+    found = find_by_nik(client, NIK).headers["Location"]
     served = client.post(found + "/layani", data={"csrf_token": token(client.get(found))})
     assert served.status_code == 302
 
@@ -118,15 +119,25 @@ def test_the_filer_is_refused_over_the_json_api_and_nothing_changes(app, counter
 def test_nik_lookups_at_the_counter_are_audited_without_the_full_number(app, counter):
     lina = counter["lina"]
     before = AuditEntry.objects.count()
-    assert lina.get("/loket/cari?nik=123").status_code == 302  # malformed: nothing looked up, nothing written
+    assert find_by_nik(lina, "123").status_code == 302  # malformed: nothing looked up, nothing written
     assert AuditEntry.objects.count() == before
-    lina.get(f"/loket/cari?nik={NIK}")
-    lina.get("/loket/cari?nik=3201010101010001")
+    find_by_nik(lina, NIK)
+    find_by_nik(lina, "3201010101010001")
     found, unknown = AuditEntry.objects(seq__gt=before).order_by("seq")
     assert (found.actor, found.subject) == ("lina (loket)", f"account:{counter_id(app, 'siti')}")
     assert unknown.actor == "lina (loket)" and unknown.subject == "nik:320101******0001"
     assert all(NIK not in entry.note + entry.subject and "3201010101010001" not in entry.subject
                for entry in (found, unknown))
+
+
+def test_a_nik_search_is_posted_and_never_put_in_an_address(app, counter):
+    """A NIK in a query string ends up in access logs and browser history: the search form posts it."""
+    lina = counter["lina"]
+    before = AuditEntry.objects.count()
+    assert lina.get(f"/loket/cari?nik={NIK}").status_code == 405
+    assert AuditEntry.objects.count() == before
+    assert 'method="post" action="/loket/cari"' in lina.get("/loket/").get_data(as_text=True)
+    assert lina.post("/loket/cari", data={"nik": NIK}).status_code == 400  # no form token: refused
 
 
 def test_the_counter_filing_line_is_written_once_when_the_submit_job_runs_again(app, counter):
@@ -162,7 +173,7 @@ def test_serving_ends_when_the_applicant_or_the_officer_changes(app, counter, ch
 
 def test_counter_posts_need_the_form_token_and_counter_pages_are_not_stored(app, counter):
     lina = counter["lina"]
-    siti_page = lina.get(f"/loket/cari?nik={NIK}").headers["Location"]
+    siti_page = find_by_nik(lina, NIK).headers["Location"]
     assert lina.post(siti_page + "/layani", data={}).status_code == 400
     with lina.session_transaction() as session:
         assert "loket_atas_nama" not in session

@@ -61,12 +61,13 @@ def filing_row(submission: store.Submission) -> dict:
             "missing": missing}
 
 
-@bp.get("/cari")
+@bp.post("/cari")
 @require_role(COUNTER_ROLE)
 @limiter.limit(configured("TRACK_RATE_LIMIT"))
 def find():
-    """Find an applicant's account by NIK; a clear message when the number is malformed or unknown."""
-    nik = request.args.get("nik", "").strip()
+    """Find an applicant's account by NIK (posted, so that the number stays out of addresses, logs and history);
+    a clear message when the number is malformed or unknown."""
+    nik = request.form.get("nik", "").strip()
     if not NIK.fullmatch(nik):
         flash(gettext("NIK harus 16 digit angka."), "warning")
         return redirect(url_for("counter.queue"))
