@@ -275,3 +275,10 @@ def test_two_officers_deciding_at_once_never_both_win(app, people, waiting):
         assert IssuedDocument.objects.get(id=waiting.id).version == saved
     assert verdicts_of(waiting)["foto_lokasi"] == ("diterima", "")
     assert AuditEntry.objects(subject=waiting.number, action__startswith="putusan foto_lokasi").count() == 1
+
+
+def test_the_case_header_names_scale_risk_and_environmental_document_in_words(app, people, waiting):
+    text = re.sub(r"<[^>]+>", " ", people["vera"].get(case_path(waiting)).get_data(as_text=True))
+    header = text[text.index(f"{waiting.key} — "):][:300]
+    assert "Menengah Tinggi" in header and "Mikro" in header.title()
+    assert not re.search(r"·\s*(MT|mikro|SPPL)\s*(·|$)", header, re.M), header

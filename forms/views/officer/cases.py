@@ -15,6 +15,7 @@ from flask import (
 
 from forms.casework import transitions as casework
 from forms.casework import verdicts
+from forms.casework.tracking import shown_values
 from forms.catalog.runtime import schemas, workflows
 from forms.engine.text import gettext, tr
 from forms.errors import ConflictError
@@ -101,11 +102,13 @@ def case_page(document: IssuedDocument, problems: dict | None = None, typed: dic
     submission = find_submission(str(document.submission_id))
     finished, holder, values = casework.is_finished(document), holder_of(document.owner), page_of(document)
     actors = actor_labels(document.owner, holder)
+    form = schemas().get(submission.form_id, submission.form_version) if submission else None
+    shown = shown_values(form, document.data or {}, current_language()) if form else {}
     return render_template("officer/case.html", **values, submission=submission, holder=holder, actors=actors,
+                           shown=shown,
                            trail=trail_lines(audit_trail_of(document.number), values["workflow"], values["items"], actors),
                            officers=[] if finished else active_officers(OFFICERS), finished=finished,
-                           following=next_case(document), problems=problems or {}, typed=typed or {},
-                           form=schemas().get(submission.form_id, submission.form_version) if submission else None)
+                           following=next_case(document), problems=problems or {}, typed=typed or {}, form=form)
 
 
 @bp.post("/dokumen/<document_id>/klaim")
