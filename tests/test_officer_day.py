@@ -281,4 +281,4 @@ def test_the_case_header_names_scale_risk_and_environmental_document_in_words(ap
     text = re.sub(r"<[^>]+>", " ", people["vera"].get(case_path(waiting)).get_data(as_text=True))
     header = text[text.index(f"{waiting.key} — "):][:300]
     assert "Menengah Tinggi" in header and "Mikro" in header.title()
-    assert not re.search(r"·\s*(MT|mikro|SPPL)\s*(·|$)", header, re.M), header
+    assert not re.search(r"·\s*(MT|mikro|SPPL)\s*(·|$)", header, re.MULTILINE), header
