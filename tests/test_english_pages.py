@@ -215,15 +215,22 @@ def test_a_form_refused_before_the_view_is_explained_in_english(client):
 
 
 def translated_pairs() -> dict[str, str]:
-    """Indonesian texts of schemas/ that have a different English text ({"id": …, "en": …}), longer than a word."""
+    """Indonesian texts of schemas/ that have a different English text ({"id": …, "en": …}, or `nama`/`nama_en`),
+    longer than a word."""
     pairs: dict[str, str] = {}
+
+    def keep(indonesian: str, english: str) -> None:
+        text = " ".join(indonesian.split())
+        if len(text) > 6 and " " in text or len(text) > 12:
+            pairs[text] = english
 
     def walk(value):
         if isinstance(value, dict):
             if isinstance(value.get("id"), str) and isinstance(value.get("en"), str) and value["id"] != value["en"]:
-                text = " ".join(value["id"].split())
-                if len(text) > 6 and " " in text or len(text) > 12:
-                    pairs[text] = value["en"]
+                keep(value["id"], value["en"])
+            for key in ("nama", "uraian"):  # table items written as `nama` beside `nama_en` (requirements)
+                if isinstance(value.get(key), str) and isinstance(value.get(f"{key}_en"), str):
+                    keep(value[key], value[f"{key}_en"])
             for item in value.values():
                 walk(item)
         elif isinstance(value, list):

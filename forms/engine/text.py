@@ -96,6 +96,12 @@ def tr(text: Any, lang: str = "id") -> str:
     return str(text)
 
 
+def in_language(item: Mapping[str, Any], key: str, lang: str = "id") -> str:
+    """A data item's text in the wanted language: `<key>_<lang>` when the data gives one (e.g. `nama_en` beside
+    `nama`), else `<key>` (the Indonesian the data is written in)."""
+    return (item.get(f"{key}_{lang}") if lang != "id" else None) or item.get(key) or ""
+
+
 def format_number(value: Any, decimals: int | None = 0) -> str:
     """12500.5 → '12.500,5' (Indonesian separators)."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

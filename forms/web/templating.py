@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from forms.catalog.runtime import key_heading, office_clock
-from forms.engine.text import format_date_id, format_rupiah, tr
+from forms.engine.text import format_date_id, format_rupiah, in_language, tr
 
 
 def init_templating(app: Flask) -> None:
@@ -22,6 +22,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = office_time
     app.jinja_env.filters["office_date"] = office_date
     app.jinja_env.filters["json_attr"] = to_json_attribute
+    app.jinja_env.filters["in_language"] = lambda item, key: in_language(item, key, current_language())
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.globals["static_url"] = static_urls(app)
     app.jinja_env.globals["link"] = fixed_links()

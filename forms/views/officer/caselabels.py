@@ -1,7 +1,7 @@
 """Words for what the case page lists: the trail's actions and actors as people read them, never as stored codes."""
 from __future__ import annotations
 
-from forms.engine.text import gettext, tr
+from forms.engine.text import gettext, in_language, tr
 from forms.engine.workflow import Workflow
 from forms.web.templating import current_language
 
@@ -40,7 +40,7 @@ def prefixed_label(kind: str, rest: str, names: dict[str, str]) -> str:
 
 def trail_lines(trail: list, workflow: Workflow, items: list[dict], actors: dict[str, str]) -> list[dict]:
     """The audit trail of a case as lines to show: when, who, what, the state reached, the note, the hash."""
-    names = {item["kode"]: item["nama"] for item in items}
+    names = {item["kode"]: in_language(item, "nama", current_language()) for item in items}
     states = {name: tr(state.label, current_language()) for name, state in workflow.states.items()}
     return [{"seq": entry.seq, "at": entry.at, "actor": actors.get(entry.actor, entry.actor),
              "action": action_label(entry.action, workflow, names),
