@@ -1,8 +1,7 @@
 """Load and validate schemas/ into frozen dataclasses; every problem is reported at once.
 
-Structure is checked against the JSON meta-schemas in schemas/ (jsonschema); meaning (unique names,
-known types and tables, conditions that name existing fields) is checked here. The result is
-normalised once, so later code reads `field.required` and never digs in raw dicts.
+Structure is checked against the JSON meta-schemas in schemas/ (jsonschema); meaning (unique names, known types
+and tables, conditions naming existing fields) here. Normalised once: later code reads `field.required`, not dicts.
 """
 from __future__ import annotations
 
