@@ -152,7 +152,7 @@ def test_respondent_profile_waits_for_the_minimum_group(app, client):
 
 @pytest.mark.parametrize("query, expected", [
     ({"kunci": "11052|mikro", "kolom": "risiko"}, "MT"),
-    ({"kunci": "86105|mikro", "kolom": "produk"}, "izin"),
+    ({"kunci": "86903|mikro", "kolom": "produk"}, "izin"),
     ({"kunci": "00000|mikro", "kolom": "risiko"}, None),
     ({"kunci": "11052|mikro", "kolom": "tidak_ada"}, None),
     ({"kunci": "", "kolom": "risiko"}, None),

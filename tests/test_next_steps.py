@@ -16,9 +16,9 @@ from forms.catalog.runtime import workflows
 from forms.store import IssuedDocument
 from tests.helpers import ANSWER, PDF, REQUIREMENTS_11052, issued, token
 
-IZIN_REQUIREMENTS = ("pbg_slf", "str_sip_penanggung_jawab", "daftar_tenaga_kesehatan", "daftar_sarana_alat_kesehatan",
-                     "kerja_sama_limbah_medis", "dokumen_sppl")
-CODES = {"11052": REQUIREMENTS_11052, "86105": IZIN_REQUIREMENTS}
+IZIN_REQUIREMENTS = ("str_sip_penanggung_jawab", "daftar_tenaga_atlm", "daftar_peralatan", "kerja_sama_limbah_medis",
+                     "denah_tata_letak", "dokumen_sppl")
+CODES = {"11052": REQUIREMENTS_11052, "86903": IZIN_REQUIREMENTS}
 
 # How to reach each state from an issued document: (KBLI code, steps), a step being "fulfil", "accept", "deemed"
 # or (person, action, note).
@@ -29,9 +29,9 @@ ROUTES = {
     "terverifikasi": ("11052", ["fulfil", "accept", ("vera", "verifikasi", "")]),
     "ditolak": ("11052", ["fulfil", ("vera", "tolak", "Kegiatan tidak sesuai")]),
     "disetujui_otomatis": ("11052", ["fulfil", "deemed"]),
-    "menunggu_persetujuan": ("86105", []),
-    "menunggu_persetujuan_kepala": ("86105", ["fulfil", "accept", ("vera", "rekomendasikan", "")]),
-    "izin_terbit": ("86105", ["fulfil", "accept", ("vera", "rekomendasikan", ""), ("kepala", "setujui", "")]),
+    "menunggu_persetujuan": ("86903", []),
+    "menunggu_persetujuan_kepala": ("86903", ["fulfil", "accept", ("vera", "rekomendasikan", "")]),
+    "izin_terbit": ("86903", ["fulfil", "accept", ("vera", "rekomendasikan", ""), ("kepala", "setujui", "")]),
 }
 
 

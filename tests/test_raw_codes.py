@@ -25,8 +25,8 @@ from tests.helpers import (
     token,
 )
 
-IZIN_REQUIREMENTS = ("pbg_slf", "str_sip_penanggung_jawab", "daftar_tenaga_kesehatan", "daftar_sarana_alat_kesehatan",
-                     "kerja_sama_limbah_medis", "dokumen_sppl")
+IZIN_REQUIREMENTS = ("str_sip_penanggung_jawab", "daftar_tenaga_atlm", "daftar_peralatan", "kerja_sama_limbah_medis",
+                     "denah_tata_letak", "dokumen_sppl")
 TEKNIS = {"teknis-0-kapasitas": "40", "teknis-0-satuan_kapasitas": "pasien/hari", "teknis-0-uraian_teknis": "Klinik",
           "teknis-0-penanggung_jawab_teknis": "dr. Rina"}
 
@@ -98,11 +98,11 @@ def journey_pages(app, people) -> dict[str, str]:
     wizard = WizardClient(siti, "permohonan-baru").start()
     pages = {"data_pelaku (siti)": siti.get(wizard.url("data_pelaku")).get_data(as_text=True)}
     ok(wizard.fill("data_pelaku", {"npwp": NIK, "email": "siti@contoh.id"}))
-    ok(wizard.fill("bidang_usaha", kegiatan("11052", "86105")))
+    ok(wizard.fill("bidang_usaha", kegiatan("11052", "86903")))
     ok(wizard.fill("detail_usaha", {**detail(0), **detail(1)}))
     for step in ("detail_usaha", "detail_teknis"):
         pages[step] = siti.get(wizard.url(step)).get_data(as_text=True)
-    assert issue(wizard, "11052", "86105", teknis=TEKNIS).status_code == 302
+    assert issue(wizard, "11052", "86903", teknis=TEKNIS).status_code == 302
     pages["status"] = siti.get(f"/isian/{wizard.submission_id}/status").get_data(as_text=True)
     from forms.store import IssuedDocument
     certificate, licence = sorted(IssuedDocument.objects(submission_id=wizard.submission().id), key=lambda d: d.kind != "sertifikat_standar")
