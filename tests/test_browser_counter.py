@@ -99,7 +99,7 @@ def file_application(page, shot):
         lanjut()
     page.locator("#f-pernyataan_sppl").check()
     lanjut()
-    for box in ("pernyataan_data", "pernyataan_tata_ruang", "pernyataan_standar", "pernyataan_sppl_ulang"):
+    for box in ("pernyataan_data", "pernyataan_tata_ruang", "pernyataan_standar"):
         page.locator(f"#f-{box}").check()
     lanjut()
     lanjut()

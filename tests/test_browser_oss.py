@@ -93,7 +93,7 @@ def test_parameter_refusal_and_obligations_in_the_browser(browser, app, live_ser
     page.wait_for_url(re.compile(r"/langkah/produk$"))
     page.go_back()
     page.reload()
-    assert "MT" in page.locator("#w-detail-0-risiko").inner_text()
+    assert "Menengah Tinggi" in page.locator("#w-detail-0-risiko").inner_text()  # the label of MT
     shot("03-detail-risiko-mt")
 
     page.goto(page.url.replace("/langkah/detail_usaha", "/langkah/bidang_usaha"))

@@ -153,6 +153,10 @@ def test_respondent_profile_waits_for_the_minimum_group(app, client):
 @pytest.mark.parametrize("query, expected", [
     ({"kunci": "11052|mikro", "kolom": "risiko"}, "MT"),
     ({"kunci": "86903|mikro", "kolom": "produk"}, "izin"),
+    ({"kunci": "55110|mikro", "kolom": "risiko", "pita": "150"}, "MT"),  # a hotel graded by its rooms
+    ({"kunci": "55110|mikro", "kolom": "risiko", "pita": "250"}, "T"),
+    ({"kunci": "55110|mikro", "kolom": "risiko"}, None),  # rooms not given: the rows disagree
+    ({"kunci": "55110|mikro", "kolom": "risiko", "pita": "banyak"}, None),
     ({"kunci": "00000|mikro", "kolom": "risiko"}, None),
     ({"kunci": "11052|mikro", "kolom": "tidak_ada"}, None),
     ({"kunci": "", "kolom": "risiko"}, None),

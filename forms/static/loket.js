@@ -45,21 +45,22 @@
       case "empty": return !truthy(v[0]);
       case "count": return (v[0] || []).length;
       case "cat": return v.map(function (x) { return x == null ? "" : String(x); }).join("");
-      case "lookup": return lookedUp(v[0], v[1], v[2]);
+      case "lookup": return lookedUp(v[0], v[1], v[2], v[3]);
       default: return UNKNOWN;
     }
   }
 
-  // A value of a reference table, asked of the server once per (table, key, column); until it answers the
+  // A value of a reference table, asked of the server once per (table, key, column, band); until it answers the
   // value is unknown, and the answer re-runs the page's rules (a risk class shown as soon as the scale is typed).
   var lookups = new Map();
-  function lookedUp(table, key, column) {
+  function lookedUp(table, key, column, band) {
     if (key == null || key === "") return null;
-    var id = [table, key, column].join("\u0000");
+    var hasBand = band != null && band !== "";
+    var id = [table, key, column, hasBand ? band : ""].join("\u0000");
     if (lookups.has(id)) return lookups.get(id);
     lookups.set(id, UNKNOWN);
     var url = "/referensi/" + encodeURIComponent(table) + "/nilai?kunci=" + encodeURIComponent(key) +
-      "&kolom=" + encodeURIComponent(column);
+      "&kolom=" + encodeURIComponent(column) + (hasBand ? "&pita=" + encodeURIComponent(band) : "");
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : { value: null }; })
       .then(function (answer) {
         lookups.set(id, answer.value);

@@ -26,10 +26,21 @@ def search(table_id: str):
 
 @bp.get("/<table_id>/nilai")
 def value(table_id: str):
-    """One column of one row (?kunci=&kolom=): what a page's rule looks up while the applicant types."""
+    """One column of one row (?kunci=&kolom=, and &pita= the number that picks a row by its band, e.g. rooms):
+    what a page's rule looks up while the applicant types."""
     if table_id not in schemas().tables:
         abort(404)
     key, column = request.args.get("kunci", "")[:200], request.args.get("kolom", "")[:100]
-    response = jsonify({"value": schemas().tables.lookup(table_id, key, column) if key and column else None})
+    band = band_value(request.args.get("pita", "")[:20])
+    response = jsonify({"value": schemas().tables.lookup(table_id, key, column, band) if key and column else None})
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def band_value(text: str) -> float | int | None:
+    """The band number of a lookup (digits, optionally with a decimal point), or None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
