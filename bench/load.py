@@ -37,7 +37,7 @@ from bench.wizard import free_port
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PASSWORD = "Rahasia#2026"
-REQUIREMENTS = ("sertifikat_laik_higiene_sanitasi", "hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
+REQUIREMENTS = ("hasil_uji_air", "bukti_pasokan_air_baku", "daftar_peralatan",
                 "foto_lokasi", "dokumen_sppl")
 PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-05", "alamat": "Jl. Melati No. 1", "rt": "001",
            "rw": "002", "provinsi": "14", "kabupaten": "14.01", "kecamatan": "14.01.01", "desa": "14.01.01.1011"}
