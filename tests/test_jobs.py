@@ -217,3 +217,18 @@ def holder(document):
     """The account that owns a document."""
     from forms.store import holder_of
     return holder_of(document.owner)
+
+
+def test_a_submit_is_issued_before_the_printing_of_earlier_ones(quiet_app):
+    """Kinds named first are claimed before older jobs of other kinds; among themselves, oldest first."""
+    from forms.casework.jobs import FIRST_KINDS
+    from forms.store import add_job
+    start = utcnow() - timedelta(minutes=1)
+    with quiet_app.app_context():
+        for index, (kind, key) in enumerate((("print", "print:a"), ("print", "print:b"), ("submit", "submit:c"),
+                                             ("submit", "submit:d"))):
+            add_job(kind, f"submission:{key}", key)
+            Job.objects(key=key).update_one(set__next_run_at=start + timedelta(seconds=index))
+        order = [claim_job("w", utcnow(), timedelta(minutes=5), first=FIRST_KINDS).key for _ in range(4)]
+        assert claim_job("w", utcnow(), timedelta(minutes=5), first=FIRST_KINDS) is None
+    assert order == ["submit:c", "submit:d", "print:a", "print:b"]

@@ -49,6 +49,9 @@ from forms.store import (
 log = logging.getLogger("loket.jobs")
 
 MAX_DELAY = timedelta(hours=1)
+# Taken before older jobs of other kinds: issuing a submit is short, printing is long; in one queue each
+# submit waited behind every earlier printout twice (for its numbers, then for its PDFs).
+FIRST_KINDS = (SUBMIT_JOB, TRANSITION_JOB)
 STRANDED_AFTER = timedelta(minutes=5)  # an in-request submit claimed this long ago without finishing has died
 # What a failed run may raise: domain refusals, store failures (a lost commit is a RuntimeError), files, and
 # the usual faces of a bug in a job or a schema (recorded and shown to admins, rather than ending the worker).
@@ -75,7 +78,7 @@ def run_due(limit: int = 100, now: Callable[[], datetime] = utcnow) -> int:
     """Run due jobs (and jobs whose lease ran out) one after another, up to `limit`; how many ran."""
     ran = 0
     while ran < limit:
-        job = claim_job(worker_name(), now(), lease())
+        job = claim_job(worker_name(), now(), lease(), first=FIRST_KINDS)
         if job is None:
             break
         run_claimed(job)

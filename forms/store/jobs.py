@@ -36,13 +36,16 @@ def find_job(key: str) -> Job | None:
 
 
 @translate_errors
-def claim_job(worker: str, now: datetime, lease: timedelta, key: str | None = None) -> Job | None:
+def claim_job(worker: str, now: datetime, lease: timedelta, key: str | None = None,
+              first: tuple[str, ...] = ()) -> Job | None:
     """Take the oldest due job (or one whose lease ran out), or the job with `key`, for `lease`; None if none.
 
-    Two claims, each answered by an index, rather than one `$or` that no index serves (a scan of every
-    job ever run, on every poll): first the queued ones that are due, then the abandoned ones.
+    Claims each answered by an index, rather than one `$or` that no index serves (a scan of every job
+    ever run, on every poll): first the due queued jobs of the kinds in `first` (a submit's short
+    issuing before the printing of earlier ones), then any due queued job, then the abandoned ones.
     """
-    for due, sort in (({"state": QUEUED, "next_run_at": {"$lte": now}}, [("next_run_at", 1)]),
+    claims = [({"state": QUEUED, "kind": kind, "next_run_at": {"$lte": now}}, [("next_run_at", 1)]) for kind in first]
+    for due, sort in (*claims, ({"state": QUEUED, "next_run_at": {"$lte": now}}, [("next_run_at", 1)]),
                       ({"state": RUNNING, "lease_until": {"$lte": now}}, [("lease_until", 1)])):
         if key is not None:
             due["key"] = key

@@ -380,4 +380,4 @@ class Job(me.Document):
     finished_at = me.DateTimeField()
 
     meta: ClassVar[dict] = {"collection": "jobs",
-            "indexes": [("state", "next_run_at"), ("state", "lease_until"), "subject"]}
+            "indexes": [("state", "next_run_at"), ("state", "kind", "next_run_at"), ("state", "lease_until"), "subject"]}
