@@ -282,3 +282,10 @@ def test_the_case_header_names_scale_risk_and_environmental_document_in_words(ap
     header = text[text.index(f"{waiting.key} — "):][:300]
     assert "Menengah Tinggi" in header and "Mikro" in header.title()
     assert not re.search(r"·\s*(MT|mikro|SPPL)\s*(·|$)", header, re.MULTILINE), header
+
+
+def test_the_case_page_says_the_officers_next_step_from_the_workflow(app, people, waiting):
+    from forms.catalog.runtime import workflows
+    with app.app_context():
+        expected = workflows().get(waiting.kind).states[waiting.status].guidance["officer"]["id"]
+    assert f"Langkah petugas: {expected}" in people["vera"].get(case_path(waiting)).get_data(as_text=True)
