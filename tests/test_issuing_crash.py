@@ -98,7 +98,8 @@ def shared_store(tmp_path, signing_pair):
     return {"TESTING": True, "SECRET_KEY": "test-secret", "STORE": "embedded", "DATA_DIR": str(tmp_path / "data"),
             "OUTBOX_DIR": str(tmp_path / "outbox"), "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo.txt"),
             "SIGNING_KEY": str(signing_pair[0]), "SIGNING_CERT": str(signing_pair[1]), "CAPTCHA_TEST_ANSWER": ANSWER,
-            "JOB_MAX_ATTEMPTS": 50}  # killed on purpose more often than a poisoned job would be
+            "JOB_MAX_ATTEMPTS": 50,  # killed on purpose more often than a poisoned job would be
+            "MONGODB_DB": "loket"}  # every process opens the same database (under MONGODB_URI each app gets its own)
 
 
 def test_a_kill_at_every_step_of_issuing_still_issues_everything_exactly_once(shared_store, make_app):

@@ -480,7 +480,8 @@ def test_cli_create_user_refuses_bad_input(app, siti, args, password, message):
 
 def test_demo_accounts_on_a_fresh_embedded_store_only(make_app, tmp_path):
     demo_file = tmp_path / "instance" / "demo-accounts.txt"
-    settings = {"STORE": "embedded", "DATA_DIR": str(tmp_path / "embedded"), "DEMO_ACCOUNTS_FILE": str(demo_file)}
+    settings = {"STORE": "embedded", "DATA_DIR": str(tmp_path / "embedded"), "DEMO_ACCOUNTS_FILE": str(demo_file),
+                "MONGODB_DB": "loket"}  # both starts open the same database (under MONGODB_URI each app gets its own)
     first = make_app(**settings)
     created = first.extensions["loket.demo_accounts"]
     assert [(username, role) for username, role, _ in created] == [(f"{role}.demo", role) for role in ROLES]
