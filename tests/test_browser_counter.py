@@ -155,9 +155,14 @@ def test_front_office_files_for_a_walk_in_applicant(browser, app, live_server, s
         assert "Berkas tersimpan." in page.inner_text("main")
     shot("05-unggah")
     page.get_by_role("link", name="Kembali ke loket").click()
-    page.get_by_role("button", name="Cetak bukti pendaftaran").click()
-    page.reload()  # the receipt is a job's work: ready once it ran
+    with page.expect_navigation():  # the request queues the receipt's job and comes back to this page
+        page.get_by_role("button", name="Cetak bukti pendaftaran").click()
     link = page.get_by_role("link", name="Unduh bukti pendaftaran (PDF)")
+    for _attempt in range(40):  # the receipt is a job's work: ready once it ran
+        if link.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
     link.wait_for()
     shot("06-bukti-siap")
     pdf = context.request.get(live_server + link.get_attribute("href"))
