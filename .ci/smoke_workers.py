@@ -118,7 +118,8 @@ def fail(message: str, log: Path | None = None) -> None:
 
 def store_app(env: dict):
     """An app of this process on the same database (to create the account, answer the CAPTCHA, publish)."""
-    os.environ.update({key: env[key] for key in ("MONGODB_URI", "LOKET_MONGODB_DB", "LOKET_SECRET_KEY")})
+    os.environ.update({key: env[key] for key in ("MONGODB_URI", "LOKET_MONGODB_DB", "LOKET_SECRET_KEY",
+                                                            "LOKET_DEMO_MODE")})
     os.environ["LOKET_RATELIMIT_STORAGE_URI"] = "memory://"  # this process serves no requests
     from forms import create_app
     return create_app()
@@ -195,7 +196,8 @@ def main() -> None:
     log = folder / "gunicorn.log"
     env = dict(os.environ, LOKET_MONGODB_DB=f"loket_smoke_{uuid.uuid4().hex[:10]}",
                LOKET_SECRET_KEY=secrets.token_urlsafe(32), LOKET_CAPTCHA_RATE_LIMIT=f"{CAPTCHA_LIMIT}/minute",
-               LOKET_LOGIN_RATE_LIMIT="100/minute", LOKET_CATALOG_REFRESH_SECONDS="1", PYTHONUNBUFFERED="1")
+               LOKET_LOGIN_RATE_LIMIT="100/minute", LOKET_CATALOG_REFRESH_SECONDS="1", PYTHONUNBUFFERED="1",
+               LOKET_DEMO_MODE="1")  # the publish check changes the demo form, offered in demo mode only
     server = start_gunicorn(options.workers, port, env, log)
     try:
         wait_until_up(port, server, log, options.workers)
