@@ -65,7 +65,7 @@ class Bench:
             login = start_session(account)
         with client.session_transaction() as session:
             session["login"], session["account_id"] = login, str(account.id)
-        assert client.get("/beranda").status_code == 200
+        assert client.get("/beranda", follow_redirects=True).status_code == 200  # officers land on /petugas/
         return client
 
     def make_token(self, username: str) -> str:
