@@ -35,7 +35,8 @@ def free_port() -> int:
 
 def start(kind: str, data_dir: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = dict(os.environ, LOKET_DATA_DIR=data_dir, LOKET_SECRET_KEY="bench-secret", MONGODB_URI="")
+    env = dict(os.environ, LOKET_DATA_DIR=data_dir, LOKET_SECRET_KEY="bench-secret", MONGODB_URI="",
+               LOKET_DEMO_MODE="1")  # the demo form the bench fills is offered in demo mode only
     process = subprocess.Popen([sys.executable, str(HERE / "serve.py"), kind, str(port)], env=env)
     for _attempt in range(1200):  # start-up loads schemas and tables: seconds on a busy machine
         try:

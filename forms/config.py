@@ -87,7 +87,8 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 10,  # seconds to wait for a webhook receiver
     "WEBHOOK_RETRY_SECONDS": 30,  # first retry after this; doubles on each failure (at most 6 hours)
     "WEBHOOK_MAX_ATTEMPTS": 8,
-    "JOB_THREADS": 4,  # python server.py / flask worker: threads running jobs (issuing, printing); 0: none
+    "JOB_THREADS": 8,  # python server.py / flask worker: threads running jobs (issuing, printing); 0: none. Mostly
+    # waiting (commits, the PDF processes): with 4, printouts queued ~5 s behind each other at 32 busy applicants
     "PDF_PROCESSES": 2,  # processes making and signing printout PDFs for those threads (0: in the job's thread)
     "JOB_LEASE_SECONDS": 300,  # a claimed job is another worker's to take after this (a worker died or stalled)
     "JOB_RETRY_SECONDS": 10,  # first retry of a failed job after this; doubles on each failure (at most 1 hour)

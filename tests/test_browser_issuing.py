@@ -76,7 +76,7 @@ def test_submit_shows_the_documents_being_prepared_then_the_pdf(browser, app, li
     assert page.locator('meta[http-equiv="refresh"]').count() == 1
     shot("02-pdf-disiapkan")
 
-    assert run_jobs(app) == 1  # then the printouts
+    assert run_jobs(app) == 2  # then the printouts (one job each: Sertifikat Standar, NIB)
     link = page.locator("td a", has_text="Unduh PDF").first
     link.wait_for()
     assert "sedang disiapkan" not in page.inner_text("main") and page.locator('meta[http-equiv="refresh"]').count() == 0

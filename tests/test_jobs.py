@@ -71,7 +71,7 @@ def test_submit_answers_at_once_and_the_page_says_the_documents_are_being_prepar
     page = applicant.get(wizard.url() + "/status").get_data(as_text=True)
     assert "Dokumen sedang disiapkan" in page and '<meta http-equiv="refresh" content="3">' in page
     assert "/dokumen/" not in page
-    assert run_jobs(quiet_app) == 2  # the issue, then its printouts
+    assert run_jobs(quiet_app) == 3  # the issue, then one job per printout (Sertifikat Standar, NIB)
     page = applicant.get(wizard.url() + "/status").get_data(as_text=True)
     document = IssuedDocument.objects.get(submission_id=submission.id)
     assert f"/dokumen/{document.number}.pdf" in page and "sedang disiapkan" not in page and "refresh" not in page
@@ -97,7 +97,8 @@ def test_two_runs_of_one_intent_at_once_issue_one_set_of_documents(quiet_app, ap
             try:
                 run_submit(job)
                 barrier.wait()
-                run_print(Job.objects.get(kind="print"))
+                for printing in Job.objects(kind="print").order_by("key"):  # one per printout, both runs in turn
+                    run_print(printing)
             except Exception as error:  # noqa: BLE001 - the test reports whatever a run raised
                 errors.append(error)
 
@@ -118,6 +119,22 @@ def test_two_runs_of_one_intent_at_once_issue_one_set_of_documents(quiet_app, ap
             assert hashlib.sha256(open_file(printout.file_id).read()).hexdigest() == printout.sha256
 
 
+def test_a_print_job_queued_before_one_job_per_printout_still_prints_everything(quiet_app, applicant):
+    """A job named 'print:<submission>' (one job for all printouts, as queued by an earlier version) still
+    makes every printout of its issue, once."""
+    from forms.store import add_job
+    wizard = submit(applicant, "11052")
+    with quiet_app.app_context():
+        run_submit(Job.objects.get())
+        Job.objects(kind="submit").update(set__state="done")
+        Job.objects(kind="print").delete()  # as if queued by the earlier version instead
+        add_job("print", f"submission:{wizard.submission_id}", f"print:{wizard.submission_id}")
+        assert run_due() == 1 and run_due() == 0
+        run_print(Job.objects.get(kind="print"))  # running it again changes nothing
+    kinds = sorted(printout.kind for printout in Printout.objects)
+    assert kinds == ["nib", "sertifikat_standar"] and {p.version for p in Printout.objects} == {1}
+
+
 def test_a_claimed_job_is_not_run_by_a_second_worker_until_its_lease_runs_out(quiet_app, applicant):
     submit(applicant, "11052")
     job = Job.objects.get()
@@ -125,7 +142,7 @@ def test_a_claimed_job_is_not_run_by_a_second_worker_until_its_lease_runs_out(qu
         assert claim_job("worker-a", utcnow(), timedelta(minutes=5)) is not None
         assert run_job(job.key) is False and run_due() == 0  # held by worker-a
         later = utcnow() + timedelta(minutes=6)
-        assert run_due(now=lambda: later) == 2  # worker-a died: its lease ran out (then the printouts)
+        assert run_due(now=lambda: later) == 3  # worker-a died: its lease ran out (then the two printouts)
     assert {job.state for job in Job.objects} == {"done"} and IssuedDocument.objects.count() == 1
 
 
@@ -140,15 +157,17 @@ def test_a_failing_job_is_retried_with_backoff_then_shown_to_admins(quiet_app, a
     wizard = submit(applicant, "11052")
     quiet_app.config["JOB_MAX_ATTEMPTS"] = 3
     with quiet_app.app_context():
-        assert run_due() == 2 and run_due() == 0  # the issue is done; the printouts' retry waits
-        first = Job.objects.get(kind="print")
-        assert first.state == "queued" and "templat rusak" in first.last_error
-        assert timedelta(seconds=0.5) < first.next_run_at - utcnow() <= timedelta(seconds=1)
+        assert run_due() == 3 and run_due() == 0  # the issue is done; the two printouts' retries wait
+        for first in Job.objects(kind="print"):
+            assert first.state == "queued" and "templat rusak" in first.last_error
+            assert timedelta(seconds=0.5) < first.next_run_at - utcnow() <= timedelta(seconds=1)
         for _ in range(2):
             Job.objects(kind="print").update(set__next_run_at=utcnow())
             run_due()
-    failed = Job.objects.get(kind="print")
-    assert (failed.state, failed.attempts) == ("failed", 3) and "PrintoutError: templat rusak" in failed.last_error
+    printing = list(Job.objects(kind="print").order_by("key"))
+    assert [(job.state, job.attempts) for job in printing] == [("failed", 3)] * 2
+    assert all("PrintoutError: templat rusak" in job.last_error for job in printing)
+    failed = printing[0]
     page = applicant.get(wizard.url() + "/status").get_data(as_text=True)
     assert "PDF tertunda" in page and "refresh" not in page and "templat rusak" not in page
     assert wizard.submission().status == "terbit"  # the documents are issued; only their printouts wait
@@ -159,14 +178,16 @@ def test_a_failing_job_is_retried_with_backoff_then_shown_to_admins(quiet_app, a
     officer, admin = quiet_app.test_client(), quiet_app.test_client()
     assert login(officer, "vera").status_code == 302 and login(admin, "admin").status_code == 302
     inbox = officer.get("/petugas/").get_data(as_text=True)
-    assert "1 pekerjaan latar gagal" in inbox and 'href="/petugas/pekerjaan"' in inbox
+    assert "2 pekerjaan latar gagal" in inbox and 'href="/petugas/pekerjaan"' in inbox
     seen = officer.get("/petugas/pekerjaan")
     assert seen.status_code == 200 and "PrintoutError: templat rusak" in seen.get_data(as_text=True)
     assert "Ulangi sekarang" not in seen.get_data(as_text=True) and seen.headers["Cache-Control"] == "no-store"
     assert officer.post(f"/admin/pekerjaan/{failed.id}/ulang", data={"csrf_token": token(seen)}).status_code == 403
     page = admin.get("/petugas/pekerjaan")
     assert admin.post(f"/admin/pekerjaan/{failed.id}/ulang", data={"csrf_token": token(page)}).status_code == 302
-    assert (Job.objects.get(kind="print").state, Job.objects.get(kind="print").attempts) == ("queued", 0)
+    again = Job.objects.get(id=failed.id)
+    assert (again.state, again.attempts) == ("queued", 0)  # only the one run again
+    assert Job.objects.get(id=printing[1].id).state == "failed"
 
 
 def test_start_up_requeues_a_run_that_died_and_queues_an_intent_without_a_job(quiet_app, applicant):
@@ -175,7 +196,7 @@ def test_start_up_requeues_a_run_that_died_and_queues_an_intent_without_a_job(qu
         claim_job("a-process-that-died", utcnow(), timedelta(hours=1))
         Job.objects.delete()  # as if the process died between the intent and the job (MongoDB: separate writes)
         pick_up_unfinished(quiet_app)
-        assert [job.state for job in Job.objects] == ["queued"] and run_due() == 2
+        assert [job.state for job in Job.objects] == ["queued"] and run_due() == 3
     assert Submission.objects.get().status == "terbit"
 
 

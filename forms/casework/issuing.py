@@ -45,6 +45,7 @@ from forms.store import (
     claim_number,
     documents_of,
     find_submission,
+    subject_ref,
     unit_of_work,
     utcnow,
 )
@@ -104,8 +105,9 @@ def run_submit(job: Job) -> None:
     if changed:  # this run made the change: its confirmation and notice of issue, if the form sends them (at most once)
         notify_submitted(form, flat_answers(submission), number, intent.get("base_url") or "/", intent.get("lang", "id"))
         announce_issue(form, submission, number, intent.get("base_url") or "/")
-    with unit_of_work(app):
-        queue_job(PRINT_JOB, job.subject, f"{PRINT_JOB}:{submission.id}")
+    with unit_of_work(app):  # one job per printout, so that the PDF processes make an application's PDFs side by side
+        for subject in printed_subjects(submission):
+            queue_job(PRINT_JOB, job.subject, f"{PRINT_JOB}:{submission.id}:{subject_ref(subject)}")
 
 
 def announce_issue(form: Form, submission: Submission, number: str, base_url: str) -> None:
@@ -121,13 +123,17 @@ def announce_issue(form: Form, submission: Submission, number: str, base_url: st
 
 
 def run_print(job: Job) -> None:
-    """The printout job of an issue: one version of each printed subject (a job of its own, so that the PDFs
-    of one application never hold up the numbers and documents of the next)."""
+    """A printout job of an issue: one version of the printed subject its key names ('print:<submission>:<ref>'),
+    or of every printed subject for a key without one (as queued before one job per printout). A job of its
+    own, so that the PDFs of one application never hold up the numbers and documents of the next."""
     submission = find_submission(job.subject.partition(":")[2])
     if submission is None:
         return
     app = current_app._get_current_object()
+    ref = job.key.split(":", 2)[2] if job.key.count(":") >= 2 else None
     for subject in printed_subjects(submission):
+        if ref is not None and subject_ref(subject) != ref:
+            continue
         with unit_of_work(app):
             render_version(subject, submission, f"issue:{submission.id}")
 
