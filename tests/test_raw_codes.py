@@ -61,7 +61,7 @@ def visible(html: str) -> str:
 
 def raw_codes(app) -> list[re.Pattern]:
     """What must never be read: state names of the workflows (those that are not plain words), the risk table's
-    enumerated codes, owner ids, None, empty separators and decimal points on whole days."""
+    enumerated codes, owner ids, None, True/False, empty separators and decimal points on whole days."""
     with app.app_context():
         states = {name for flow in workflows().values() for name in flow.states if "_" in name}
     columns = json.loads((ROOT / "schemas" / "tables" / "kbli-risiko.json").read_text(encoding="utf-8"))["columns"]
@@ -69,7 +69,7 @@ def raw_codes(app) -> list[re.Pattern]:
              if "_" in str(value) or str(value).isupper() and len(str(value)) > 1}  # not plain words like "izin"
     words = sorted(states | codes)
     return [re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])"),
-            re.compile(r"\bNone\b"), re.compile(r"\b(account|anon):[0-9a-f]"), re.compile(r"RT\s*/RW|,\s*,|\(\s*\)"),
+            re.compile(r"\b(None|True|False)\b"), re.compile(r"\b(account|anon):[0-9a-f]"), re.compile(r"RT\s*/RW|,\s*,|\(\s*\)"),
             re.compile(r"\d\.0 hari"), re.compile(r"[a-z_]+: [a-z_]+ → ")]
 
 
@@ -139,9 +139,9 @@ def test_english_pages_show_labels_never_raw_codes(app, people):
 
 
 def test_the_scan_catches_what_it_looks_for(app):
-    caught = found_in(app, {"page": "<p>Tingkat risiko: MT · sertifikat_standar</p><p>NIK None</p>"
+    caught = found_in(app, {"page": "<p>Tingkat risiko: MT · sertifikat_standar</p><p>NIK None</p><p>Boleh: True</p>"
                                     "<p>submit: mengirim → terdaftar</p><p>account:6b15b395</p>"
                                     "<p>Alamat KTP , RT /RW , , ,</p><p>Sisa 5.0 hari kerja</p>"})
-    assert set(caught["page"]) >= {"MT", "sertifikat_standar", "None", "account:6", "RT /RW", "5.0 hari",
+    assert set(caught["page"]) >= {"MT", "sertifikat_standar", "None", "True", "account:6", "RT /RW", "5.0 hari",
                                     "submit: mengirim → "}
     assert found_in(app, {"page": '<p class="badge-menunggu_verifikasi">Menunggu verifikasi</p>'}) == {}

@@ -61,6 +61,8 @@ def display_as(field: Field, value: Any, tables: Any, lang: str) -> str:
     kind = REGISTRY.get(field.format or "")
     if kind is not None and kind.input:
         return kind.display(field, value, tables, lang)
+    if isinstance(value, bool):  # a yes/no from a rule or a table, never Python's True/False
+        return gettext("Ya") if value else gettext("Tidak")
     return "" if value is None else str(value)
 
 
