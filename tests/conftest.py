@@ -167,6 +167,20 @@ def people(app):
 
 
 @pytest.fixture
+def counter(app, people):
+    """A front-office officer (lina) and one who is also a verifier (rina), each signed in; plus `people`."""
+    from forms.identity.accounts import create_account
+    with app.app_context():
+        create_account("lina", PASSWORD, "Lina Loket", ["loket"])
+        create_account("rina", PASSWORD, "Rina Rangkap", ["loket", "verifikator"])
+    clients = dict(people)
+    for name in ("lina", "rina"):
+        clients[name] = app.test_client()
+        assert login(clients[name], username=name).status_code == 302
+    return clients
+
+
+@pytest.fixture
 def api_people(app):
     """API clients of two applicants, a verifier and a head of office, plus an anonymous one."""
     from forms.identity.accounts import create_account

@@ -483,3 +483,30 @@ def find_by_nik(client, nik: str, follow: bool = False):
     """Search an applicant at the counter by NIK, as its search form posts it."""
     page = client.get("/loket/")
     return client.post("/loket/cari", data={"csrf_token": token(page), "nik": nik}, follow_redirects=follow)
+
+
+def account_id(app, username: str):
+    """The id of an account by username."""
+    from forms.store import find_account_by_username
+    with app.app_context():
+        return find_account_by_username(username).id
+
+
+def serve_applicant(client, nik: str = NIK) -> str:
+    """At the counter: find the applicant by NIK and start serving them; the applicant page's address."""
+    found = find_by_nik(client, nik)
+    assert found.status_code == 302 and "/loket/pemohon/" in found.headers["Location"], found.headers.get("Location")
+    page = client.get(found.headers["Location"])
+    served = client.post(found.headers["Location"] + "/layani", data={"csrf_token": token(page)})
+    assert served.status_code == 302
+    return found.headers["Location"]
+
+
+def file_at_counter(client, code: str = "11052"):
+    """File Permohonan Baru for the applicant being served (siti's test data); the submission and its document."""
+    from forms.store import IssuedDocument
+    wizard, rows = start(client, code)
+    ok(wizard.fill("detail_usaha", rows))
+    assert issue(wizard, code).status_code == 302
+    submission = wizard.submission()
+    return submission, IssuedDocument.objects(submission_id=submission.id).first()

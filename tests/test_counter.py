@@ -6,20 +6,20 @@ from datetime import datetime
 
 import pytest
 
-from forms.store import AuditEntry, IssuedDocument, Submission
+from forms.store import AuditEntry, Submission
 from tests.helpers import (
     ANSWER,
     NIK,
-    PASSWORD,
     REQUIREMENTS_11052,
     WizardClient,
+    account_id,
     detail,
+    file_at_counter,
     find_by_nik,
-    issue,
-    login,
     ok,
     pin_clock,
     printout_text,
+    serve_applicant,
     start,
     take_action,
     token,
@@ -33,42 +33,10 @@ def app(make_app):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, RATELIMIT_ENABLED=False, SKM_REQUIRED_FOR_DOWNLOAD=False)
 
 
-@pytest.fixture
-def counter(app, people):
-    """A front-office officer (lina) and one who is also a verifier (rina), each signed in; plus `people`."""
-    from forms.identity.accounts import create_account
-    with app.app_context():
-        create_account("lina", PASSWORD, "Lina Loket", ["loket"])
-        create_account("rina", PASSWORD, "Rina Rangkap", ["loket", "verifikator"])
-    clients = dict(people)
-    for name in ("lina", "rina"):
-        clients[name] = app.test_client()
-        assert login(clients[name], username=name).status_code == 302
-    return clients
-
-
-def serve(client, nik=NIK):
-    """Find the applicant by NIK and start serving them; the applicant page's address."""
-    found = find_by_nik(client, nik)
-    assert found.status_code == 302 and "/loket/pemohon/" in found.headers["Location"], found.headers.get("Location")
-    page = client.get(found.headers["Location"])
-    served = client.post(found.headers["Location"] + "/layani", data={"csrf_token": token(page)})
-    assert served.status_code == 302
-    return found.headers["Location"]
-
-
-def file_for_siti(client, code="11052"):
-    """File Permohonan Baru at the counter for siti; the submission and its issued document."""
-    wizard, rows = start(client, code)
-    ok(wizard.fill("detail_usaha", rows))
-    assert issue(wizard, code).status_code == 302
-    submission = wizard.submission()
-    return submission, IssuedDocument.objects(submission_id=submission.id).first()
-
 
 def test_front_office_files_in_the_applicants_name_and_every_entry_names_the_officer(app, counter):
-    serve(counter["lina"])
-    submission, document = file_for_siti(counter["lina"])
+    serve_applicant(counter["lina"])
+    submission, document = file_at_counter(counter["lina"])
     siti = f"account:{submission.counter['applicant_id']}"
     assert submission.owner == siti and document.owner == siti
     assert submission.counter["officer_name"] == "Lina Loket" and submission.counter["applicant_name"] == "Siti Aminah"
@@ -88,8 +56,8 @@ def test_front_office_files_in_the_applicants_name_and_every_entry_names_the_off
 
 
 def test_the_applicant_sees_the_filing_and_officers_see_its_provenance(app, counter):
-    serve(counter["lina"])
-    submission, document = file_for_siti(counter["lina"])
+    serve_applicant(counter["lina"])
+    submission, document = file_at_counter(counter["lina"])
     status = counter["siti"].get(f"/isian/{submission.id}/status").get_data(as_text=True)
     assert "Diajukan oleh petugas Lina Loket atas nama Siti Aminah" in status
     assert submission.number in counter["siti"].get("/beranda").get_data(as_text=True)
@@ -98,7 +66,7 @@ def test_the_applicant_sees_the_filing_and_officers_see_its_provenance(app, coun
 
 
 def test_applicant_filing_themselves_is_credited_to_the_applicant(app, counter):
-    submission, _document = file_for_siti(counter["siti"])
+    submission, _document = file_at_counter(counter["siti"])
     assert not submission.counter
     assert submission.provenance["data_pelaku"]["npwp"] == {**submission.provenance["data_pelaku"]["npwp"],
                                                             "by": "pemohon", "name": "Siti Aminah"}
@@ -106,8 +74,8 @@ def test_applicant_filing_themselves_is_credited_to_the_applicant(app, counter):
 
 
 def test_officer_who_filed_at_the_counter_cannot_verify_or_judge_it(app, counter):
-    serve(counter["rina"])
-    _submission, document = file_for_siti(counter["rina"])
+    serve_applicant(counter["rina"])
+    _submission, document = file_at_counter(counter["rina"])
     for code in REQUIREMENTS_11052:
         assert upload_requirement(counter["rina"], document, code).status_code == 302
     assert take_action(counter["rina"], document, "ajukan_verifikasi", officer=False).status_code == 302
@@ -132,8 +100,8 @@ def test_officer_who_filed_at_the_counter_cannot_verify_or_judge_it(app, counter
 def test_separation_of_duties_holds_in_the_casework_functions(app, counter):
     from forms.casework import transitions
     from forms.store import find_account_by_username
-    serve(counter["rina"])
-    _submission, document = file_for_siti(counter["rina"])
+    serve_applicant(counter["rina"])
+    _submission, document = file_at_counter(counter["rina"])
     with app.test_request_context():
         rina = find_account_by_username("rina")
         with pytest.raises(transitions.Forbidden):
@@ -148,7 +116,7 @@ def test_an_applicant_cannot_act_as_front_office(app, counter):
     page = budi.get("/beranda")
     siti_page = find_by_nik(counter["lina"], NIK).headers["Location"]
     assert budi.post(siti_page + "/layani", data={"csrf_token": token(page)}).status_code == 403
-    submission, _document = file_for_siti(counter["siti"])
+    submission, _document = file_at_counter(counter["siti"])
     with budi.session_transaction() as session:  # even a session naming someone to serve gives an applicant nothing
         session["loket_atas_nama"] = siti_page.rsplit("/", 1)[-1]
     assert budi.get(f"/isian/{submission.id}/status").status_code == 404
@@ -174,8 +142,8 @@ def test_officer_accounts_cannot_be_served(app, counter):
 
 
 def test_the_receipt_is_one_page_with_number_codes_files_and_tracking(app, counter):
-    applicant_page = serve(counter["lina"])
-    submission, document = file_for_siti(counter["lina"])
+    applicant_page = serve_applicant(counter["lina"])
+    submission, document = file_at_counter(counter["lina"])
     for code in REQUIREMENTS_11052[:2]:
         assert upload_requirement(counter["lina"], document, code).status_code == 302
     page = counter["lina"].get(applicant_page)
@@ -195,7 +163,7 @@ def test_the_receipt_is_one_page_with_number_codes_files_and_tracking(app, count
 
 
 def test_receipt_before_submit_is_refused_with_a_message(app, counter):
-    applicant_page = serve(counter["lina"])
+    applicant_page = serve_applicant(counter["lina"])
     wizard, _rows = start(counter["lina"], "11052")
     page = counter["lina"].get(applicant_page)
     response = counter["lina"].post(f"/loket/isian/{wizard.submission_id}/bukti", data={"csrf_token": token(page)},
@@ -206,8 +174,8 @@ def test_receipt_before_submit_is_refused_with_a_message(app, counter):
 
 def test_queue_shows_todays_counter_filings_with_missing_documents(app, counter):
     pin_clock(app, datetime(2026, 12, 7, 3, 0))
-    serve(counter["lina"])
-    submission, _document = file_for_siti(counter["lina"])
+    serve_applicant(counter["lina"])
+    submission, _document = file_at_counter(counter["lina"])
     queue = counter["lina"].get("/loket/").get_data(as_text=True)
     assert submission.number in queue and "Lina Loket" in queue and "Siti Aminah" in queue and "Kurang" in queue
     pin_clock(app, datetime(2026, 12, 8, 3, 0))
@@ -215,7 +183,7 @@ def test_queue_shows_todays_counter_filings_with_missing_documents(app, counter)
 
 
 def test_rows_entered_later_by_the_applicant_are_credited_to_them(app, counter):
-    serve(counter["lina"])
+    serve_applicant(counter["lina"])
     wizard, rows = start(counter["lina"], "11052")
     wizard.client = counter["siti"]
     ok(wizard.fill("detail_usaha", {**rows, **detail(0, machinery="Rp160.000.000")}))
@@ -225,12 +193,12 @@ def test_rows_entered_later_by_the_applicant_are_credited_to_them(app, counter):
 
 
 def test_front_office_reaches_only_what_it_serves(app, counter):
-    submission, document = file_for_siti(counter["siti"])
+    submission, document = file_at_counter(counter["siti"])
     lina = counter["lina"]
     assert lina.get("/petugas/").status_code == 403
     assert lina.get(f"/petugas/dokumen/{document.id}").status_code == 403
     assert lina.get(f"/isian/{submission.id}/status").status_code == 404  # not serving anyone: her own pages only
-    serve(lina, nik="3201010501900002")  # serving budi opens budi's pages, not siti's
+    serve_applicant(lina, nik="3201010501900002")  # serving budi opens budi's pages, not siti's
     assert lina.get(f"/isian/{submission.id}/status").status_code == 404
     assert lina.get(f"/dokumen/{document.id}").status_code == 404
     page = lina.get("/loket/")
@@ -246,24 +214,18 @@ def test_demo_accounts_include_the_front_office(make_app):
 
 
 def test_public_forms_are_never_filled_in_the_applicants_name(app, counter):
-    serve(counter["lina"])
+    serve_applicant(counter["lina"])
     survey = WizardClient(counter["lina"], "skm").start()
-    assert survey.submission().owner != f"account:{counter_id(app, 'siti')}"
-    assert survey.submission().owner == f"account:{counter_id(app, 'lina')}"
+    assert survey.submission().owner != f"account:{account_id(app, 'siti')}"
+    assert survey.submission().owner == f"account:{account_id(app, 'lina')}"
 
 
 def test_serving_officer_hands_out_the_applicants_printouts(app, counter):
-    serve(counter["lina"])
-    _submission, document = file_for_siti(counter["lina"])
+    serve_applicant(counter["lina"])
+    _submission, document = file_at_counter(counter["lina"])
     pdf = counter["lina"].get(f"/dokumen/{document.number}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     page = counter["lina"].get("/loket/")
     counter["lina"].post("/loket/selesai", data={"csrf_token": token(page)})
     assert counter["lina"].get(f"/dokumen/{document.number}.pdf").status_code in (403, 404)
 
-
-def counter_id(app, username):
-    """The id of an account by username."""
-    from forms.store import find_account_by_username
-    with app.app_context():
-        return find_account_by_username(username).id

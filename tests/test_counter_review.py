@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from forms.store import AuditEntry, IssuedDocument
+from forms.store import AuditEntry
 from tests.helpers import (
     ANSWER,
     NIK,
-    PASSWORD,
     REQUIREMENTS_11052,
     Api,
+    account_id,
+    file_at_counter,
     find_by_nik,
-    issue,
-    login,
-    ok,
-    start,
+    serve_applicant,
     take_action,
     token,
     upload_requirement,
@@ -28,47 +26,11 @@ def app(make_app):
     return make_app(CAPTCHA_TEST_ANSWER=ANSWER, RATELIMIT_ENABLED=False, SKM_REQUIRED_FOR_DOWNLOAD=False)
 
 
-@pytest.fixture
-def counter(app, people):
-    """A front-office officer (lina) and one who is also a verifier (rina), each signed in; plus `people`."""
-    from forms.identity.accounts import create_account
-    with app.app_context():
-        create_account("lina", PASSWORD, "Lina Loket", ["loket"])
-        create_account("rina", PASSWORD, "Rina Rangkap", ["loket", "verifikator"])
-    clients = dict(people)
-    for name in ("lina", "rina"):
-        clients[name] = app.test_client()
-        assert login(clients[name], username=name).status_code == 302
-    return clients
-
-
-def serve(client):
-    """Find siti by NIK and start serving her."""
-    found = find_by_nik(client, NIK).headers["Location"]
-    served = client.post(found + "/layani", data={"csrf_token": token(client.get(found))})
-    assert served.status_code == 302
-
-
-def file_for_siti(client, code="11052"):
-    """File Permohonan Baru at the counter for siti; the submission and its issued document."""
-    wizard, rows = start(client, code)
-    ok(wizard.fill("detail_usaha", rows))
-    assert issue(wizard, code).status_code == 302
-    submission = wizard.submission()
-    return submission, IssuedDocument.objects(submission_id=submission.id).first()
-
-
-def counter_id(app, username):
-    """The id of an account by username."""
-    from forms.store import find_account_by_username
-    with app.app_context():
-        return find_account_by_username(username).id
-
 
 def filed_and_waiting(counter):
     """Rina (front office and verifier) files for siti at the counter up to 'waiting for verification'."""
-    serve(counter["rina"])
-    _submission, document = file_for_siti(counter["rina"])
+    serve_applicant(counter["rina"])
+    _submission, document = file_at_counter(counter["rina"])
     for code in REQUIREMENTS_11052:
         assert upload_requirement(counter["rina"], document, code).status_code == 302
     assert take_action(counter["rina"], document, "ajukan_verifikasi", officer=False).status_code == 302
@@ -88,8 +50,8 @@ def api_of(app, username):
 def test_the_filer_cannot_hand_their_counter_filing_to_a_colleague(app, counter):
     from forms.casework import transitions
     from forms.store import find_account_by_username
-    serve(counter["rina"])
-    _submission, document = file_for_siti(counter["rina"])
+    serve_applicant(counter["rina"])
+    _submission, document = file_at_counter(counter["rina"])
     with app.test_request_context():
         rina, vera = find_account_by_username("rina"), find_account_by_username("vera")
         with pytest.raises(transitions.Forbidden):
@@ -104,7 +66,7 @@ def test_the_filer_is_refused_over_the_json_api_and_nothing_changes(app, counter
     code = REQUIREMENTS_11052[0]
     assert rina.post(f"/documents/{document.id}/claim", json={}).status_code == 403
     assert rina.post(f"/documents/{document.id}/claim",
-                     json={"assignee": str(counter_id(app, "vera"))}).status_code == 403
+                     json={"assignee": str(account_id(app, "vera"))}).status_code == 403
     judged = rina.post(f"/documents/{document.id}/requirements/{code}/verdict", json={"verdict": "diterima"})
     assert judged.status_code == 403
     moved = rina.post(f"/documents/{document.id}/transitions", json={"action": "verifikasi",
@@ -124,7 +86,7 @@ def test_nik_lookups_at_the_counter_are_audited_without_the_full_number(app, cou
     find_by_nik(lina, NIK)
     find_by_nik(lina, "3201010101010001")
     found, unknown = AuditEntry.objects(seq__gt=before).order_by("seq")
-    assert (found.actor, found.subject) == ("lina (loket)", f"account:{counter_id(app, 'siti')}")
+    assert (found.actor, found.subject) == ("lina (loket)", f"account:{account_id(app, 'siti')}")
     assert unknown.actor == "lina (loket)" and unknown.subject == "nik:320101******0001"
     assert all(NIK not in entry.note + entry.subject and "3201010101010001" not in entry.subject
                for entry in (found, unknown))
@@ -143,8 +105,8 @@ def test_a_nik_search_is_posted_and_never_put_in_an_address(app, counter):
 def test_the_counter_filing_line_is_written_once_when_the_submit_job_runs_again(app, counter):
     from forms.casework.issuing import SUBMIT_JOB, run_submit
     from forms.store import Job
-    serve(counter["lina"])
-    submission, document = file_for_siti(counter["lina"])
+    serve_applicant(counter["lina"])
+    submission, document = file_at_counter(counter["lina"])
     line = "diajukan oleh petugas Lina Loket atas nama Siti Aminah"
     job = Job.objects(kind=SUBMIT_JOB, subject=f"submission:{submission.id}").first()
     assert job is not None and job.state == "done"
@@ -158,8 +120,8 @@ def test_the_counter_filing_line_is_written_once_when_the_submit_job_runs_again(
 @pytest.mark.parametrize("change", ["applicant disabled", "applicant made an officer", "officer loses the role"])
 def test_serving_ends_when_the_applicant_or_the_officer_changes(app, counter, change):
     from forms.store import set_account_active, set_roles
-    serve(counter["lina"])
-    siti, lina = counter_id(app, "siti"), counter_id(app, "lina")
+    serve_applicant(counter["lina"])
+    siti, lina = account_id(app, "siti"), account_id(app, "lina")
     with counter["lina"].session_transaction() as session:
         assert session["loket_atas_nama"] == str(siti)
     with app.app_context():
@@ -184,8 +146,8 @@ def test_counter_posts_need_the_form_token_and_counter_pages_are_not_stored(app,
 
 def test_the_receipt_shows_the_nik_masked_and_another_applicant_cannot_open_it(app, counter):
     from tests.helpers import printout_text
-    serve(counter["lina"])
-    submission, _document = file_for_siti(counter["lina"])
+    serve_applicant(counter["lina"])
+    submission, _document = file_at_counter(counter["lina"])
     page = counter["lina"].get("/loket/")
     assert counter["lina"].post(f"/loket/isian/{submission.id}/bukti",
                                 data={"csrf_token": token(page)}).status_code == 302
@@ -198,8 +160,8 @@ def test_the_receipt_shows_the_nik_masked_and_another_applicant_cannot_open_it(a
 def test_an_officer_who_uploaded_a_file_at_the_counter_cannot_judge_the_case(app, counter):
     from forms.casework import transitions, verdicts
     from forms.store import find_account_by_username
-    _submission, document = file_for_siti(counter["siti"])  # siti filed herself; rina only scans one file for her
-    serve(counter["rina"])
+    _submission, document = file_at_counter(counter["siti"])  # siti filed herself; rina only scans one file for her
+    serve_applicant(counter["rina"])
     code = REQUIREMENTS_11052[0]
     assert upload_requirement(counter["rina"], document, code).status_code == 302
     for other in REQUIREMENTS_11052[1:]:
