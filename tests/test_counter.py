@@ -228,4 +228,3 @@ def test_serving_officer_hands_out_the_applicants_printouts(app, counter):
     page = counter["lina"].get("/loket/")
     counter["lina"].post("/loket/selesai", data={"csrf_token": token(page)})
     assert counter["lina"].get(f"/dokumen/{document.number}.pdf").status_code in (403, 404)
-
