@@ -423,6 +423,28 @@ def sign_in(page, base, username):
     page.get_by_role("button", name="Masuk").click()
 
 
+def fill_business_detail(page, name: str = "Depot Tirta Kampar", area: str = "60",
+                         capital: tuple[str, str, str, str, str] = ("0", "0", "120.000.000", "5.000.000", "25.000.000"),
+                         workers: tuple[str, str] = ("1", "2"), check_total: str | None = None) -> None:
+    """In Chromium, on 'Detail Bidang Usaha': the first row's business, place, land, capital (land, building,
+    machines, other, working) and workers, as an applicant types them (the village list loads after the district)."""
+    page.fill("#f-detail-0-nama_usaha", name)
+    page.select_option("#f-detail-0-kecamatan_usaha", "14.01.01")
+    page.locator("#f-detail-0-desa_usaha option[value='14.01.01.1011']").wait_for(state="attached")
+    page.select_option("#f-detail-0-desa_usaha", "14.01.01.1011")
+    page.fill("#f-detail-0-alamat_usaha", "Jl. Pahlawan 5")
+    page.fill("#f-detail-0-koordinat", "0.3312, 101.0251")
+    page.select_option("#f-detail-0-status_lahan", "sewa")
+    page.fill("#f-detail-0-luas_lahan", area)
+    page.select_option("#f-detail-0-satuan_luas", "m2")
+    for part, value in zip(("tanah", "bangunan", "mesin", "lain", "kerja"), capital, strict=True):
+        page.fill(f"#f-detail-0-modal_{part}", value)
+    if check_total is not None:  # the page sums the capital as it is typed
+        assert page.locator("#f-detail-0-total_investasi").inner_text() == check_total
+    page.fill("#f-detail-0-tenaga_laki", workers[0])
+    page.fill("#f-detail-0-tenaga_perempuan", workers[1])
+
+
 def assert_no_sideways_scroll(page, viewport: str) -> None:
     """The page fits the viewport's width."""
     width = page.evaluate("document.documentElement.scrollWidth")

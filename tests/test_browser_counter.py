@@ -15,6 +15,7 @@ from tests.helpers import (
     REQUIREMENTS_11052,
     VIEWPORTS,
     code_of,
+    fill_business_detail,
     sign_in,
 )
 
@@ -74,20 +75,7 @@ def file_application(page, shot):
     page.get_by_role("option", name=re.compile("^11052 ")).click()
     page.fill("#f-kegiatan-0-uraian_kegiatan", "Depot air minum isi ulang")
     lanjut()
-    page.fill("#f-detail-0-nama_usaha", "Depot Tirta Kampar")
-    page.select_option("#f-detail-0-kecamatan_usaha", "14.01.01")
-    page.locator("#f-detail-0-desa_usaha option[value='14.01.01.1011']").wait_for(state="attached")
-    page.select_option("#f-detail-0-desa_usaha", "14.01.01.1011")
-    page.fill("#f-detail-0-alamat_usaha", "Jl. Pahlawan 5")
-    page.fill("#f-detail-0-koordinat", "0.3312, 101.0251")
-    page.select_option("#f-detail-0-status_lahan", "sewa")
-    page.fill("#f-detail-0-luas_lahan", "60")
-    page.select_option("#f-detail-0-satuan_luas", "m2")
-    for name, value in (("tanah", "0"), ("bangunan", "0"), ("mesin", "120.000.000"), ("lain", "5.000.000"),
-                        ("kerja", "25.000.000")):
-        page.fill(f"#f-detail-0-modal_{name}", value)
-    page.fill("#f-detail-0-tenaga_laki", "1")
-    page.fill("#f-detail-0-tenaga_perempuan", "2")
+    fill_business_detail(page)
     lanjut()
     page.wait_for_url("**/langkah/produk")
     page.select_option("#f-daftar_produk-0-kbli_produk", "11052")

@@ -13,6 +13,7 @@ from tests.helpers import (
     PROFILE,
     VIEWPORTS,
     assert_no_sideways_scroll,
+    fill_business_detail,
     issue,
     login,
     ok,
@@ -39,19 +40,7 @@ def choose_kbli(page, code: str) -> None:
 
 def fill_detail(page) -> None:
     """The business details of one row (capital of a micro business)."""
-    page.fill("#f-detail-0-nama_usaha", "Usaha Maju")
-    page.select_option("#f-detail-0-kecamatan_usaha", "14.01.01")
-    page.locator("#f-detail-0-desa_usaha option[value='14.01.01.1011']").wait_for(state="attached")
-    page.select_option("#f-detail-0-desa_usaha", "14.01.01.1011")
-    page.fill("#f-detail-0-alamat_usaha", "Jl. Pahlawan 5")
-    page.fill("#f-detail-0-koordinat", "0.3312, 101.0251")
-    page.select_option("#f-detail-0-status_lahan", "sewa")
-    page.fill("#f-detail-0-luas_lahan", "900")
-    page.select_option("#f-detail-0-satuan_luas", "m2")
-    for name, value in (("tanah", "0"), ("bangunan", "0"), ("mesin", "400.000.000"), ("lain", "0"), ("kerja", "50.000.000")):
-        page.fill(f"#f-detail-0-modal_{name}", value)
-    page.fill("#f-detail-0-tenaga_laki", "4")
-    page.fill("#f-detail-0-tenaga_perempuan", "5")
+    fill_business_detail(page, "Usaha Maju", "900", ("0", "0", "400.000.000", "0", "50.000.000"), ("4", "5"))
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

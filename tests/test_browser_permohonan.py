@@ -5,7 +5,14 @@ import re
 
 import pytest
 
-from tests.helpers import ANSWER, NIK, PASSWORD, PROFILE, VIEWPORTS
+from tests.helpers import (
+    ANSWER,
+    NIK,
+    PASSWORD,
+    PROFILE,
+    VIEWPORTS,
+    fill_business_detail,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,20 +57,7 @@ def test_permohonan_baru_in_the_browser(browser, app, live_server, screenshots, 
     lanjut()
 
     assert "11052 — " in page.locator(".repeat-title").first.inner_text()
-    page.fill("#f-detail-0-nama_usaha", "Depot Tirta Kampar")
-    page.select_option("#f-detail-0-kecamatan_usaha", "14.01.01")
-    page.locator("#f-detail-0-desa_usaha option[value='14.01.01.1011']").wait_for(state="attached")
-    page.select_option("#f-detail-0-desa_usaha", "14.01.01.1011")
-    page.fill("#f-detail-0-alamat_usaha", "Jl. Pahlawan 5")
-    page.fill("#f-detail-0-koordinat", "0.3312, 101.0251")
-    page.select_option("#f-detail-0-status_lahan", "sewa")
-    page.fill("#f-detail-0-luas_lahan", "60")
-    page.select_option("#f-detail-0-satuan_luas", "m2")
-    for name, value in (("tanah", "0"), ("bangunan", "0"), ("mesin", "120.000.000"), ("lain", "5.000.000"), ("kerja", "25.000.000")):
-        page.fill(f"#f-detail-0-modal_{name}", value)
-    assert page.locator("#f-detail-0-total_investasi").inner_text() == "Rp150.000.000"
-    page.fill("#f-detail-0-tenaga_laki", "1")
-    page.fill("#f-detail-0-tenaga_perempuan", "2")
+    fill_business_detail(page, check_total="Rp150.000.000")
     shot("03-detail")
     lanjut()  # straight after typing: the change event must not swallow the click
     page.wait_for_url("**/langkah/produk")
