@@ -6,7 +6,7 @@ from flask import current_app
 from forms.store import Job, add_job
 
 SUBMIT_JOB = "submit"  # the job that carries out a submit's intent (forms.casework.issuing)
-PRINT_JOB = "print"  # the job that makes the printouts of an issue (queued by the submit job)
+PRINT_JOB = "print"  # the job that makes one printout of an issue (the submit job queues one per printout)
 
 
 def queue_job(kind: str, subject: str, key: str) -> Job:
