@@ -12,6 +12,10 @@ table is measured through the WSGI stack as server CPU of the request thread (p5
 plus start-up time and RSS of a fresh process opening the store. Every figure is printed with its
 ratio to the 1k figure of the same run.
 
+The submits' jobs (numbers and documents; one printout each, rendered and signed in the worker's thread)
+are measured as a worker runs them, one by one. With --data naming a folder kept from an earlier run,
+the applications it holds count as seeded: `--sizes 50000 --data DIR` measures a kept 50k store again.
+
 Seeding stores one real rendered and signed PDF per document kind (the bytes of the first one) for
 every later document instead of rendering each: 100,000 xhtml2pdf renders would take hours. Every
 measured request renders for real.

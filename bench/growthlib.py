@@ -33,8 +33,9 @@ class Bench:
     """One embedded store grown step by step, with signed-in clients to measure it."""
 
     def __init__(self, folder: str, samples: int):
-        self.folder, self.samples, self.count = folder, samples, 0
+        self.folder, self.samples = folder, samples
         self.app = create_app(settings(folder))
+        self.count = self.seeded()  # 0, or what a kept data folder holds (measured again without seeding)
         self.people = {name: self.person(name, roles) for name, roles in
                        (("siti", ["pemohon"]), ("budi", ["pemohon"]), ("vera", ["verifikator"]))}
         self.clients = {name: self.signed_in(name) for name in self.people}
@@ -46,10 +47,15 @@ class Bench:
     # --- people and the template ---------------------------------------------------------------
 
     def person(self, username: str, roles: list[str]) -> str:
-        """An account made through the app's own create_account (full Argon2); its id."""
+        """An account made through the app's own create_account (full Argon2), or the one a kept data folder
+        (--data) already holds; its id."""
         from forms.identity.accounts import create_account
+        from forms.store import find_account_by_username
         number = {"siti": 9001, "budi": 9002, "vera": 9003}[username]
         with self.app.app_context():
+            account = find_account_by_username(username)
+            if account is not None:
+                return str(account.id)
             account = create_account(username, PASSWORD, username.title(), roles, email=f"{username}@contoh.id",
                                      phone=f"+62812{number:08d}", nik=f"1401020101{number:06d}" if "pemohon" in roles else None,
                                      profile=PROFILE if "pemohon" in roles else {})
@@ -85,6 +91,12 @@ class Bench:
             return {"form_id": record.form_id, "form_version": record.form_version,
                     "procedure": dict(record.procedure or {}), "answers": copy.deepcopy(record.answers),
                     "derived": copy.deepcopy(record.derived), "validated": list(record.validated)}
+
+    def seeded(self) -> int:
+        """How many seeded applicants (pemohon0, pemohon1, …) the store holds."""
+        from forms.store import Account
+        with self.app.app_context():
+            return Account.objects(username__startswith="pemohon").count()
 
     def fill_with_client(self, username: str) -> str:
         """A complete Permohonan Baru draft filled step by step over HTTP; its id."""
@@ -200,6 +212,9 @@ class Bench:
         figures["wizard step save"] = p50(self.step_saves())
         submitted, submits = self.submits()
         figures["submit (request)"] = p50(submits)
+        jobs = self.jobs()
+        figures["issuing job (numbers, documents)"] = p50(jobs["submit"])
+        figures["print job (one PDF rendered, signed)"] = p50(jobs["print"])
         uploads, documents = self.uploads(submitted)
         figures["requirement upload"] = p50(uploads)
         figures["status transition"] = p50(self.transitions(documents))
@@ -240,13 +255,22 @@ class Bench:
         samples = [cpu(lambda d=draft: self.submit_with_client("budi", d)) for draft in drafts]
         return drafts, samples
 
+    def jobs(self) -> dict[str, list[float]]:
+        """Run the measured submits' jobs one by one, as a worker does (PDFs in its thread); CPU of each, by kind."""
+        from forms.casework.jobs import FIRST_KINDS, lease, run_claimed, worker_name
+        from forms.store import claim_job, utcnow
+        samples: dict[str, list[float]] = {"submit": [], "print": []}
+        with self.app.app_context():
+            while (job := claim_job(worker_name(), utcnow(), lease(), first=FIRST_KINDS)) is not None:
+                samples.setdefault(job.kind, []).append(cpu(lambda job=job: run_claimed(job)))
+        return samples
+
     def uploads(self, submitted: list[str]) -> tuple[list[float], list]:
         from forms import store
         from forms.casework import transitions
         samples, documents = [], []
         client = self.clients["budi"]
         with self.app.app_context():
-            run_due()  # the measured submits' jobs: a worker issues while the applicant reads the waiting page
             for submission_id in submitted:
                 documents += store.documents_of(submission_id)
             plan = [(document, item["kode"]) for document in documents for item in transitions.requirements(document)]
