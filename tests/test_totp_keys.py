@@ -37,9 +37,16 @@ def opens(key: str, sealed: str) -> bool:
     return True
 
 
-def test_a_changed_secret_key_keeps_every_second_factor(app, make_app):
-    secret, sealed = enrolled(app)
-    other = make_app(SECRET_KEY="a-rotated-session-key")
+@pytest.fixture
+def one_host(make_app):
+    """An app on one host's own store, which keeps its key in the instance folder (with MONGODB_URI set for the
+    run, the shared-database apps derive it from SECRET_KEY instead: see the last test)."""
+    return make_app(STORE="memory", MONGODB_URI="")
+
+
+def test_a_changed_secret_key_keeps_every_second_factor(one_host, make_app):
+    secret, sealed = enrolled(one_host)
+    other = make_app(SECRET_KEY="a-rotated-session-key", STORE="memory", MONGODB_URI="")
     with other.app_context():
         assert unseal(sealed) == secret
 
@@ -57,7 +64,8 @@ def test_the_key_is_its_own_setting(make_app, settings, readable):
         assert (unseal(sealed) == secret) is readable
 
 
-def test_rekey_with_a_new_instance_key_reseals_everything(app):
+def test_rekey_with_a_new_instance_key_reseals_everything(one_host):
+    app = one_host
     secrets = [enrolled(app, name) for name in ("vera", "vino")]
     path = Path(app.instance_path) / "totp_key"
     (old_key,) = path.read_text().split()
@@ -84,7 +92,8 @@ def test_rekey_after_a_new_key_in_the_settings(make_app):
         assert unseal(after) == secret
 
 
-def test_secrets_sealed_by_earlier_versions_are_read_and_resealed(app):
+def test_secrets_sealed_by_earlier_versions_are_read_and_resealed(one_host):
+    app = one_host
     secret = pyotp.random_base32()
     with app.app_context():
         account = create_account("vera", "Rahasia#2026", "Vera", ["verifikator"])
