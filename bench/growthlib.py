@@ -29,6 +29,9 @@ PROFILE = {"tempat_lahir": "Bangkinang", "tanggal_lahir": "1990-01-01", "alamat"
            "rw": "002", "provinsi": "14", "kabupaten": "14.01", "kecamatan": "14.01.01", "desa": "14.01.01.1011"}
 
 
+ROLES = {"siti": ["pemohon"], "budi": ["pemohon"], "vera": ["verifikator"]}  # the measuring people
+
+
 class Bench:
     """One embedded store grown step by step, with signed-in clients to measure it."""
 
@@ -36,50 +39,52 @@ class Bench:
         self.folder, self.samples = folder, samples
         self.app = create_app(settings(folder))
         self.count = self.seeded()  # 0, or what a kept data folder holds (measured again without seeding)
-        self.people = {name: self.person(name, roles) for name, roles in
-                       (("siti", ["pemohon"]), ("budi", ["pemohon"]), ("vera", ["verifikator"]))}
-        self.clients = {name: self.signed_in(name) for name in self.people}
-        self.api_token = self.make_token("siti")
+        self.enlist()
         self.template = self.walk_template()
-        self.own_submitted = self.submit_with_client("siti", self.fresh_draft("siti"))
         self.pdfs: dict[str, bytes] = {}
+
+    def enlist(self) -> None:
+        """Fresh measuring people (applicants siti and budi, verifier vera), signed in, for one round of measures:
+        what earlier rounds left on them (drafts, documents, the KBLI list of budi's NIB) would grow the
+        figures with the rounds rather than with the store."""
+        serial = int(time.time() * 10) % 10**6  # a kept data folder may be measured again: new names each time
+        self.names = {role: f"{role}{serial}" for role in ROLES}
+        self.numbers = {role: serial * 10 + index for index, role in enumerate(ROLES, start=1)}
+        self.people = {role: self.person(role, roles) for role, roles in ROLES.items()}
+        self.clients = {role: self.signed_in(role) for role in self.people}
+        self.api_token = self.make_token("siti")
 
     # --- people and the template ---------------------------------------------------------------
 
-    def person(self, username: str, roles: list[str]) -> str:
-        """An account made through the app's own create_account (full Argon2), or the one a kept data folder
-        (--data) already holds; its id."""
+    def person(self, role: str, roles: list[str]) -> str:
+        """The account of a measuring person, made through the app's own create_account (full Argon2); its id."""
         from forms.identity.accounts import create_account
-        from forms.store import find_account_by_username
-        number = {"siti": 9001, "budi": 9002, "vera": 9003}[username]
+        username, number = self.names[role], self.numbers[role]
         with self.app.app_context():
-            account = find_account_by_username(username)
-            if account is not None:
-                return str(account.id)
-            account = create_account(username, PASSWORD, username.title(), roles, email=f"{username}@contoh.id",
+            account = create_account(username, PASSWORD, role.title(), roles, email=f"{username}@contoh.id",
                                      phone=f"+62812{number:08d}", nik=f"1401020101{number:06d}" if "pemohon" in roles else None,
                                      profile=PROFILE if "pemohon" in roles else {})
         return str(account.id)
 
-    def signed_in(self, username: str):
+    def signed_in(self, role: str):
         """A test client with a server-side sign-in session (what the login page makes after its CAPTCHA)."""
         from forms.identity.accounts import start_session
         from forms.store import find_account_by_username
         client = self.app.test_client()
         with self.app.app_context():
-            account = find_account_by_username(username)
+            account = find_account_by_username(self.names[role])
             login = start_session(account)
         with client.session_transaction() as session:
             session["login"], session["account_id"] = login, str(account.id)
         assert client.get("/beranda", follow_redirects=True).status_code == 200  # officers land on /petugas/
         return client
 
-    def make_token(self, username: str) -> str:
-        """A personal API token of a person."""
+    def make_token(self, role: str) -> str:
+        """A personal API token of a measuring person."""
         from forms.identity.apitokens import create_token
         from forms.store import find_account_by_username
         with self.app.app_context():
-            secret, _record = create_token(find_account_by_username(username), "growth")
+            secret, _record = create_token(find_account_by_username(self.names[role]), "growth")
         return secret
 
     def walk_template(self) -> dict:
@@ -108,8 +113,8 @@ class Bench:
             self.post_step(client, submission_id, step, values)
         return submission_id
 
-    def people_nik(self, username: str) -> str:
-        return nik_for({"siti": 9001, "budi": 9002}[username])
+    def people_nik(self, role: str) -> str:
+        return nik_for(self.numbers[role])
 
     def post_step(self, client, submission_id: str, step: str, values: dict, action: str = "next"):
         """GET a step, POST it with its CSRF token and version."""
@@ -205,6 +210,10 @@ class Bench:
 
     def measure(self) -> dict[str, float]:
         """Every request of the table, CPU p50 in ms, plus start-up seconds and RSS."""
+        self.enlist()
+        self.own_submitted = self.submit_with_client("siti", self.fresh_draft("siti"))
+        with self.app.app_context():
+            run_due()  # issued, as the submissions the API read measures usually are
         figures = {}
         figures["API read of a submission by id"] = p50(self.repeat(self.api_read))
         figures["applicant home /beranda"] = p50(self.repeat(lambda: self.get("siti", "/beranda")))
