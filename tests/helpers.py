@@ -427,7 +427,9 @@ def fill_business_detail(page, name: str = "Depot Tirta Kampar", area: str = "60
                          capital: tuple[str, str, str, str, str] = ("0", "0", "120.000.000", "5.000.000", "25.000.000"),
                          workers: tuple[str, str] = ("1", "2"), check_total: str | None = None) -> None:
     """In Chromium, on 'Detail Bidang Usaha': the first row's business, place, land, capital (land, building,
-    machines, other, working) and workers, as an applicant types them (the village list loads after the district)."""
+    machines, other, working) and workers, as an applicant types them (the village list loads after the district,
+    by the page's script: it must have run before the district is chosen)."""
+    page.wait_for_load_state("load")
     page.fill("#f-detail-0-nama_usaha", name)
     page.select_option("#f-detail-0-kecamatan_usaha", "14.01.01")
     page.locator("#f-detail-0-desa_usaha option[value='14.01.01.1011']").wait_for(state="attached")
@@ -446,7 +448,8 @@ def fill_business_detail(page, name: str = "Depot Tirta Kampar", area: str = "60
 
 
 def assert_no_sideways_scroll(page, viewport: str) -> None:
-    """The page fits the viewport's width."""
+    """The page fits the viewport's width (measured once its stylesheet has loaded: unstyled, tables are wider)."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[viewport]["width"], f"page scrolls sideways: {width}px"
 

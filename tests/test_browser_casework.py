@@ -4,6 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from playwright.sync_api import expect
 
 from forms.identity.accounts import create_account
 from forms.store import IssuedDocument
@@ -100,7 +101,7 @@ def decide_six_in_one_submit(page, document, shot) -> None:
     page.get_by_role("button", name="Simpan semua putusan").click()
     assert "tidak ada yang diubah" in page.inner_text("main")
     assert page.locator("#p-daftar_peralatan").get_by_label("Terima", exact=True).is_checked()  # what was chosen is kept
-    assert page.evaluate("document.activeElement.id") == "alasan-hasil_uji_air"  # the wrong row, ready to type in
+    expect(page.locator("#alasan-hasil_uji_air")).to_be_focused()  # the wrong row, ready to type in
     assert all(not entry.get("verdict") for entry in IssuedDocument.objects.get(id=document.id).fulfilment.values())
     page.fill("#alasan-hasil_uji_air", "Hasil uji lebih dari 3 bulan")
     page.get_by_role("button", name="Simpan semua putusan").click()

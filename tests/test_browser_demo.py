@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import PDF, VIEWPORTS
 
@@ -25,7 +26,7 @@ def test_demo_form_end_to_end(browser, live_server, screenshots, viewport):
     # Step 1: a wrong NIK first, to see the error summary and the message beside the field.
     page.fill("#f-nik", "3201")
     page.get_by_role("button", name="Lanjut").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert "NIK harus 16 digit" in page.locator("#e-nik").inner_text()
     assert "Nama sesuai KTP: Wajib diisi." in page.locator(".error-summary").inner_text()
     shot("1-kesalahan")
@@ -41,11 +42,13 @@ def test_demo_form_end_to_end(browser, live_server, screenshots, viewport):
     page.fill("#f-alamat", "Jl. Melati No. 1")
     shot("1-data-diri")
     page.get_by_role("button", name="Lanjut").click()
+    page.wait_for_url("**/langkah/usaha")
+    page.wait_for_load_state("load")  # the page's script shows and hides fields: it must have run
 
     # Step 2: the conditional rent field appears only for "Sewa"; the lookup suggests KBLI codes.
-    assert page.locator("#w-biaya_sewa").is_hidden()
+    expect(page.locator("#w-biaya_sewa")).to_be_hidden()
     page.select_option("#f-bentuk_tempat", "sewa")
-    assert page.locator("#w-biaya_sewa").is_visible()
+    expect(page.locator("#w-biaya_sewa")).to_be_visible()
     page.fill("#f-biaya_sewa", "12.000.000")
     page.fill("#f-kbli", "roti")
     page.locator("#l-kbli [role=option][data-value='10710']").click()  # the lookup's listbox
@@ -64,7 +67,7 @@ def test_demo_form_end_to_end(browser, live_server, screenshots, viewport):
     assert page.locator("#f-daftar_produk-0-nama_produk").input_value() == "Roti manis"
     page.fill("#f-daftar_produk-1-nama_produk", "Kue lapis")
     page.locator("#f-daftar_produk-1-halal").check()
-    assert page.locator("#w-daftar_produk-1-nomor_halal").is_visible()
+    expect(page.locator("#w-daftar_produk-1-nomor_halal")).to_be_visible()
     page.fill("#f-daftar_produk-1-nomor_halal", "ID00110012345")
     shot("3-produk")
     page.get_by_role("button", name="Lanjut").click()
@@ -77,14 +80,14 @@ def test_demo_form_end_to_end(browser, live_server, screenshots, viewport):
     page.get_by_role("button", name="Lanjut").click()
 
     # Review, then submit.
-    assert page.get_by_role("heading", name="Periksa sebelum mengirim").is_visible()
+    expect(page.get_by_role("heading", name="Periksa sebelum mengirim")).to_be_visible()
     text = page.inner_text("main")
     for expected in ("Siti Aminah", "Rp12.000.000", "Rp40.000.000", "Mikro", "Kue lapis", "10710 — Industri Produk Roti",
                      "+62 812-3456-7890", "Kabupaten Bogor", "foto.pdf"):
         assert expected in text, expected
     shot("5-periksa")
     page.get_by_role("button", name="Kirim isian").click()
-    assert page.get_by_role("heading", name="Terima kasih, isian Anda sudah diterima").is_visible()
+    expect(page.get_by_role("heading", name="Terima kasih, isian Anda sudah diterima")).to_be_visible()
     assert "DEMO-" in page.inner_text(".status-card")
     shot("6-status")
     width = page.evaluate("document.documentElement.scrollWidth")

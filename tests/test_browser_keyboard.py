@@ -36,6 +36,8 @@ def app(make_app):
 
 def choose(page, selector: str, value: str) -> None:
     """Tab to a select or a radio group and press Down until it holds the value (a radio: Space first)."""
+    if page.evaluate("s => document.querySelector(s).tagName", selector) == "SELECT":  # options may load after an
+        page.locator(f"{selector} option[value='{value}']").wait_for(state="attached")  # earlier choice
     tab_to(page, selector)
     if page.evaluate("() => document.activeElement.type") == "radio":
         page.keyboard.press("Space")

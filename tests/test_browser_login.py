@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from forms.identity.accounts import create_account
 from tests.helpers import ANSWER, PASSWORD, VIEWPORTS, assert_no_sideways_scroll
@@ -30,7 +31,7 @@ def test_login_beranda_logout(browser, live_server, screenshots, viewport):
 
     page.goto(live_server + "/")
     page.get_by_role("navigation").get_by_role("link", name="Masuk").click()
-    assert page.get_by_role("heading", name="Masuk").is_visible()
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
     page.wait_for_load_state("load")
     image = page.locator("img.captcha-image")
     assert image.evaluate("img => img.complete && img.naturalWidth") == 200
@@ -50,14 +51,14 @@ def test_login_beranda_logout(browser, live_server, screenshots, viewport):
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_label("Kode pada gambar").fill(ANSWER.lower())
     page.get_by_role("button", name="Masuk").click()
-    assert page.get_by_role("heading", name="Selamat datang, Siti Aminah Binti Abdullah").is_visible()
+    expect(page.get_by_role("heading", name="Selamat datang, Siti Aminah Binti Abdullah")).to_be_visible()
     assert page.url == live_server + "/beranda"
-    assert page.get_by_role("link", name="Permohonan Baru").is_visible()
+    expect(page.get_by_role("link", name="Permohonan Baru")).to_be_visible()
     shot("3-beranda")
     assert_no_sideways_scroll(page, viewport)
 
     page.get_by_role("navigation").get_by_role("link", name="Siti Aminah Binti Abdullah").click()
-    assert page.get_by_role("heading", name="Profil akun").is_visible()
+    expect(page.get_by_role("heading", name="Profil akun")).to_be_visible()
     assert "************0001" in page.inner_text("main")
     shot("4-profil")
     assert_no_sideways_scroll(page, viewport)
