@@ -46,7 +46,8 @@ def test_login_beranda_logout(browser, live_server, screenshots, viewport):
     assert page.get_by_label("Kata sandi").input_value() == ""
     shot("2-salah")
 
-    page.get_by_role("link", name="Ganti gambar").click()
+    with page.expect_navigation():  # a new code: typed into the new page, not the one being left
+        page.get_by_role("link", name="Ganti gambar").click()
     page.get_by_label("Nama pengguna").fill("Siti.Aminah")
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_label("Kode pada gambar").fill(ANSWER.lower())
