@@ -27,7 +27,8 @@ def prepared(data_dir: str, lang: str):
     from forms import create_app
     from forms.app import freeze_startup_objects
     app = create_app({"SECRET_KEY": "bench-secret", "DATA_DIR": data_dir + "/data", "STORE": "embedded",
-                      "OUTBOX_DIR": data_dir + "/outbox", "DEMO_ACCOUNTS_FILE": data_dir + "/demo-accounts.txt"})
+                      "OUTBOX_DIR": data_dir + "/outbox", "DEMO_ACCOUNTS_FILE": data_dir + "/demo-accounts.txt",
+                      "DEMO_MODE": True})  # the demo form is offered in demo mode only
     app.instance_path = data_dir + "/instance"
     freeze_startup_objects()  # as server.py does
     client = app.test_client()

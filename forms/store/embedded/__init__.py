@@ -9,6 +9,9 @@
 # - real indexes: the entries of every index mongoengine declares are kept on each write and answer
 #   equalities, `$in`, prefixes of compound indexes, ranges, sorts with a limit and counts (`keys`,
 #   `planner`, `tables`); a query no index serves is a scan, and is counted;
+# - by-id fast paths: a read of one document by `_id` and a plain `$set`/`$inc` update of one by `_id`
+#   (each wizard step does both) go straight to the stored document, without mongomock's cursor and
+#   copies; mongomock's matcher still decides whether a conditional update matches (`direct`);
 # - durability by group commit: the writes of one request or job step (a unit of work) commit in one
 #   SQLite transaction, concurrent units share one fsync, a write is acknowledged only once it is on
 #   disk, and readers never wait for the fsync (`engine`);

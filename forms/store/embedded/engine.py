@@ -52,7 +52,7 @@ class Pending:
 
     batch: Batch
     upto: int
-    after: list[tuple[tuple[int, bytes], dict[int, set[bytes]], bool, int]] = field(default_factory=list)
+    after: list[tuple[tuple[int, bytes], dict[int, set[bytes]], bool, int, bool]] = field(default_factory=list)
 
 
 class Engine:
@@ -99,10 +99,15 @@ class Engine:
             return cached
         document = bson.decode(blob)
         if len(blob) <= CACHE_LARGEST:
-            self.cache[(cid, key)] = document
-            if len(self.cache) > CACHE_DOCUMENTS:
-                self.cache.popitem(last=False)
+            self.remember((cid, key), document)
         return document
+
+    def remember(self, place: tuple[int, bytes], document: dict) -> None:
+        """Keep an unchanged document in the cache (the least recently used one leaves when it is full)."""
+        self.cache[place] = document
+        self.cache.move_to_end(place)
+        if len(self.cache) > CACHE_DOCUMENTS:
+            self.cache.popitem(last=False)
 
     def changed_in(self, cid: int) -> list[tuple[bytes, Tracked]]:
         """(key, tracked) of the overlay documents of one collection."""
@@ -220,7 +225,9 @@ class Engine:
             table = self.tables[cid]
             new_keys = table.keys_of(tracked.document) if tracked.document is not None else {}
             table.batch_changes(batch, key, tracked, new_keys)
-            pending.after.append(((cid, key), new_keys, tracked.document is not None, tracked.seq))
+            blob = batch.docs[-1][2]
+            pending.after.append(((cid, key), new_keys, tracked.document is not None, tracked.seq,
+                                  blob is not None and len(blob) <= CACHE_LARGEST))
         self.changed = {}
         return pending
 
@@ -229,7 +236,7 @@ class Engine:
         self.disk.refresh()
         for table_cid, size in pending.batch.sizes.items():
             self.tables[table_cid].size += size
-        for place, keys, exists, seq in pending.after:
+        for place, keys, exists, seq, small in pending.after:
             cid, key = place
             tracked = self.overlay.get(cid, {}).get(key)
             if tracked is None:
@@ -237,6 +244,8 @@ class Engine:
             tracked.disk_keys, tracked.on_disk = keys, exists
             if tracked.seq <= seq:
                 del self.overlay[cid][key]
+                if small:  # unchanged since it was written: the next read needs no disk read and decode
+                    self.remember(place, tracked.document)
         self.durable = max(self.durable, pending.upto)
 
     def drop_unwritten(self) -> None:

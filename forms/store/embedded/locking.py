@@ -30,6 +30,8 @@ from mongomock.database import Database
 from mongomock.gridfs import enable_gridfs_integration
 from pymongo import ASCENDING
 
+from forms.store.embedded import direct
+
 _LOCK = threading.RLock()
 _WRAPPED = "__loket_locked__"
 
@@ -65,6 +67,7 @@ def install_lock() -> None:
         Collection.create_index = _make_cheap_create_index(_make_listing_create_index(Collection.create_index))
         Collection.count_documents = _make_counting(Collection.count_documents)
         Collection.find_one = _make_first_only(Collection.find_one)
+        Collection.update_one = _make_direct_update(Collection.update_one)
         for cls in (Collection, Database, mongomock.MongoClient):
             _wrap_public_methods(cls)
         Collection._update = _make_locked(_make_pinning_update(Collection._update))
@@ -179,12 +182,33 @@ def _make_first_only(find_one: Callable) -> Callable:
             filter = {}
         if not isinstance(filter, Mapping):
             filter = {"_id": filter}
+        if len(args) + len(kwargs) <= 1 and set(kwargs) <= {"projection"}:
+            found = direct.find_by_id(collection, filter, args[0] if args else kwargs.get("projection"))
+            if found is not direct.SLOW:
+                return found
         try:
             return next(collection.find(filter, *args, **kwargs).limit(1))
         except StopIteration:
             return None
 
     return first
+
+
+def _make_direct_update(update_one: Callable) -> Callable:
+    """update_one of one document by `_id` with a plain `$set`/`$inc` straight on the store (forms.store.embedded.direct)."""
+
+    @functools.wraps(update_one)
+    def update(collection: Collection, filter: Any, update: Any, upsert: bool = False, *args: Any,
+               **kwargs: Any) -> Any:
+        if not args:
+            options = dict(kwargs, upsert=upsert)
+            options.pop("bypass_document_validation", None)
+            done = direct.update_by_id(collection, filter, update, options)
+            if done is not direct.SLOW:
+                return done
+        return update_one(collection, filter, update, upsert, *args, **kwargs)
+
+    return update
 
 
 def _make_counting(count_documents: Callable) -> Callable:

@@ -20,6 +20,7 @@ from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 from pymongo.errors import DuplicateKeyError
 
 from forms.store.embedded import keys as keycodec
+from forms.store.embedded.direct import SLOW
 from forms.store.embedded.disk import Batch, encode_id, encode_spec
 from forms.store.embedded.engine import Engine, Tracked
 from forms.store.embedded.keys import prefix_counts, prefixes
@@ -135,6 +136,18 @@ class TableStore(CollectionStore):
     def is_empty(self) -> bool:
         self.expire()
         return len(self) == 0
+
+    def by_id(self, value: Any) -> dict | None:
+        """The stored document itself under a plain `_id` (not a copy: the caller copies), None, or SLOW."""
+        if type(value) not in PLAIN_IDS:
+            return SLOW
+        self.expire()
+        return self.engine.read(self.cid, encode_id(value))
+
+    @staticmethod
+    def entries_for(document: Mapping, spec: Mapping) -> set[bytes]:
+        """A document's entries in one index definition."""
+        return entry_keys(document, spec)
 
     def pin(self, document: Mapping) -> None:
         """A stored document is about to be changed in place: keep it, with its disk keys, in the overlay."""
