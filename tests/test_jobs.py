@@ -135,6 +135,33 @@ def test_a_print_job_queued_before_one_job_per_printout_still_prints_everything(
     assert kinds == ["nib", "sertifikat_standar"] and {p.version for p in Printout.objects} == {1}
 
 
+def test_a_print_job_prints_the_one_record_its_key_names_and_nothing_of_another_application(
+        quiet_app, applicant, monkeypatch):
+    """The job reads its record by the id in its key (not by listing the issue's records), and checks that the
+    record belongs to the job's application (a document of it, or its owner's number)."""
+    from forms.casework import issuing
+    from forms.store import add_job
+    first = submit(applicant, "11052")
+    with quiet_app.app_context():
+        run_submit(Job.objects.get())
+        Job.objects(kind="submit").update(set__state="done")
+    second = submit(applicant, "47721")
+    with quiet_app.app_context():
+        run_submit(Job.objects.get(kind="submit", state__ne="done"))
+        Job.objects(kind="submit").update(set__state="done")
+        Job.objects(kind="print").delete()
+        listed = []
+        monkeypatch.setattr(issuing, "printed_subjects", lambda submission: listed.append(submission) or [])
+        other = IssuedDocument.objects.get(submission_id=first.submission_id)
+        mine = IssuedDocument.objects.get(submission_id=second.submission_id)
+        add_job("print", f"submission:{second.submission_id}", f"print:{second.submission_id}:issued_documents:{other.id}")
+        add_job("print", f"submission:{second.submission_id}", f"print:{second.submission_id}:issued_documents:{mine.id}")
+        add_job("print", f"submission:{second.submission_id}", f"print:{second.submission_id}:issued_documents:nonsense")
+        assert run_due() == 3
+    assert [(p.kind, p.subject) for p in Printout.objects] == [("sertifikat_standar", f"issued_documents:{mine.id}")]
+    assert listed == []
+
+
 def test_a_claimed_job_is_not_run_by_a_second_worker_until_its_lease_runs_out(quiet_app, applicant):
     submit(applicant, "11052")
     job = Job.objects.get()

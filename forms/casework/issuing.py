@@ -34,7 +34,7 @@ from forms.catalog.runtime import office_clock, schemas
 from forms.engine.schema import Form
 from forms.engine.text import gettext, tr
 from forms.errors import ConflictError
-from forms.printing.issue import printed_subjects, render_version
+from forms.printing.issue import printed_subject, printed_subjects, render_version
 from forms.store import (
     SUBMITTING,
     Job,
@@ -131,11 +131,11 @@ def run_print(job: Job) -> None:
         return
     app = current_app._get_current_object()
     ref = job.key.split(":", 2)[2] if job.key.count(":") >= 2 else None
-    for subject in printed_subjects(submission):
-        if ref is not None and subject_ref(subject) != ref:
-            continue
-        with unit_of_work(app):
-            render_version(subject, submission, f"issue:{submission.id}")
+    subjects = printed_subjects(submission) if ref is None else [printed_subject(submission, ref)]
+    for subject in subjects:
+        if subject is not None:
+            with unit_of_work(app):
+                render_version(subject, submission, f"issue:{submission.id}")
 
 
 def issue_owner_number(submission: Submission, spec: Mapping[str, Any] | None) -> dict:

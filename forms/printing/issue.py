@@ -52,6 +52,7 @@ from forms.store import (
     printout_by_token_hash,
     printout_of,
     save_file,
+    subject_by_ref,
     subject_ref,
     subject_status,
     utcnow,
@@ -83,6 +84,19 @@ def printed_subjects(submission: Submission) -> list[Subject]:
     subjects: list[Subject] = [document for document in documents_of(submission.id)
                                if print_settings().document(document.kind)]
     return subjects + [number for number in owner_numbers_of(submission.owner) if print_settings().document(number.name)]
+
+
+def printed_subject(submission: Submission, ref: str) -> Subject | None:
+    """The one printed subject of an issue a ref names (read by its id), or None if the issue prints no such record:
+    a document of this submission, or a number of its owner, with a template."""
+    subject = subject_by_ref(ref)
+    if isinstance(subject, IssuedDocument):
+        ours = subject.submission_id == submission.id
+    elif isinstance(subject, OwnerNumber):
+        ours = subject.owner == submission.owner
+    else:
+        return None
+    return subject if ours and print_settings().document(kind_of(subject)) else None
 
 
 def issue_printouts(submission: Submission) -> list[Printout]:

@@ -188,6 +188,7 @@ from forms.store.printouts import (  # noqa: F401
     printout_by_token_hash,
     printout_of,
     printout_versions,
+    subject_by_ref,
     subject_ref,
     subject_status,
 )

@@ -8,13 +8,25 @@ import mongoengine as me
 
 from forms.store.documents import document_status
 from forms.store.errors import translate_errors
-from forms.store.models import IssuedDocument, Printout
+from forms.store.ids import parse_id
+from forms.store.models import IssuedDocument, OwnerNumber, Printout
+
+PRINTED_KINDS: tuple[type[me.Document], ...] = (IssuedDocument, OwnerNumber)  # what a printout can name
 
 
 @translate_errors
 def subject_ref(subject: me.Document) -> str:
     """'<collection>:<id>', how a printout names the record it prints."""
     return f"{subject._get_collection_name()}:{subject.id}"
+
+
+@translate_errors
+def subject_by_ref(ref: str) -> IssuedDocument | OwnerNumber | None:
+    """The record a printout ref ('<collection>:<id>') names, read by its id; None for anything else."""
+    collection, _, subject_id = ref.partition(":")
+    wanted = parse_id(subject_id)
+    kind = next((kind for kind in PRINTED_KINDS if kind._get_collection_name() == collection), None)
+    return kind.objects(id=wanted).first() if kind is not None and wanted is not None else None
 
 
 @translate_errors
