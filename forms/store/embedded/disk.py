@@ -161,20 +161,22 @@ class Disk:
                     sql.executemany(statement, values)
                 else:
                     sql.execute(statement, values)
-            sql.executemany("DELETE FROM entries WHERE ix = ? AND key = ? AND id = ?", batch.removed_entries)
-            sql.executemany("INSERT OR IGNORE INTO entries (ix, key, id) VALUES (?, ?, ?)", batch.added_entries)
-            sql.executemany("DELETE FROM docs WHERE cid = ? AND id = ?",
-                            [(cid, key) for cid, key, blob in batch.docs if blob is None])
-            sql.executemany("INSERT INTO docs (cid, id, doc) VALUES (?, ?, ?) "
-                            "ON CONFLICT (cid, id) DO UPDATE SET doc = excluded.doc",
-                            [(cid, key, blob) for cid, key, blob in batch.docs if blob is not None])
-            sql.executemany("INSERT INTO counts (ix, prefix, n) VALUES (?, ?, ?) "
-                            "ON CONFLICT (ix, prefix) DO UPDATE SET n = n + excluded.n",
-                            [(ix, prefix, n) for (ix, prefix), n in batch.counts.items() if n])
-            sql.executemany("DELETE FROM counts WHERE ix = ? AND prefix = ? AND n <= 0",  # by key: no scan of counts
-                            [(ix, prefix) for (ix, prefix), n in batch.counts.items() if n < 0])
-            sql.executemany("UPDATE colls SET n = n + ? WHERE cid = ?",
-                            [(n, cid) for cid, n in batch.sizes.items() if n])
+            for statement, rows in (
+                    ("DELETE FROM entries WHERE ix = ? AND key = ? AND id = ?", batch.removed_entries),
+                    ("INSERT OR IGNORE INTO entries (ix, key, id) VALUES (?, ?, ?)", batch.added_entries),
+                    ("DELETE FROM docs WHERE cid = ? AND id = ?",
+                     [(cid, key) for cid, key, blob in batch.docs if blob is None]),
+                    (("INSERT INTO docs (cid, id, doc) VALUES (?, ?, ?) "
+                      "ON CONFLICT (cid, id) DO UPDATE SET doc = excluded.doc"),
+                     [(cid, key, blob) for cid, key, blob in batch.docs if blob is not None]),
+                    (("INSERT INTO counts (ix, prefix, n) VALUES (?, ?, ?) "
+                      "ON CONFLICT (ix, prefix) DO UPDATE SET n = n + excluded.n"),
+                     [(ix, prefix, n) for (ix, prefix), n in batch.counts.items() if n]),
+                    ("DELETE FROM counts WHERE ix = ? AND prefix = ? AND n <= 0",  # by key: no scan of counts
+                     [(ix, prefix) for (ix, prefix), n in batch.counts.items() if n < 0]),
+                    ("UPDATE colls SET n = n + ? WHERE cid = ?", [(n, cid) for cid, n in batch.sizes.items() if n])):
+                if rows:  # a step save changes one document: most of these have nothing to do
+                    sql.executemany(statement, rows)
             sql.execute("COMMIT")
         except BaseException:
             if sql.in_transaction:
