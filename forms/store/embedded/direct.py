@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import bson
@@ -29,8 +30,7 @@ from mongomock import filtering, helpers
 from pymongo.results import UpdateResult
 
 SLOW = object()  # "not a case for the fast path": the caller falls back to mongomock
-_LEAVES = frozenset({str, int, float, bool, type(None), bytes, bson.ObjectId, bson.Int64, bson.Decimal128,
-                     __import__("datetime").datetime})
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes, bson.ObjectId, bson.Int64, bson.Decimal128, datetime})
 
 
 def plain_copy(value: Any) -> Any:
